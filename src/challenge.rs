@@ -1,0 +1,497 @@
+//! `WWW-Authenticate` challenges, built and quoted by RFC 9110 §11, RFC 6750 and RFC 7617.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use http::HeaderValue;
+
+/// An RFC 6750 §3.1 error code carried by a `Bearer` challenge.
+///
+/// Each code implies the status of the response that carries it: `invalid_request` answers
+/// 400, `invalid_token` 401 and `insufficient_scope` 403.
+///
+/// ```
+/// use denied::BearerError;
+///
+/// assert_eq!(BearerError::InvalidToken.as_str(), "invalid_token");
+/// assert_eq!(BearerError::InvalidRequest.status(), http::StatusCode::BAD_REQUEST);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BearerError {
+    /// The request is malformed: a missing or repeated parameter, or several credentials (400).
+    InvalidRequest,
+    /// The token is expired, revoked, malformed or otherwise invalid (401).
+    InvalidToken,
+    /// The token is valid but lacks the scope the resource requires (403).
+    InsufficientScope,
+}
+
+impl BearerError {
+    /// The code as it is written in the `error` parameter.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientScope => "insufficient_scope",
+        }
+    }
+
+    /// The status RFC 6750 §3.1 gives the response that carries this code.
+    #[must_use]
+    pub const fn status(self) -> http::StatusCode {
+        match self {
+            Self::InvalidRequest => http::StatusCode::BAD_REQUEST,
+            Self::InvalidToken => http::StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope => http::StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+impl fmt::Display for BearerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a value cannot be carried in a `WWW-Authenticate` challenge.
+///
+/// A value that cannot be carried is never written raw. A required one (the scheme, a
+/// `realm`) makes the challenge unusable, and a response that needs it renders as a generic
+/// 500 instead; an optional one is left out of the header. [`Challenge::validate`] reports
+/// either, so an application can check its challenges at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidChallenge {
+    /// The auth-scheme is not an RFC 9110 token.
+    #[error("auth scheme {0:?} is not a token")]
+    Scheme(String),
+    /// A parameter name is not an RFC 9110 token.
+    #[error("auth parameter name {0:?} is not a token")]
+    ParamName(String),
+    /// A parameter value holds a character its grammar does not allow.
+    #[error("auth parameter `{name}` cannot carry {value:?}: {rule}")]
+    ParamValue {
+        /// The parameter's name.
+        name: String,
+        /// The refused value.
+        value: String,
+        /// The rule the value breaks.
+        rule: &'static str,
+    },
+    /// A token68 credential is not RFC 9110 token68 syntax.
+    #[error("token68 {0:?} is not valid token68 syntax")]
+    Token68(String),
+    /// The challenge would be sent with no parameter although its scheme needs one.
+    #[error("a `{0}` challenge needs at least one auth parameter")]
+    Bare(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Param {
+    name: Cow<'static, str>,
+    value: Cow<'static, str>,
+}
+
+/// One challenge of a `WWW-Authenticate` header: an auth-scheme and its parameters.
+///
+/// Every value is checked against the grammar of the header and of the scheme's RFC as it is
+/// set. A value that cannot be carried is never written raw: see [`InvalidChallenge`].
+/// Setting a parameter twice keeps the last value, so a parameter name occurs at most once.
+///
+/// ```
+/// use denied::{BearerError, Challenge};
+///
+/// let challenge = Challenge::bearer("example")
+///     .with_error(BearerError::InvalidToken)
+///     .with_description("the token expired");
+/// challenge.validate()?;
+/// assert_eq!(
+///     challenge.to_header_value()?,
+///     r#"Bearer realm="example", error="invalid_token", error_description="the token expired""#,
+/// );
+/// # Ok::<(), denied::InvalidChallenge>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    scheme: Cow<'static, str>,
+    token68: Option<Cow<'static, str>>,
+    params: Vec<Param>,
+    bearer_error: Option<BearerError>,
+    unusable: Option<InvalidChallenge>,
+    left_out: Vec<InvalidChallenge>,
+}
+
+const BEARER: &str = "Bearer";
+
+impl Challenge {
+    /// A challenge of any scheme, such as `Negotiate` or `DPoP`.
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::new("DPoP").with_param("algs", "ES256 PS256");
+    /// assert_eq!(challenge.to_header_value()?, r#"DPoP algs="ES256 PS256""#);
+    /// # Ok::<(), denied::InvalidChallenge>(())
+    /// ```
+    #[must_use]
+    pub fn new(scheme: impl Into<Cow<'static, str>>) -> Self {
+        let scheme = scheme.into();
+        let unusable = (!is_token(&scheme)).then(|| InvalidChallenge::Scheme(scheme.to_string()));
+        Self {
+            scheme,
+            token68: None,
+            params: Vec::new(),
+            bearer_error: None,
+            unusable,
+            left_out: Vec::new(),
+        }
+    }
+
+    /// `Bearer realm="..."` (RFC 6750), the challenge for a request that had no credentials.
+    #[must_use]
+    pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(BEARER).with_realm(realm)
+    }
+
+    /// `Basic realm="..."` (RFC 7617).
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::basic("staging").with_utf8_charset();
+    /// assert_eq!(challenge.to_header_value()?, r#"Basic realm="staging", charset="UTF-8""#);
+    /// # Ok::<(), denied::InvalidChallenge>(())
+    /// ```
+    #[must_use]
+    pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
+        Self::new("Basic").with_realm(realm)
+    }
+
+    /// Sets the `realm`, always sent first and as a quoted-string. A realm that cannot be
+    /// carried makes the challenge unusable.
+    #[must_use]
+    pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
+        let realm = realm.into();
+        match check_quoted("realm", &realm) {
+            Ok(()) => {
+                self.params.retain(|param| !param.name.eq_ignore_ascii_case("realm"));
+                self.params.insert(
+                    0,
+                    Param {
+                        name: Cow::Borrowed("realm"),
+                        value: realm,
+                    },
+                );
+            }
+            Err(problem) => {
+                self.unusable.get_or_insert(problem);
+            }
+        }
+        self
+    }
+
+    /// Sets the RFC 6750 `error` code of a `Bearer` challenge.
+    #[must_use]
+    pub fn with_error(mut self, error: BearerError) -> Self {
+        self.bearer_error = Some(error);
+        self.set("error", Cow::Borrowed(error.as_str()));
+        self
+    }
+
+    /// Sets `error_description`: human text for the developer, limited by RFC 6750 to printable
+    /// ASCII without `"` and `\`. Text outside that range is left out of the header.
+    #[must_use]
+    pub fn with_description(self, description: impl Into<Cow<'static, str>>) -> Self {
+        let description = description.into();
+        let checked = check_bearer_text("error_description", &description);
+        self.set_optional("error_description", description, checked)
+    }
+
+    /// Sets `scope`: space-separated scope tokens (RFC 6750 §3). A scope that breaks the
+    /// grammar is left out of the header.
+    #[must_use]
+    pub fn with_scope(self, scope: impl Into<Cow<'static, str>>) -> Self {
+        let scope = scope.into();
+        let checked = check_scope(&scope);
+        self.set_optional("scope", scope, checked)
+    }
+
+    /// Sets `charset="UTF-8"` on a Basic challenge (RFC 7617 §2.1).
+    #[must_use]
+    pub fn with_utf8_charset(mut self) -> Self {
+        self.set("charset", Cow::Borrowed("UTF-8"));
+        self
+    }
+
+    /// Sets any other auth-param, sent as a quoted-string. A name that is not a token, or a
+    /// value that cannot be quoted, is left out of the header.
+    #[must_use]
+    pub fn with_param(
+        self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        let (name, value) = (name.into(), value.into());
+        let checked = if is_token(&name) {
+            check_quoted(&name, &value)
+        } else {
+            Err(InvalidChallenge::ParamName(name.to_string()))
+        };
+        self.set_optional(name, value, checked)
+    }
+
+    /// Sets a token68 credential (`Negotiate YII...`) instead of parameters. Invalid syntax
+    /// makes the challenge unusable.
+    #[must_use]
+    pub fn with_token68(mut self, token68: impl Into<Cow<'static, str>>) -> Self {
+        let token68 = token68.into();
+        if is_token68(&token68) {
+            self.token68 = Some(token68);
+        } else {
+            self.unusable
+                .get_or_insert(InvalidChallenge::Token68(token68.to_string()));
+        }
+        self
+    }
+
+    /// The auth-scheme.
+    #[must_use]
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// The value of a parameter as it will be sent (before quoting), if it is set and valid.
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::bearer("example");
+    /// assert_eq!(challenge.param("REALM"), Some("example"));
+    /// ```
+    #[must_use]
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|param| param.name.eq_ignore_ascii_case(name))
+            .map(|param| &*param.value)
+    }
+
+    /// The RFC 6750 error code, if one is set.
+    #[must_use]
+    pub fn bearer_error(&self) -> Option<BearerError> {
+        self.bearer_error
+    }
+
+    /// Checks every value given to this challenge: the first one that could not be carried.
+    ///
+    /// # Errors
+    ///
+    /// An unusable challenge (bad scheme, realm or token68), or a value that is left out of
+    /// the header.
+    pub fn validate(&self) -> Result<(), InvalidChallenge> {
+        match (&self.unusable, self.left_out.first()) {
+            (Some(problem), _) | (None, Some(problem)) => Err(problem.clone()),
+            (None, None) => self.check_not_bare(),
+        }
+    }
+
+    /// Encodes the challenge as one `WWW-Authenticate` header value, leaving out the optional
+    /// values that cannot be carried.
+    ///
+    /// # Errors
+    ///
+    /// The challenge is unusable: its scheme, realm or token68 cannot be carried, or a
+    /// `Bearer` challenge would be sent without any parameter.
+    pub fn to_header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
+        if let Some(problem) = &self.unusable {
+            return Err(problem.clone());
+        }
+        self.check_not_bare()?;
+        let mut text = String::with_capacity(self.encoded_len());
+        text.push_str(&self.scheme);
+        if let Some(token68) = &self.token68 {
+            text.push(' ');
+            text.push_str(token68);
+        }
+        for (index, param) in self.params.iter().enumerate() {
+            text.push_str(if index == 0 { " " } else { ", " });
+            text.push_str(&param.name);
+            text.push_str("=\"");
+            for character in param.value.chars() {
+                if matches!(character, '"' | '\\') {
+                    text.push('\\');
+                }
+                text.push(character);
+            }
+            text.push('"');
+        }
+        HeaderValue::from_maybe_shared(Bytes::from(text))
+            .map_err(|_| InvalidChallenge::Scheme(self.scheme.to_string()))
+    }
+
+    fn check_not_bare(&self) -> Result<(), InvalidChallenge> {
+        let needs_params = self.scheme.eq_ignore_ascii_case(BEARER)
+            || self.scheme.eq_ignore_ascii_case("Basic");
+        if needs_params && self.params.is_empty() {
+            return Err(InvalidChallenge::Bare(self.scheme.to_string()));
+        }
+        Ok(())
+    }
+
+    fn encoded_len(&self) -> usize {
+        let token68 = self.token68.as_ref().map_or(0, |token| 1 + token.len());
+        let params: usize = self
+            .params
+            .iter()
+            .map(|param| {
+                let escapes = param.value.bytes().filter(|b| matches!(b, b'"' | b'\\'));
+                2 + param.name.len() + 3 + param.value.len() + escapes.count()
+            })
+            .sum();
+        self.scheme.len() + token68 + params
+    }
+
+    fn set(&mut self, name: impl Into<Cow<'static, str>>, value: Cow<'static, str>) {
+        let name = name.into();
+        match self
+            .params
+            .iter_mut()
+            .find(|param| param.name.eq_ignore_ascii_case(&name))
+        {
+            Some(existing) => existing.value = value,
+            None => self.params.push(Param { name, value }),
+        }
+    }
+
+    fn set_optional(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: Cow<'static, str>,
+        checked: Result<(), InvalidChallenge>,
+    ) -> Self {
+        let name = name.into();
+        match checked {
+            Ok(()) => self.set(name, value),
+            Err(problem) => {
+                self.params
+                    .retain(|param| !param.name.eq_ignore_ascii_case(&name));
+                self.left_out.push(problem);
+            }
+        }
+        self
+    }
+
+    pub(crate) fn is_usable(&self) -> bool {
+        self.unusable.is_none() && self.check_not_bare().is_ok()
+    }
+}
+
+fn is_tchar(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+pub(crate) fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(is_tchar)
+}
+
+fn is_token68(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+fn refuse(name: &str, value: &str, rule: &'static str) -> InvalidChallenge {
+    InvalidChallenge::ParamValue {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        rule,
+    }
+}
+
+/// quoted-string content (RFC 9110 §5.6.4), limited to ASCII: HTAB, SP and visible characters.
+fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
+    if value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(refuse(
+            name,
+            value,
+            "a quoted-string carries only tab, space and visible ASCII",
+        ))
+    }
+}
+
+/// RFC 6750 §3: `error_description` is %x20-21 / %x23-5B / %x5D-7E.
+fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
+    if value
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        Ok(())
+    } else {
+        Err(refuse(
+            name,
+            value,
+            "RFC 6750 allows only printable ASCII without '\"' and '\\'",
+        ))
+    }
+}
+
+/// RFC 6750 §3: `scope = scope-token *( SP scope-token )`, scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+fn check_scope(value: &str) -> Result<(), InvalidChallenge> {
+    let is_scope_char = |b: u8| (b'!'..=b'~').contains(&b) && b != b'"' && b != b'\\';
+    if !value.is_empty()
+        && value
+            .split(' ')
+            .all(|token| !token.is_empty() && token.bytes().all(is_scope_char))
+    {
+        Ok(())
+    } else {
+        Err(refuse(
+            "scope",
+            value,
+            "RFC 6750 allows space-separated tokens of visible ASCII without '\"' and '\\'",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setting_a_parameter_twice_keeps_one() {
+        let challenge = Challenge::bearer("a").with_realm("b");
+        assert_eq!(challenge.params.len(), 1);
+        assert_eq!(challenge.param("realm"), Some("b"));
+    }
+
+    #[test]
+    fn an_invalid_optional_value_replaces_nothing_and_is_reported() {
+        let challenge = Challenge::bearer("a")
+            .with_scope("read")
+            .with_scope("bad\"scope");
+        assert_eq!(challenge.param("scope"), None);
+        assert!(matches!(
+            challenge.validate(),
+            Err(InvalidChallenge::ParamValue { .. })
+        ));
+        assert!(challenge.is_usable());
+    }
+
+    #[test]
+    fn an_invalid_realm_makes_the_challenge_unusable() {
+        let challenge = Challenge::bearer("line\r\nbreak");
+        assert!(!challenge.is_usable());
+        assert!(challenge.to_header_value().is_err());
+    }
+
+    #[test]
+    fn encoded_length_is_exact() {
+        let challenge = Challenge::basic(r#"a "quoted" \ realm"#).with_utf8_charset();
+        let value = challenge.to_header_value().unwrap();
+        assert_eq!(value.len(), challenge.encoded_len());
+    }
+}

@@ -1,0 +1,231 @@
+//! Client-side guidance: what a caller should do with a refusal, read from the response alone.
+
+use std::time::{Duration, SystemTime};
+
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::{HeaderMap, StatusCode};
+
+use crate::{BodyError, ErrorBody, ProblemDetails};
+
+/// What a client should do next.
+///
+/// ```
+/// use denied::client::Advice;
+/// use http::{HeaderMap, StatusCode};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("retry-after", "30".parse()?);
+/// assert_eq!(
+///     Advice::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers),
+///     Advice::RetryAfter(std::time::Duration::from_secs(30)),
+/// );
+/// assert_eq!(Advice::from_parts(StatusCode::FORBIDDEN, &headers), Advice::Stop);
+/// assert!(!Advice::Stop.may_retry());
+/// # Ok::<(), http::header::InvalidHeaderValue>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Advice {
+    /// Not an error: use the response.
+    Proceed,
+    /// 401: authenticate again (refresh the token, ask for credentials) and retry once.
+    Reauthenticate,
+    /// 403: a final no. Show the message; do not refresh the token and do not retry.
+    Stop,
+    /// 404 or 410: the resource is not there (or is not for this caller).
+    NotFound,
+    /// 429 or 503 with `Retry-After`: retry once this much time has passed.
+    RetryAfter(Duration),
+    /// A server error, or 429/503 without a usable `Retry-After`: retry later, with back-off.
+    RetryLater,
+    /// Any other 4xx: the request itself is wrong; do not repeat it unchanged.
+    FixRequest,
+}
+
+impl Advice {
+    /// The advice for a response, judging `Retry-After` dates against the clock.
+    #[must_use]
+    pub fn from_parts(status: StatusCode, headers: &HeaderMap) -> Self {
+        Self::from_parts_at(status, headers, SystemTime::now())
+    }
+
+    /// The advice for a response, judging `Retry-After` dates against `now`.
+    #[must_use]
+    pub fn from_parts_at(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Self::Reauthenticate,
+            StatusCode::FORBIDDEN => Self::Stop,
+            StatusCode::NOT_FOUND | StatusCode::GONE => Self::NotFound,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                retry_after(headers, now).map_or(Self::RetryLater, Self::RetryAfter)
+            }
+            _ if status.is_server_error() => Self::RetryLater,
+            _ if status.is_client_error() => Self::FixRequest,
+            _ => Self::Proceed,
+        }
+    }
+
+    /// Whether the same request may be sent again (after re-authenticating or waiting).
+    #[must_use]
+    pub fn may_retry(self) -> bool {
+        matches!(
+            self,
+            Self::Reauthenticate | Self::RetryAfter(_) | Self::RetryLater
+        )
+    }
+
+    /// Whether the client should refresh its credentials before anything else.
+    #[must_use]
+    pub fn refresh_credentials(self) -> bool {
+        self == Self::Reauthenticate
+    }
+}
+
+/// `Retry-After = HTTP-date / delay-seconds` (RFC 9110 §10.2.3); several values, or one that
+/// parses as neither, count as none.
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let mut values = headers.get_all(RETRY_AFTER).iter();
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    let text = value.to_str().ok()?.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(text).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The body of a refusal as the client read it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReadBody {
+    /// A default `{"error","message","status"}` body.
+    Json(ErrorBody),
+    /// An RFC 9457 problem details body.
+    Problem(ProblemDetails),
+}
+
+/// What to do with a response, with the server's message when its body could be read.
+///
+/// ```
+/// use denied::client::{Advice, Guidance};
+///
+/// let response = denied::Forbidden::missing_role("admin").render();
+/// let guidance = Guidance::read(response.status(), response.headers(), Some(response.body()));
+/// assert_eq!(guidance.advice(), Advice::Stop);
+/// assert_eq!(guidance.message(), Some("You do not have permission to access this resource"));
+/// assert_eq!(guidance.reason(), Some("missing_role"));
+/// ```
+#[derive(Debug)]
+pub struct Guidance {
+    advice: Advice,
+    body: Option<Result<ReadBody, BodyError>>,
+}
+
+impl Guidance {
+    /// Reads a response's status, headers and, if there is one, body (bounded by
+    /// [`MAX_BODY_LEN`](crate::MAX_BODY_LEN)). A body that cannot be read does not change the
+    /// advice: see [`body_error`](Self::body_error).
+    #[must_use]
+    pub fn read(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Self {
+        let is_problem = headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("application/problem+json"));
+        let body = body.filter(|bytes| !bytes.is_empty()).map(|bytes| {
+            if is_problem {
+                ProblemDetails::from_slice(bytes).map(ReadBody::Problem)
+            } else {
+                ErrorBody::from_slice(bytes).map(ReadBody::Json)
+            }
+        });
+        Self {
+            advice: Advice::from_parts(status, headers),
+            body,
+        }
+    }
+
+    /// What to do next.
+    #[must_use]
+    pub fn advice(&self) -> Advice {
+        self.advice
+    }
+
+    /// The body, when there was one and it could be read.
+    #[must_use]
+    pub fn body(&self) -> Option<&ReadBody> {
+        self.body.as_ref()?.as_ref().ok()
+    }
+
+    /// Why the body could not be read, when there was one.
+    #[must_use]
+    pub fn body_error(&self) -> Option<&BodyError> {
+        self.body.as_ref()?.as_ref().err()
+    }
+
+    /// The human sentence to show: `message`, or a problem's `detail`.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        match self.body()? {
+            ReadBody::Json(body) => Some(&body.message),
+            ReadBody::Problem(problem) => problem.detail.as_deref(),
+        }
+    }
+
+    /// The machine-readable `reason`, when the server sent one.
+    #[must_use]
+    pub fn reason(&self) -> Option<&str> {
+        match self.body()? {
+            ReadBody::Json(body) => body.reason(),
+            ReadBody::Problem(problem) => problem.reason(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_retry_after(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn a_date_in_the_past_means_now_and_nonsense_means_later() {
+        let now = SystemTime::now();
+        let past = with_retry_after("Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            Advice::from_parts_at(StatusCode::SERVICE_UNAVAILABLE, &past, now),
+            Advice::RetryAfter(Duration::ZERO)
+        );
+        let nonsense = with_retry_after("soon");
+        assert_eq!(
+            Advice::from_parts_at(StatusCode::TOO_MANY_REQUESTS, &nonsense, now),
+            Advice::RetryLater
+        );
+    }
+
+    #[test]
+    fn a_future_date_is_the_time_left() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_700);
+        let headers = with_retry_after("Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            Advice::from_parts_at(StatusCode::TOO_MANY_REQUESTS, &headers, now),
+            Advice::RetryAfter(Duration::from_secs(77))
+        );
+    }
+
+    #[test]
+    fn a_huge_delay_saturates() {
+        let headers = with_retry_after("99999999999999999999999");
+        assert_eq!(
+            Advice::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers),
+            Advice::RetryAfter(Duration::from_secs(u64::MAX))
+        );
+    }
+}

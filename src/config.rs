@@ -1,0 +1,289 @@
+//! App-wide settings, chosen once at start-up: the body format, the default sentences and a
+//! hook that sees every refusal before it is rendered.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use http::StatusCode;
+
+use crate::body;
+use crate::HttpError;
+
+/// The shape of every error body.
+///
+/// ```
+/// use denied::BodyFormat;
+///
+/// let format: BodyFormat = "problem".parse()?;
+/// assert_eq!(format.content_type(), "application/problem+json");
+/// # Ok::<(), denied::UnknownBodyFormat>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BodyFormat {
+    /// `{"error":"Forbidden","message":"...","status":403}` as `application/json`.
+    #[default]
+    Json,
+    /// RFC 9457 problem details as `application/problem+json`.
+    Problem,
+}
+
+impl BodyFormat {
+    /// The `Content-Type` of bodies in this format.
+    #[must_use]
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Problem => "application/problem+json",
+        }
+    }
+}
+
+/// A name that is not a [`BodyFormat`]: `json` and `problem` are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown body format {0:?}: expected `json` or `problem`")]
+pub struct UnknownBodyFormat(String);
+
+impl FromStr for BodyFormat {
+    type Err = UnknownBodyFormat;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "json" => Ok(Self::Json),
+            "problem" => Ok(Self::Problem),
+            _ => Err(UnknownBodyFormat(name.to_owned())),
+        }
+    }
+}
+
+/// A function that sees every error just before it is rendered, with its hidden cause: the
+/// place to log what the client is not told.
+pub type ReportHook = fn(&HttpError);
+
+/// App-wide settings: build once at start-up, then [`install`](Config::install).
+///
+/// Handlers never name it: every error renders with the installed settings, or with the
+/// defaults when none were installed.
+///
+/// ```
+/// use denied::{BodyFormat, Config};
+/// use http::StatusCode;
+///
+/// Config::new()
+///     .format(BodyFormat::Problem)
+///     .message(StatusCode::FORBIDDEN, "Zugriff verweigert")
+///     .report(|error| eprintln!("refused: {error}"))
+///     .install()?;
+/// # Ok::<(), denied::AlreadyInstalled>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct Config {
+    format: BodyFormat,
+    messages: Vec<(StatusCode, Cow<'static, str>)>,
+    report: Option<ReportHook>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("format", &self.format)
+            .field("messages", &self.messages)
+            .field("report", &self.report.is_some())
+            .finish()
+    }
+}
+
+/// [`Config::install`] was called after settings were already in force.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("denied is already configured: install the config once, before the first error renders")]
+pub struct AlreadyInstalled(());
+
+impl Config {
+    /// The defaults: JSON bodies, English sentences, no report hook.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Chooses the body format.
+    #[must_use]
+    pub fn format(mut self, format: BodyFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Replaces the default sentence of a status, for example to translate it. Errors built
+    /// with their own message keep it.
+    #[must_use]
+    pub fn message(mut self, status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
+        let message = message.into();
+        match self.messages.iter_mut().find(|(known, _)| *known == status) {
+            Some(entry) => entry.1 = message,
+            None => self.messages.push((status, message)),
+        }
+        self
+    }
+
+    /// Calls `hook` with every error just before it is rendered.
+    #[must_use]
+    pub fn report(mut self, hook: ReportHook) -> Self {
+        self.report = Some(hook);
+        self
+    }
+
+    /// Puts these settings in force for the rest of the process.
+    ///
+    /// # Errors
+    ///
+    /// Settings are already in force: `install` was called before, or an error was rendered
+    /// before it (with the defaults, which then stay).
+    pub fn install(self) -> Result<(), AlreadyInstalled> {
+        INSTALLED
+            .set(Settings::new(self))
+            .map_err(|_| AlreadyInstalled(()))
+    }
+}
+
+static INSTALLED: OnceLock<Settings> = OnceLock::new();
+
+/// The settings in force, fixed on first use.
+pub(crate) fn settings() -> &'static Settings {
+    INSTALLED.get_or_init(|| Settings::new(Config::default()))
+}
+
+/// A [`Config`] with every default body rendered in advance, so that the common refusals
+/// copy no bytes at all.
+pub(crate) struct Settings {
+    pub(crate) format: BodyFormat,
+    messages: Vec<(StatusCode, Cow<'static, str>)>,
+    pub(crate) report: Option<ReportHook>,
+    prerendered: Vec<(StatusCode, Box<[u8]>)>,
+}
+
+impl Settings {
+    pub(crate) fn new(config: Config) -> Self {
+        let mut settings = Self {
+            format: config.format,
+            messages: config.messages,
+            report: config.report,
+            prerendered: Vec::new(),
+        };
+        let mut statuses: Vec<StatusCode> = BUILT_IN_MESSAGES
+            .iter()
+            .map(|(status, _)| *status)
+            .chain(settings.messages.iter().map(|(status, _)| *status))
+            .filter(|status| status.is_client_error() || status.is_server_error())
+            .collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        settings.prerendered = statuses
+            .into_iter()
+            .map(|status| {
+                let message = settings.default_message(status);
+                let rendered = body::render(settings.format, status, message, None);
+                (status, rendered.into_boxed_slice())
+            })
+            .collect();
+        settings
+    }
+
+    /// The sentence a status gets when the error has no message of its own.
+    pub(crate) fn default_message(&self, status: StatusCode) -> &str {
+        if let Some((_, message)) = self.messages.iter().find(|(known, _)| *known == status) {
+            return message;
+        }
+        built_in_message(status)
+    }
+
+    /// The default body of a status, when it was rendered in advance.
+    pub(crate) fn prerendered(&'static self, status: StatusCode) -> Option<&'static [u8]> {
+        self.prerendered
+            .binary_search_by_key(&status, |(known, _)| *known)
+            .ok()
+            .and_then(|index| self.prerendered.get(index))
+            .map(|(_, body)| &**body)
+    }
+}
+
+const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
+    (StatusCode::BAD_REQUEST, "The request is invalid"),
+    (
+        StatusCode::UNAUTHORIZED,
+        "Authentication is required to access this resource",
+    ),
+    (
+        StatusCode::FORBIDDEN,
+        "You do not have permission to access this resource",
+    ),
+    (
+        StatusCode::NOT_FOUND,
+        "The requested resource was not found",
+    ),
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This method is not allowed for this resource",
+    ),
+    (
+        StatusCode::CONFLICT,
+        "The request conflicts with the current state of the resource",
+    ),
+    (StatusCode::GONE, "The requested resource is no longer available"),
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The request is well-formed but cannot be processed",
+    ),
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests; try again later",
+    ),
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "An internal error occurred",
+    ),
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service is temporarily unavailable; try again later",
+    ),
+];
+
+fn built_in_message(status: StatusCode) -> &'static str {
+    match BUILT_IN_MESSAGES.iter().find(|(known, _)| *known == status) {
+        Some((_, message)) => message,
+        None if status.is_server_error() => "The server could not complete the request",
+        None => "The request could not be completed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_status_is_prerendered_in_order() {
+        let settings = Settings::new(Config::new());
+        assert_eq!(settings.prerendered.len(), BUILT_IN_MESSAGES.len());
+        assert!(settings
+            .prerendered
+            .windows(2)
+            .all(|pair| pair[0].0 < pair[1].0));
+    }
+
+    #[test]
+    fn an_app_wide_message_replaces_the_built_in_one() {
+        let settings = Settings::new(Config::new().message(StatusCode::FORBIDDEN, "Nein"));
+        assert_eq!(settings.default_message(StatusCode::FORBIDDEN), "Nein");
+        assert_eq!(
+            settings.default_message(StatusCode::NOT_FOUND),
+            "The requested resource was not found"
+        );
+    }
+
+    #[test]
+    fn body_format_names_parse() {
+        assert_eq!("json".parse(), Ok(BodyFormat::Json));
+        assert_eq!("problem".parse(), Ok(BodyFormat::Problem));
+        assert!("xml".parse::<BodyFormat>().is_err());
+    }
+}

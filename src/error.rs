@@ -1,0 +1,476 @@
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode};
+
+use crate::config::settings;
+use crate::{render, Challenge, Forbidden, Reason};
+
+type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// When a client may come back, sent as `Retry-After` (RFC 9110 §10.2.3).
+///
+/// ```
+/// use std::time::Duration;
+/// use denied::{HttpError, RetryAfter};
+///
+/// let error = HttpError::too_many_requests().with_retry_after(Duration::from_millis(1500));
+/// assert_eq!(error.retry_after(), Some(RetryAfter::Delay(2)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryAfter {
+    /// Whole seconds to wait; `0` is valid and is sent as `0`.
+    Delay(u64),
+    /// A point in time, sent as an IMF-fixdate.
+    Date(SystemTime),
+}
+
+impl RetryAfter {
+    fn header_value(self) -> HeaderValue {
+        match self {
+            Self::Delay(seconds) => HeaderValue::from(seconds),
+            Self::Date(when) => {
+                let text = httpdate::fmt_http_date(when);
+                HeaderValue::from_maybe_shared(Bytes::from(text))
+                    .unwrap_or_else(|_| HeaderValue::from_static("0"))
+            }
+        }
+    }
+}
+
+/// Headers that only some refusals carry, kept out of line so the error stays small.
+#[derive(Debug, Clone, Default)]
+struct ExtraHeaders {
+    challenges: Vec<Challenge>,
+    allow: Option<HeaderValue>,
+    retry_after: Option<RetryAfter>,
+}
+
+/// What the client is never told: kept for logs, out of line.
+#[derive(Debug, Default)]
+struct Hidden {
+    source: Option<BoxError>,
+    note: Option<Cow<'static, str>>,
+    concealed: Option<Forbidden>,
+}
+
+/// An HTTP error response of any 4xx or 5xx status: what a handler returns for every refusal.
+///
+/// [`Forbidden`] and [`Unauthorized`](crate::Unauthorized) convert into it, so `?` works on
+/// all of them in one handler. It renders as JSON by default (see [`Config`](crate::Config)).
+/// A hidden cause (a source error or a note) is kept for logs and never sent.
+///
+/// ```
+/// use denied::{Forbidden, HttpError};
+///
+/// fn delete_repo(user: &str, owner: &str, exists: bool) -> Result<&'static str, HttpError> {
+///     if !exists {
+///         return Err(HttpError::not_found());
+///     }
+///     if user != owner {
+///         return Err(Forbidden::not_owner().into());
+///     }
+///     Ok("deleted")
+/// }
+///
+/// let error = delete_repo("mallory", "alice", true).unwrap_err();
+/// assert_eq!(error.status(), http::StatusCode::FORBIDDEN);
+/// ```
+///
+/// An application's own error enum converts with one `From` impl:
+///
+/// ```
+/// use denied::HttpError;
+///
+/// #[derive(Debug, thiserror::Error)]
+/// enum AppError {
+///     #[error("no such order")]
+///     NoSuchOrder,
+///     #[error("database failed")]
+///     Database(#[source] std::io::Error),
+/// }
+///
+/// impl From<AppError> for HttpError {
+///     fn from(error: AppError) -> Self {
+///         match error {
+///             AppError::NoSuchOrder => HttpError::not_found(),
+///             database => HttpError::internal().with_source(database),
+///         }
+///     }
+/// }
+///
+/// fn handler() -> Result<(), HttpError> {
+///     Err(AppError::NoSuchOrder)?
+/// }
+/// assert_eq!(handler().unwrap_err().status(), 404);
+/// ```
+#[derive(Debug)]
+pub struct HttpError {
+    status: StatusCode,
+    message: Option<Cow<'static, str>>,
+    message_exposed: bool,
+    reason: Option<Reason>,
+    headers: Option<Box<ExtraHeaders>>,
+    hidden: Option<Box<Hidden>>,
+}
+
+impl HttpError {
+    /// An error of any status.
+    ///
+    /// A status that is not 4xx or 5xx, or a 401 (which needs a challenge: build it with
+    /// [`Unauthorized`](crate::Unauthorized)), gives a generic 500 whose hidden note says why.
+    ///
+    /// ```
+    /// let error = denied::HttpError::new(http::StatusCode::IM_A_TEAPOT);
+    /// assert_eq!(error.status(), 418);
+    /// assert_eq!(denied::HttpError::new(http::StatusCode::OK).status(), 500);
+    /// ```
+    #[must_use]
+    pub fn new(status: StatusCode) -> Self {
+        if status == StatusCode::UNAUTHORIZED {
+            return Self::internal().with_note("a 401 needs a challenge: build it with Unauthorized");
+        }
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Self::internal().with_note(format!("{status} is not an error status"));
+        }
+        Self::with_status(status)
+    }
+
+    pub(crate) const fn with_status(status: StatusCode) -> Self {
+        Self {
+            status,
+            message: None,
+            message_exposed: false,
+            reason: None,
+            headers: None,
+            hidden: None,
+        }
+    }
+
+    /// 400 Bad Request.
+    #[must_use]
+    pub const fn bad_request() -> Self {
+        Self::with_status(StatusCode::BAD_REQUEST)
+    }
+
+    /// 404 Not Found: the same bytes as every other 404 of the crate, concealed ones included.
+    #[must_use]
+    pub const fn not_found() -> Self {
+        Self::with_status(StatusCode::NOT_FOUND)
+    }
+
+    /// 405 Method Not Allowed, with the `Allow` header RFC 9110 §15.5.6 requires.
+    ///
+    /// ```
+    /// use http::Method;
+    ///
+    /// let error = denied::HttpError::method_not_allowed([Method::GET, Method::HEAD]);
+    /// let response = error.render();
+    /// assert_eq!(response.headers()["allow"], "GET, HEAD");
+    /// ```
+    #[must_use]
+    pub fn method_not_allowed(allowed: impl IntoIterator<Item = Method>) -> Self {
+        let allow = allowed
+            .into_iter()
+            .map(|method| method.as_str().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut error = Self::with_status(StatusCode::METHOD_NOT_ALLOWED);
+        // Method names are tokens, so the joined list is always a valid header value.
+        error.extra_headers().allow = HeaderValue::from_maybe_shared(Bytes::from(allow)).ok();
+        error
+    }
+
+    /// 409 Conflict.
+    #[must_use]
+    pub const fn conflict() -> Self {
+        Self::with_status(StatusCode::CONFLICT)
+    }
+
+    /// 422 Unprocessable Content.
+    #[must_use]
+    pub const fn unprocessable() -> Self {
+        Self::with_status(StatusCode::UNPROCESSABLE_ENTITY)
+    }
+
+    /// 429 Too Many Requests; add [`with_retry_after`](Self::with_retry_after).
+    #[must_use]
+    pub const fn too_many_requests() -> Self {
+        Self::with_status(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// 500 Internal Server Error, with a generic message.
+    ///
+    /// ```
+    /// # fn read_config() -> std::io::Result<String> { Err(std::io::Error::other("disk on fire")) }
+    /// fn handler() -> Result<String, denied::HttpError> {
+    ///     let config = read_config().map_err(|e| denied::HttpError::internal().with_source(e))?;
+    ///     Ok(config)
+    /// }
+    /// let error = handler().unwrap_err();
+    /// assert_eq!(error.message(), "An internal error occurred");
+    /// ```
+    #[must_use]
+    pub const fn internal() -> Self {
+        Self::with_status(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// 503 Service Unavailable; add [`with_retry_after`](Self::with_retry_after).
+    #[must_use]
+    pub const fn service_unavailable() -> Self {
+        Self::with_status(StatusCode::SERVICE_UNAVAILABLE)
+    }
+
+    /// Replaces the client-facing sentence.
+    ///
+    /// On a 5xx the text is withheld from the client, who gets the generic sentence, and kept
+    /// for logs: a server error's text is too often an internal detail. Send it anyway with
+    /// [`with_exposed_message`](Self::with_exposed_message).
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+        self.message = Some(message.into());
+        self.message_exposed = !self.status.is_server_error();
+        self
+    }
+
+    /// Replaces the client-facing sentence and sends it, even on a 5xx.
+    ///
+    /// ```
+    /// let error = denied::HttpError::service_unavailable()
+    ///     .with_exposed_message("Down for maintenance until 14:00 UTC");
+    /// assert_eq!(error.message(), "Down for maintenance until 14:00 UTC");
+    /// ```
+    #[must_use]
+    pub fn with_exposed_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+        self.message = Some(message.into());
+        self.message_exposed = true;
+        self
+    }
+
+    /// Adds a machine-readable reason, sent as extra body members.
+    #[must_use]
+    pub fn with_reason(mut self, reason: Reason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
+    /// Keeps a source error for logs ([`std::error::Error::source`]); it is never sent.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.hidden_mut().source = Some(source.into());
+        self
+    }
+
+    /// Keeps a note for logs (shown by `Display`); it is never sent.
+    #[must_use]
+    pub fn with_note(mut self, note: impl Into<Cow<'static, str>>) -> Self {
+        self.hidden_mut().note = Some(note.into());
+        self
+    }
+
+    /// Sends `Retry-After` as whole seconds, rounded up so the client never comes back early.
+    #[must_use]
+    pub fn with_retry_after(mut self, delay: Duration) -> Self {
+        let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
+        self.extra_headers().retry_after = Some(RetryAfter::Delay(seconds));
+        self
+    }
+
+    /// Sends `Retry-After` as an HTTP date.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let back_at = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+    /// let response = denied::HttpError::service_unavailable()
+    ///     .with_retry_after_date(back_at)
+    ///     .render();
+    /// assert_eq!(response.headers()["retry-after"], "Sun, 06 Nov 1994 08:49:37 GMT");
+    /// ```
+    #[must_use]
+    pub fn with_retry_after_date(mut self, when: SystemTime) -> Self {
+        self.extra_headers().retry_after = Some(RetryAfter::Date(when));
+        self
+    }
+
+    pub(crate) fn with_challenge(mut self, challenge: Challenge) -> Self {
+        self.extra_headers().challenges.push(challenge);
+        self
+    }
+
+    pub(crate) fn challenges_mut(&mut self) -> &mut Vec<Challenge> {
+        &mut self.extra_headers().challenges
+    }
+
+    pub(crate) fn concealing(forbidden: Forbidden) -> Self {
+        let mut error = Self::not_found();
+        error.hidden_mut().concealed = Some(forbidden);
+        error
+    }
+
+    /// The status the response is sent with.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The sentence the client is sent: this error's own, or the app-wide default.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match &self.message {
+            Some(message) if self.message_exposed => message,
+            _ => settings().default_message(self.status),
+        }
+    }
+
+    pub(crate) fn own_message(&self) -> Option<&str> {
+        self.message.as_deref().filter(|_| self.message_exposed)
+    }
+
+    /// The machine-readable reason, if any.
+    #[must_use]
+    pub fn reason(&self) -> Option<&Reason> {
+        self.reason.as_ref()
+    }
+
+    /// The `WWW-Authenticate` challenges, in the order they are sent.
+    #[must_use]
+    pub fn challenges(&self) -> &[Challenge] {
+        self.headers
+            .as_deref()
+            .map_or(&[], |headers| &headers.challenges)
+    }
+
+    pub(crate) fn allow(&self) -> Option<&HeaderValue> {
+        self.headers.as_deref()?.allow.as_ref()
+    }
+
+    /// The `Retry-After` value, if any.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        self.headers.as_deref()?.retry_after
+    }
+
+    pub(crate) fn retry_after_header(&self) -> Option<HeaderValue> {
+        self.retry_after().map(RetryAfter::header_value)
+    }
+
+    /// The refusal this 404 conceals, if it is a concealed [`Forbidden`]: for logs only.
+    ///
+    /// ```
+    /// let concealed = denied::Forbidden::not_owner().conceal();
+    /// assert_eq!(concealed.status(), 404);
+    /// assert!(concealed.concealed().is_some());
+    /// assert!(denied::HttpError::not_found().concealed().is_none());
+    /// ```
+    #[must_use]
+    pub fn concealed(&self) -> Option<&Forbidden> {
+        self.hidden.as_deref()?.concealed.as_ref()
+    }
+
+    /// The hidden note, if any.
+    #[must_use]
+    pub fn note(&self) -> Option<&str> {
+        self.hidden.as_deref()?.note.as_deref()
+    }
+
+    /// Renders the response every framework sends: status, headers and body bytes, decided
+    /// once here with the installed [`Config`](crate::Config).
+    ///
+    /// ```
+    /// let response = denied::Forbidden::new().render();
+    /// assert_eq!(response.status(), 403);
+    /// assert_eq!(response.headers()["content-type"], "application/json");
+    /// ```
+    #[must_use]
+    pub fn render(&self) -> http::Response<Bytes> {
+        render::render(self, settings())
+    }
+
+    fn extra_headers(&mut self) -> &mut ExtraHeaders {
+        self.headers.get_or_insert_with(Box::default)
+    }
+
+    fn hidden_mut(&mut self) -> &mut Hidden {
+        self.hidden.get_or_insert_with(Box::default)
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.status.as_u16())?;
+        for character in crate::body::reason_phrase(self.status).chars() {
+            write!(f, "{}", character.to_ascii_lowercase())?;
+        }
+        if let Some(reason) = &self.reason {
+            write!(f, ": {}", reason.code())?;
+            if let Some((_, detail)) = reason.detail() {
+                write!(f, " {detail}")?;
+            }
+        }
+        if let Some(message) = self.message.as_deref().filter(|_| !self.message_exposed) {
+            write!(f, ": {message}")?;
+        }
+        if let Some(hidden) = &self.hidden {
+            if let Some(note) = &hidden.note {
+                write!(f, ": {note}")?;
+            }
+            if let Some(concealed) = &hidden.concealed {
+                write!(f, " (concealing {concealed})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl StdError for HttpError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        let hidden = self.hidden.as_deref()?;
+        match (&hidden.source, &hidden.concealed) {
+            (Some(source), _) => Some(&**source as &(dyn StdError + 'static)),
+            (None, Some(concealed)) => Some(concealed as &(dyn StdError + 'static)),
+            (None, None) => None,
+        }
+    }
+}
+
+impl From<HttpError> for http::Response<Bytes> {
+    fn from(error: HttpError) -> Self {
+        error.render()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stays_small_enough_to_return_by_value() {
+        assert!(std::mem::size_of::<HttpError>() <= 96);
+    }
+
+    #[test]
+    fn display_is_lower_case_without_trailing_punctuation() {
+        let error = HttpError::internal().with_note("db down");
+        assert_eq!(error.to_string(), "500 internal server error: db down");
+    }
+
+    #[test]
+    fn a_withheld_5xx_message_is_kept_for_logs() {
+        let error = HttpError::internal().with_message("pool exhausted");
+        assert_eq!(error.message(), "An internal error occurred");
+        assert!(error.to_string().contains("pool exhausted"));
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        let error = HttpError::too_many_requests().with_retry_after(Duration::from_millis(1));
+        assert_eq!(error.retry_after(), Some(RetryAfter::Delay(1)));
+        let error = HttpError::too_many_requests().with_retry_after(Duration::ZERO);
+        assert_eq!(error.retry_after(), Some(RetryAfter::Delay(0)));
+    }
+}

@@ -1,0 +1,94 @@
+//! Correct HTTP refusals for Rust web frameworks.
+//!
+//! `denied` gives a handler one set of error types for every way it says no, and renders them
+//! the same, correct way in every framework:
+//!
+//! - [`Forbidden`] (403) and [`Unauthorized`] (401), and [`HttpError`] for any other 4xx or
+//!   5xx status; all of them convert into [`HttpError`], so a handler returns one type and
+//!   uses `?`.
+//! - A JSON body by default, `{"error":"Forbidden","message":"You do not have permission to
+//!   access this resource","status":403}`, or RFC 9457 problem details, chosen once with
+//!   [`Config`].
+//! - `WWW-Authenticate` challenges built and quoted by RFC 9110, RFC 6750 and RFC 7617
+//!   ([`Challenge`]): never malformed, whatever text they are given.
+//! - Concealment: [`Forbidden::conceal`] answers as the application's genuine 404, byte for byte.
+//! - Hidden causes: a source error or note is kept for logs and never sent.
+//! - [`client`]: what a caller should do with a refusal (re-authenticate, stop, wait).
+//!
+//! # Quick start
+//!
+//! ```
+//! use denied::prelude::*;
+//! use denied::{Forbidden, HttpError, Unauthorized};
+//!
+//! struct User { name: &'static str, admin: bool }
+//!
+//! fn authenticate(token: Option<&str>) -> Result<User, HttpError> {
+//!     match token {
+//!         None => Err(Unauthorized::bearer("example"))?,
+//!         Some("good") => Ok(User { name: "alice", admin: false }),
+//!         Some(_) => Err(Unauthorized::invalid_token("example", "the token is not valid"))?,
+//!     }
+//! }
+//!
+//! fn reports(token: Option<&str>) -> Result<String, HttpError> {
+//!     let user = authenticate(token)?;
+//!     user.admin.or_deny(Forbidden::missing_role("admin"))?;
+//!     Ok(format!("reports for {}", user.name))
+//! }
+//!
+//! let response = reports(Some("good")).unwrap_err().render();
+//! assert_eq!(response.status(), 403);
+//! let body: serde_json::Value = serde_json::from_slice(response.body())?;
+//! assert_eq!(body["reason"], "missing_role");
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! # Features
+//!
+//! | feature | adds | framework |
+//! |---|---|---|
+//! | `axum` | `IntoResponse` for every error type, [`axum::not_found`] fallback | axum 0.8 |
+//!
+//! Without features the crate renders [`http::Response`]s for any framework.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod body;
+mod challenge;
+mod check;
+pub mod client;
+mod config;
+mod error;
+mod reason;
+mod refusal;
+mod render;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+
+pub use body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
+pub use challenge::{BearerError, Challenge, InvalidChallenge};
+pub use check::{OrDeny, OrInternal};
+pub use config::{AlreadyInstalled, BodyFormat, Config, ReportHook, UnknownBodyFormat};
+pub use error::{HttpError, RetryAfter};
+pub use reason::Reason;
+pub use refusal::{Forbidden, Unauthorized};
+
+/// The traits that give `bool`, `Option` and `Result` their one-line refusals.
+///
+/// ```
+/// use denied::prelude::*;
+///
+/// fn check(is_owner: bool) -> Result<(), denied::Forbidden> {
+///     is_owner.or_forbidden()
+/// }
+/// assert!(check(true).is_ok());
+/// ```
+pub mod prelude {
+    pub use crate::check::{OrDeny, OrInternal};
+}
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
