@@ -239,8 +239,8 @@ impl Challenge {
         self.set_optional(name, value, checked)
     }
 
-    /// Sets a token68 credential (`Negotiate YII...`) instead of parameters. Invalid syntax
-    /// makes the challenge unusable.
+    /// Sends a token68 (`Negotiate YII...`) instead of parameters: once one is set, the
+    /// parameters are not sent. Invalid syntax makes the challenge unusable.
     #[must_use]
     pub fn with_token68(mut self, token68: impl Into<Cow<'static, str>>) -> Self {
         let token68 = token68.into();
@@ -309,18 +309,19 @@ impl Challenge {
         if let Some(token68) = &self.token68 {
             text.push(' ');
             text.push_str(token68);
-        }
-        for (index, param) in self.params.iter().enumerate() {
-            text.push_str(if index == 0 { " " } else { ", " });
-            text.push_str(&param.name);
-            text.push_str("=\"");
-            for character in param.value.chars() {
-                if matches!(character, '"' | '\\') {
-                    text.push('\\');
+        } else {
+            for (index, param) in self.params.iter().enumerate() {
+                text.push_str(if index == 0 { " " } else { ", " });
+                text.push_str(&param.name);
+                text.push_str("=\"");
+                for character in param.value.chars() {
+                    if matches!(character, '"' | '\\') {
+                        text.push('\\');
+                    }
+                    text.push(character);
                 }
-                text.push(character);
+                text.push('"');
             }
-            text.push('"');
         }
         HeaderValue::from_maybe_shared(Bytes::from(text))
             .map_err(|_| InvalidChallenge::Scheme(self.scheme.to_string()))
@@ -329,14 +330,16 @@ impl Challenge {
     fn check_not_bare(&self) -> Result<(), InvalidChallenge> {
         let needs_params = self.scheme.eq_ignore_ascii_case(BEARER)
             || self.scheme.eq_ignore_ascii_case("Basic");
-        if needs_params && self.params.is_empty() {
+        if needs_params && self.params.is_empty() && self.token68.is_none() {
             return Err(InvalidChallenge::Bare(self.scheme.to_string()));
         }
         Ok(())
     }
 
     fn encoded_len(&self) -> usize {
-        let token68 = self.token68.as_ref().map_or(0, |token| 1 + token.len());
+        if let Some(token68) = &self.token68 {
+            return self.scheme.len() + 1 + token68.len();
+        }
         let params: usize = self
             .params
             .iter()
@@ -345,7 +348,8 @@ impl Challenge {
                 2 + param.name.len() + 3 + param.value.len() + escapes.count()
             })
             .sum();
-        self.scheme.len() + token68 + params
+        // The first parameter follows one space, not a comma and a space.
+        self.scheme.len() + params.saturating_sub(1)
     }
 
     fn set(&mut self, name: impl Into<Cow<'static, str>>, value: Cow<'static, str>) {

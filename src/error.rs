@@ -419,8 +419,9 @@ impl fmt::Display for HttpError {
             if let Some(note) = &hidden.note {
                 write!(f, ": {note}")?;
             }
-            if let Some(concealed) = &hidden.concealed {
-                write!(f, " (concealing {concealed})")?;
+            if hidden.concealed.is_some() {
+                // The concealed refusal is the `source`, so a log walking the chain shows it.
+                f.write_str(" (concealed)")?;
             }
         }
         Ok(())

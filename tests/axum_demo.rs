@@ -1,1 +1,13 @@
+//! The axum example against the demo contract, over a real loopback socket, in both formats.
 
+mod support;
+
+use support::{contract, Demo, Format};
+
+#[test]
+fn axum_demo_answers_every_row_of_the_contract_in_both_formats() {
+    for format in Format::ALL {
+        let demo = Demo::start("axum", format);
+        contract::check(&demo, format);
+    }
+}
