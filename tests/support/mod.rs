@@ -224,15 +224,8 @@ pub fn parse_challenges(value: &str) -> Result<Vec<ParsedChallenge>, String> {
             while after < chars.len() && (chars[after] == ' ' || chars[after] == '\t') {
                 after += 1;
             }
-            let is_param = body_end < chars.len() && chars[body_end] == '=' && {
-                // `name=value`: a '=' followed by a value, not padding at the end.
-                let mut next = body_end + 1;
-                while next < chars.len() && (chars[next] == ' ' || chars[next] == '\t') {
-                    next += 1;
-                }
-                next < chars.len() && chars[next] != ','
-            };
-            if body_end > start && !is_param && (after >= chars.len() || chars[after] == ',') {
+            // token68 is its characters, then '=' padding, then the end or a comma.
+            if body_end > start && (after >= chars.len() || chars[after] == ',') {
                 challenge.token68 = Some(chars[start..probe].iter().collect());
                 at = after;
             } else {
@@ -510,4 +503,44 @@ fn example_path(example: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// A response the crate rendered, seen as a client would see it.
+pub fn reply_of(response: http::Response<bytes::Bytes>) -> Reply {
+    let (parts, body) = response.into_parts();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = std::str::from_utf8(value.as_bytes())
+                .unwrap_or_else(|_| panic!("header {name} is not ASCII/UTF-8"));
+            (name.as_str().to_owned(), value.to_owned())
+        })
+        .collect();
+    Reply {
+        status: parts.status.as_u16(),
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+/// An IMF-fixdate (RFC 9110 §5.6.7), checked character class by character class.
+pub fn is_imf_fixdate(text: &str) -> bool {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = text.split(' ').collect();
+    let digits = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+    let time_ok = |part: &str| {
+        let fields: Vec<&str> = part.split(':').collect();
+        fields.len() == 3 && fields.iter().all(|field| digits(field, 2))
+    };
+    parts.len() == 6
+        && parts[0].strip_suffix(',').is_some_and(|day| DAYS.contains(&day))
+        && digits(parts[1], 2)
+        && MONTHS.contains(&parts[2])
+        && digits(parts[3], 4)
+        && time_ok(parts[4])
+        && parts[5] == "GMT"
 }
