@@ -1,1 +1,125 @@
-fn main(){}
+//! The error path into an axum `Response`, side by side with hand-written baselines.
+//!
+//! `cargo bench --bench render --features axum` runs every case and then prints each one's
+//! median time as a ratio to the floor (a prebuilt static-bytes response).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use criterion::{criterion_group, Criterion};
+use denied::{Forbidden, HttpError, Unauthorized};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, StatusCode};
+use serde::Serialize;
+
+const GROUP: &str = "error_path";
+const MESSAGE: &str = "You do not have permission to access this resource";
+const STATIC_BODY: &[u8] =
+    br#"{"error":"Forbidden","message":"You do not have permission to access this resource","status":403}"#;
+
+#[derive(Serialize)]
+struct Body {
+    error: &'static str,
+    message: &'static str,
+    status: u16,
+}
+
+type Case = (&'static str, fn() -> Response);
+
+const CASES: [Case; 7] = [
+    ("floor: static bytes", || {
+        (
+            StatusCode::FORBIDDEN,
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            Bytes::from_static(STATIC_BODY),
+        )
+            .into_response()
+    }),
+    ("baseline: Json(struct)", || {
+        let body = Body {
+            error: "Forbidden",
+            message: MESSAGE,
+            status: 403,
+        };
+        (StatusCode::FORBIDDEN, Json(body)).into_response()
+    }),
+    ("baseline: Json(json!)", || {
+        let body = serde_json::json!({ "error": "Forbidden", "message": MESSAGE, "status": 403 });
+        (StatusCode::FORBIDDEN, Json(body)).into_response()
+    }),
+    ("denied: default 403", || Forbidden::new().into_response()),
+    ("denied: 403 custom message", || {
+        Forbidden::new()
+            .with_message("Only the owner of this repository may archive it")
+            .into_response()
+    }),
+    ("denied: 401 Bearer challenge", || {
+        Unauthorized::invalid_token("example", "the token expired").into_response()
+    }),
+    ("denied: concealed 404", || {
+        Forbidden::not_owner().conceal().into_response()
+    }),
+];
+
+fn error_path(c: &mut Criterion) {
+    let mut group = c.benchmark_group(GROUP);
+    for (name, render) in CASES {
+        group.bench_function(name, |b| b.iter(|| black_box(render())));
+    }
+    group.finish();
+}
+
+/// Criterion's folder: `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `target/criterion`.
+fn criterion_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), PathBuf::from);
+    target.join("criterion")
+}
+
+/// The median of a case, in nanoseconds, from the estimates criterion just wrote.
+fn median_ns(name: &str) -> Option<f64> {
+    let directory: String = name
+        .chars()
+        .map(|c| if "?\"/\\*<>:|^".contains(c) { '_' } else { c })
+        .collect();
+    let path = criterion_home()
+        .join(GROUP)
+        .join(directory)
+        .join("new")
+        .join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
+}
+
+fn print_ratios() {
+    let Some(floor) = median_ns(CASES[0].0) else {
+        eprintln!("no estimates found under {}", criterion_home().display());
+        return;
+    };
+    println!("\n| case | median | ratio to floor |\n|---|---:|---:|");
+    for (name, _) in CASES {
+        if let Some(median) = median_ns(name) {
+            println!("| {name} | {median:.1} ns | {:.2}x |", median / floor);
+        }
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3));
+    targets = error_path
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    print_ratios();
+}

@@ -19,17 +19,23 @@ use axum_core::response::{IntoResponse, Response};
 
 use crate::{Forbidden, HttpError, Unauthorized};
 
-macro_rules! into_response {
-    ($($name:ty),+) => {$(
-        impl IntoResponse for $name {
-            fn into_response(self) -> Response {
-                self.render().map(Body::from)
-            }
-        }
-    )+};
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        self.render_with(Body::from)
+    }
 }
 
-into_response!(HttpError, Forbidden, Unauthorized);
+impl IntoResponse for Forbidden {
+    fn into_response(self) -> Response {
+        self.into_http_error().into_response()
+    }
+}
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        self.into_http_error().into_response()
+    }
+}
 
 /// The fallback handler: the crate's 404, the same bytes as every concealed 403.
 ///

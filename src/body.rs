@@ -3,7 +3,6 @@
 use std::io;
 
 use http::StatusCode;
-use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::{BodyFormat, Reason};
@@ -20,42 +19,7 @@ pub(crate) fn reason_phrase(status: StatusCode) -> &'static str {
     }
 }
 
-/// What one body says, borrowed, written field by field without building a JSON tree.
-struct View<'a> {
-    format: BodyFormat,
-    status: StatusCode,
-    message: &'a str,
-    reason: Option<&'a Reason>,
-}
-
-impl Serialize for View<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        let phrase = reason_phrase(self.status);
-        match self.format {
-            BodyFormat::Json => {
-                map.serialize_entry("error", phrase)?;
-                map.serialize_entry("message", self.message)?;
-                map.serialize_entry("status", &self.status.as_u16())?;
-            }
-            BodyFormat::Problem => {
-                map.serialize_entry("type", "about:blank")?;
-                map.serialize_entry("title", phrase)?;
-                map.serialize_entry("status", &self.status.as_u16())?;
-                map.serialize_entry("detail", self.message)?;
-            }
-        }
-        if let Some(reason) = self.reason {
-            map.serialize_entry("reason", reason.code())?;
-            if let Some((member, value)) = reason.detail() {
-                map.serialize_entry(member, value)?;
-            }
-        }
-        map.end()
-    }
-}
-
-/// Counts the bytes a serializer writes, so the body is allocated once at its exact size.
+/// Counts the bytes a writer is given, so a body is allocated once at its exact length.
 struct ByteCounter(usize);
 
 impl io::Write for ByteCounter {
@@ -69,6 +33,64 @@ impl io::Write for ByteCounter {
     }
 }
 
+/// A JSON string: quoted and escaped by serde_json.
+fn write_json_str(out: &mut impl io::Write, text: &str) -> io::Result<()> {
+    serde_json::to_writer(out, text).map_err(io::Error::from)
+}
+
+/// Everything before the message: `{"error":"Forbidden","message":` or the problem's
+/// `{"type":"about:blank","title":"Forbidden","status":403,"detail":`.
+fn write_head(out: &mut impl io::Write, format: BodyFormat, status: StatusCode) -> io::Result<()> {
+    let phrase = reason_phrase(status);
+    match format {
+        BodyFormat::Json => {
+            out.write_all(br#"{"error":"#)?;
+            write_json_str(out, phrase)?;
+            out.write_all(br#","message":"#)
+        }
+        BodyFormat::Problem => {
+            out.write_all(br#"{"type":"about:blank","title":"#)?;
+            write_json_str(out, phrase)?;
+            write!(out, r#","status":{},"detail":"#, status.as_u16())
+        }
+    }
+}
+
+/// Everything after the message: the status (flat JSON), the reason members, the brace.
+fn write_tail(
+    out: &mut impl io::Write,
+    format: BodyFormat,
+    status: StatusCode,
+    reason: Option<&Reason>,
+) -> io::Result<()> {
+    if format == BodyFormat::Json {
+        write!(out, r#","status":{}"#, status.as_u16())?;
+    }
+    if let Some(reason) = reason {
+        out.write_all(br#","reason":"#)?;
+        write_json_str(out, reason.code())?;
+        if let Some((member, value)) = reason.detail() {
+            out.write_all(b",")?;
+            write_json_str(out, member)?;
+            out.write_all(b":")?;
+            write_json_str(out, value)?;
+        }
+    }
+    out.write_all(b"}")
+}
+
+fn write_body(
+    out: &mut impl io::Write,
+    format: BodyFormat,
+    status: StatusCode,
+    message: &str,
+    reason: Option<&Reason>,
+) -> io::Result<()> {
+    write_head(out, format, status)?;
+    write_json_str(out, message)?;
+    write_tail(out, format, status, reason)
+}
+
 /// Writes a body into one allocation of exactly its length.
 pub(crate) fn render(
     format: BodyFormat,
@@ -76,18 +98,44 @@ pub(crate) fn render(
     message: &str,
     reason: Option<&Reason>,
 ) -> Vec<u8> {
-    let view = View {
-        format,
-        status,
-        message,
-        reason,
-    };
     let mut counter = ByteCounter(0);
-    // Serializing a map of strings and a number into memory cannot fail.
-    let _ = serde_json::to_writer(&mut counter, &view);
+    // Writing into memory cannot fail, and neither can serializing a `str`.
+    let _ = write_body(&mut counter, format, status, message, reason);
     let mut body = Vec::with_capacity(counter.0);
-    let _ = serde_json::to_writer(&mut body, &view);
+    let _ = write_body(&mut body, format, status, message, reason);
     body
+}
+
+/// The fixed parts of one status's body around its message, written once at start-up, so
+/// that a body with its own message is two copies around one escaped string.
+#[derive(Debug)]
+pub(crate) struct Template {
+    head: Box<[u8]>,
+    tail: Box<[u8]>,
+}
+
+impl Template {
+    pub(crate) fn new(format: BodyFormat, status: StatusCode) -> Self {
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
+        let _ = write_head(&mut head, format, status);
+        let _ = write_tail(&mut tail, format, status, None);
+        Self {
+            head: head.into_boxed_slice(),
+            tail: tail.into_boxed_slice(),
+        }
+    }
+
+    /// The body with `message`, in one allocation of exactly its length.
+    pub(crate) fn render(&self, message: &str) -> Vec<u8> {
+        let mut counter = ByteCounter(0);
+        let _ = write_json_str(&mut counter, message);
+        let mut body = Vec::with_capacity(self.head.len() + counter.0 + self.tail.len());
+        body.extend_from_slice(&self.head);
+        let _ = write_json_str(&mut body, message);
+        body.extend_from_slice(&self.tail);
+        body
+    }
 }
 
 /// The default error body, as a client reads it: `{"error","message","status"}` and any
@@ -219,6 +267,17 @@ mod tests {
             Some(&Reason::MissingRole("ad\"min".into())),
         );
         assert_eq!(body.len(), body.capacity());
+    }
+
+    #[test]
+    fn a_template_writes_the_same_bytes_as_the_general_path() {
+        for format in [BodyFormat::Json, BodyFormat::Problem] {
+            let template = Template::new(format, StatusCode::FORBIDDEN);
+            let message = "caf\u{e9} \"quoted\"\n";
+            let body = template.render(message);
+            assert_eq!(body, render(format, StatusCode::FORBIDDEN, message, None));
+            assert_eq!(body.len(), body.capacity());
+        }
     }
 
     #[test]

@@ -159,7 +159,14 @@ pub(crate) struct Settings {
     pub(crate) format: BodyFormat,
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(crate) report: Option<ReportHook>,
-    prerendered: Vec<(StatusCode, Box<[u8]>)>,
+    prerendered: Vec<Prerendered>,
+}
+
+/// A status's default body, and the template for bodies with their own message.
+pub(crate) struct Prerendered {
+    status: StatusCode,
+    pub(crate) default_body: Box<[u8]>,
+    pub(crate) template: body::Template,
 }
 
 impl Settings {
@@ -182,8 +189,12 @@ impl Settings {
             .into_iter()
             .map(|status| {
                 let message = settings.default_message(status);
-                let rendered = body::render(settings.format, status, message, None);
-                (status, rendered.into_boxed_slice())
+                let default_body = body::render(settings.format, status, message, None);
+                Prerendered {
+                    status,
+                    default_body: default_body.into_boxed_slice(),
+                    template: body::Template::new(settings.format, status),
+                }
             })
             .collect();
         settings
@@ -197,13 +208,12 @@ impl Settings {
         built_in_message(status)
     }
 
-    /// The default body of a status, when it was rendered in advance.
-    pub(crate) fn prerendered(&'static self, status: StatusCode) -> Option<&'static [u8]> {
+    /// What was rendered in advance for a status, if it was.
+    pub(crate) fn prerendered(&self, status: StatusCode) -> Option<&Prerendered> {
         self.prerendered
-            .binary_search_by_key(&status, |(known, _)| *known)
+            .binary_search_by_key(&status, |prerendered| prerendered.status)
             .ok()
             .and_then(|index| self.prerendered.get(index))
-            .map(|(_, body)| &**body)
     }
 }
 
@@ -267,7 +277,7 @@ mod tests {
         assert!(settings
             .prerendered
             .windows(2)
-            .all(|pair| pair[0].0 < pair[1].0));
+            .all(|pair| pair[0].status < pair[1].status));
     }
 
     #[test]

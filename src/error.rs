@@ -388,7 +388,13 @@ impl HttpError {
     /// ```
     #[must_use]
     pub fn render(&self) -> http::Response<Bytes> {
-        render::render(self, settings())
+        render::render(self, settings(), std::convert::identity)
+    }
+
+    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type.
+    #[cfg(feature = "axum")]
+    pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
+        render::render(self, settings(), wrap)
     }
 
     fn extra_headers(&mut self) -> &mut ExtraHeaders {

@@ -2,37 +2,47 @@
 
 use bytes::Bytes;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
-use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use http::{HeaderValue, Response, StatusCode};
 
 use crate::config::Settings;
 use crate::{body, HttpError};
 
-/// Decides the status, headers and body bytes of `error`.
+/// Decides the status, headers and body bytes of `error`; `wrap` only turns the bytes into a
+/// framework's body type, so that an adapter builds its response in place.
 ///
 /// Default bodies are rendered in advance, so the common refusals copy nothing; a body with
 /// its own message or reason takes one allocation of its exact size.
-pub(crate) fn render(error: &HttpError, settings: &'static Settings) -> Response<Bytes> {
+pub(crate) fn render<B>(
+    error: &HttpError,
+    settings: &'static Settings,
+    wrap: impl FnOnce(Bytes) -> B,
+) -> Response<B> {
     if let Some(report) = settings.report {
         report(error);
     }
-    let mut status = error.status();
-    let usable_challenges = || error.challenges().iter().filter(|c| c.is_usable());
-    if status == StatusCode::UNAUTHORIZED && usable_challenges().next().is_none() {
+    let status = error.status();
+    let mut usable_challenges = error.challenges().iter().filter(|c| c.is_usable()).peekable();
+    if status == StatusCode::UNAUTHORIZED && usable_challenges.peek().is_none() {
         // A 401 without a challenge would break RFC 9110; the challenge itself is the bug.
-        status = StatusCode::INTERNAL_SERVER_ERROR;
-        return finish(settings, status, default_body(settings, status), HeaderMap::new());
+        let status = StatusCode::INTERNAL_SERVER_ERROR;
+        return response(settings, status, wrap(default_body(settings, status)));
     }
 
     let body = match (error.own_message(), error.reason()) {
         (None, None) => default_body(settings, status),
+        (Some(message), None) => match settings.prerendered(status) {
+            Some(prerendered) => Bytes::from(prerendered.template.render(message)),
+            None => Bytes::from(body::render(settings.format, status, message, None)),
+        },
         (message, reason) => {
             let message = message.unwrap_or_else(|| settings.default_message(status));
             Bytes::from(body::render(settings.format, status, message, reason))
         }
     };
 
-    let mut headers = HeaderMap::new();
-    for challenge in usable_challenges() {
+    let mut response = response(settings, status, wrap(body));
+    let headers = response.headers_mut();
+    for challenge in usable_challenges {
         if let Ok(value) = challenge.to_header_value() {
             headers.append(WWW_AUTHENTICATE, value);
         }
@@ -43,12 +53,12 @@ pub(crate) fn render(error: &HttpError, settings: &'static Settings) -> Response
     if let Some(retry_after) = error.retry_after_header() {
         headers.insert(RETRY_AFTER, retry_after);
     }
-    finish(settings, status, body, headers)
+    response
 }
 
 fn default_body(settings: &'static Settings, status: StatusCode) -> Bytes {
     match settings.prerendered(status) {
-        Some(body) => Bytes::from_static(body),
+        Some(prerendered) => Bytes::from_static(&prerendered.default_body),
         None => Bytes::from(body::render(
             settings.format,
             status,
@@ -58,12 +68,11 @@ fn default_body(settings: &'static Settings, status: StatusCode) -> Bytes {
     }
 }
 
-fn finish(
-    settings: &Settings,
-    status: StatusCode,
-    body: Bytes,
-    mut headers: HeaderMap,
-) -> Response<Bytes> {
+/// The response with the headers every refusal of `status` carries.
+fn response<B>(settings: &Settings, status: StatusCode, body: B) -> Response<B> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static(settings.format.content_type()),
@@ -73,8 +82,5 @@ fn finish(
         // outlive a change of permission, and a genuine one must look the same.
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
     response
 }
