@@ -10,8 +10,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, Path, Query};
-use axum::http::request::Parts;
 use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
 use denied::prelude::*;
@@ -72,8 +72,9 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
 }
 
 /// The query string as text pairs; a query that does not decode is the crate's 400.
-fn query(params: Result<Query<HashMap<String, String>>, impl std::fmt::Display>)
-    -> Result<HashMap<String, String>, HttpError> {
+fn query(
+    params: Result<Query<HashMap<String, String>>, impl std::fmt::Display>,
+) -> Result<HashMap<String, String>, HttpError> {
     params
         .map(|Query(params)| params)
         .map_err(|rejection| HttpError::bad_request().with_note(rejection.to_string()))
@@ -149,8 +150,9 @@ async fn slow_down(
         Some(Ok(seconds)) => {
             HttpError::too_many_requests().with_retry_after(Duration::from_secs(seconds))
         }
-        Some(Err(_)) => HttpError::bad_request()
-            .with_message("`after` must be a whole number of seconds"),
+        Some(Err(_)) => {
+            HttpError::bad_request().with_message("`after` must be a whole number of seconds")
+        }
     }
 }
 
@@ -178,7 +180,9 @@ fn log_refusal(error: &HttpError) {
 
 fn settings_from_env() -> Result<(BodyFormat, u16), String> {
     let format = match std::env::var("DENIED_FORMAT") {
-        Ok(name) => name.parse().map_err(|error| format!("DENIED_FORMAT: {error}"))?,
+        Ok(name) => name
+            .parse()
+            .map_err(|error| format!("DENIED_FORMAT: {error}"))?,
         Err(_) => BodyFormat::Json,
     };
     let port = match std::env::var("PORT") {
@@ -198,7 +202,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     Config::new().format(format).report(log_refusal).install()?;
 
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+    let listener =
+        tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
     println!("axum demo listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app()).await?;
     Ok(())

@@ -173,7 +173,8 @@ impl Challenge {
         let realm = realm.into();
         match check_quoted("realm", &realm) {
             Ok(()) => {
-                self.params.retain(|param| !param.name.eq_ignore_ascii_case("realm"));
+                self.params
+                    .retain(|param| !param.name.eq_ignore_ascii_case("realm"));
                 self.params.insert(
                     0,
                     Param {
@@ -328,8 +329,8 @@ impl Challenge {
     }
 
     fn check_not_bare(&self) -> Result<(), InvalidChallenge> {
-        let needs_params = self.scheme.eq_ignore_ascii_case(BEARER)
-            || self.scheme.eq_ignore_ascii_case("Basic");
+        let needs_params =
+            self.scheme.eq_ignore_ascii_case(BEARER) || self.scheme.eq_ignore_ascii_case("Basic");
         if needs_params && self.params.is_empty() && self.token68.is_none() {
             return Err(InvalidChallenge::Bare(self.scheme.to_string()));
         }

@@ -149,6 +149,7 @@ impl Config {
 static INSTALLED: OnceLock<Settings> = OnceLock::new();
 
 /// The settings in force, fixed on first use.
+#[inline]
 pub(crate) fn settings() -> &'static Settings {
     INSTALLED.get_or_init(|| Settings::new(Config::default()))
 }
@@ -160,7 +161,12 @@ pub(crate) struct Settings {
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(crate) report: Option<ReportHook>,
     prerendered: Vec<Prerendered>,
+    /// For each status from 400 to 599, its place in `prerendered`.
+    prerendered_index: [Option<u8>; ERROR_STATUS_COUNT],
 }
+
+const FIRST_ERROR_STATUS: usize = 400;
+const ERROR_STATUS_COUNT: usize = 200;
 
 /// A status's default body, and the template for bodies with their own message.
 pub(crate) struct Prerendered {
@@ -176,6 +182,7 @@ impl Settings {
             messages: config.messages,
             report: config.report,
             prerendered: Vec::new(),
+            prerendered_index: [None; ERROR_STATUS_COUNT],
         };
         let mut statuses: Vec<StatusCode> = BUILT_IN_MESSAGES
             .iter()
@@ -197,6 +204,15 @@ impl Settings {
                 }
             })
             .collect();
+        for (index, prerendered) in settings.prerendered.iter().enumerate() {
+            let slot = usize::from(prerendered.status.as_u16()) - FIRST_ERROR_STATUS;
+            if let (Some(entry), Ok(index)) = (
+                settings.prerendered_index.get_mut(slot),
+                u8::try_from(index),
+            ) {
+                *entry = Some(index);
+            }
+        }
         settings
     }
 
@@ -209,11 +225,11 @@ impl Settings {
     }
 
     /// What was rendered in advance for a status, if it was.
+    #[inline]
     pub(crate) fn prerendered(&self, status: StatusCode) -> Option<&Prerendered> {
-        self.prerendered
-            .binary_search_by_key(&status, |prerendered| prerendered.status)
-            .ok()
-            .and_then(|index| self.prerendered.get(index))
+        let slot = usize::from(status.as_u16()).checked_sub(FIRST_ERROR_STATUS)?;
+        let index = *self.prerendered_index.get(slot)?;
+        self.prerendered.get(usize::from(index?))
     }
 }
 
@@ -239,7 +255,10 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
         StatusCode::CONFLICT,
         "The request conflicts with the current state of the resource",
     ),
-    (StatusCode::GONE, "The requested resource is no longer available"),
+    (
+        StatusCode::GONE,
+        "The requested resource is no longer available",
+    ),
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         "The request is well-formed but cannot be processed",

@@ -132,7 +132,8 @@ impl HttpError {
     #[must_use]
     pub fn new(status: StatusCode) -> Self {
         if status == StatusCode::UNAUTHORIZED {
-            return Self::internal().with_note("a 401 needs a challenge: build it with Unauthorized");
+            return Self::internal()
+                .with_note("a 401 needs a challenge: build it with Unauthorized");
         }
         if !(status.is_client_error() || status.is_server_error()) {
             return Self::internal().with_note(format!("{status} is not an error status"));
@@ -325,6 +326,12 @@ impl HttpError {
             Some(message) if self.message_exposed => message,
             _ => settings().default_message(self.status),
         }
+    }
+
+    /// No message, reason or header of its own: the status's default response.
+    #[inline]
+    pub(crate) fn is_plain(&self) -> bool {
+        self.message.is_none() && self.reason.is_none() && self.headers.is_none()
     }
 
     pub(crate) fn own_message(&self) -> Option<&str> {

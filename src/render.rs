@@ -5,7 +5,7 @@ use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTI
 use http::{HeaderValue, Response, StatusCode};
 
 use crate::config::Settings;
-use crate::{body, HttpError};
+use crate::{body, BodyFormat, HttpError};
 
 /// Decides the status, headers and body bytes of `error`; `wrap` only turns the bytes into a
 /// framework's body type, so that an adapter builds its response in place.
@@ -21,7 +21,14 @@ pub(crate) fn render<B>(
         report(error);
     }
     let status = error.status();
-    let mut usable_challenges = error.challenges().iter().filter(|c| c.is_usable()).peekable();
+    if error.is_plain() {
+        return response(settings, status, wrap(default_body(settings, status)));
+    }
+    let mut usable_challenges = error
+        .challenges()
+        .iter()
+        .filter(|c| c.is_usable())
+        .peekable();
     if status == StatusCode::UNAUTHORIZED && usable_challenges.peek().is_none() {
         // A 401 without a challenge would break RFC 9110; the challenge itself is the bug.
         let status = StatusCode::INTERNAL_SERVER_ERROR;
@@ -56,6 +63,7 @@ pub(crate) fn render<B>(
     response
 }
 
+#[inline]
 fn default_body(settings: &'static Settings, status: StatusCode) -> Bytes {
     match settings.prerendered(status) {
         Some(prerendered) => Bytes::from_static(&prerendered.default_body),
@@ -68,19 +76,24 @@ fn default_body(settings: &'static Settings, status: StatusCode) -> Bytes {
     }
 }
 
+const JSON: HeaderValue = HeaderValue::from_static(BodyFormat::Json.content_type());
+const PROBLEM_JSON: HeaderValue = HeaderValue::from_static(BodyFormat::Problem.content_type());
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
 /// The response with the headers every refusal of `status` carries.
 fn response<B>(settings: &Settings, status: StatusCode, body: B) -> Response<B> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(settings.format.content_type()),
-    );
+    let content_type = match settings.format {
+        BodyFormat::Json => JSON,
+        BodyFormat::Problem => PROBLEM_JSON,
+    };
+    headers.insert(CONTENT_TYPE, content_type);
     if status == StatusCode::NOT_FOUND {
         // A 404 is heuristically cacheable (RFC 9110 §15.5.5). A concealed one must not
         // outlive a change of permission, and a genuine one must look the same.
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(CACHE_CONTROL, NO_STORE);
     }
     response
 }

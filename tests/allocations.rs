@@ -1,6 +1,7 @@
 //! Heap allocations of the error path, counted (they are deterministic; speed is measured by
 //! `benches/render.rs`, never in tests).
 #![cfg(feature = "axum")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use allocation_counter::measure;
 use axum::response::IntoResponse;
@@ -32,7 +33,10 @@ fn floor() -> axum::response::Response {
 fn the_default_403_allocates_no_more_than_a_static_response() {
     let floor = allocations(floor);
     let default = allocations(|| Forbidden::new().into_response());
-    assert!(default <= floor, "default 403: {default} allocations, floor: {floor}");
+    assert!(
+        default <= floor,
+        "default 403: {default} allocations, floor: {floor}"
+    );
 }
 
 #[test]
@@ -43,7 +47,10 @@ fn a_custom_message_costs_at_most_one_allocation_more() {
             .with_message("Only the owner of this repository may archive it")
             .into_response()
     });
-    assert!(custom <= floor + 1, "custom 403: {custom} allocations, floor: {floor}");
+    assert!(
+        custom <= floor + 1,
+        "custom 403: {custom} allocations, floor: {floor}"
+    );
 }
 
 #[test]
@@ -51,7 +58,10 @@ fn a_concealed_404_costs_no_more_than_the_genuine_one_plus_the_kept_refusal() {
     let genuine = allocations(|| HttpError::not_found().into_response());
     let concealed = allocations(|| Forbidden::new().conceal().into_response());
     // Keeping the refusal for logs boxes it once.
-    assert!(concealed <= genuine + 1, "concealed: {concealed}, genuine: {genuine}");
+    assert!(
+        concealed <= genuine + 1,
+        "concealed: {concealed}, genuine: {genuine}"
+    );
 }
 
 #[test]
@@ -68,5 +78,8 @@ fn rendering_beats_json_macro_bodies() {
             .into_response()
     });
     let bearer = allocations(|| Unauthorized::bearer("example").into_response());
-    assert!(bearer <= json_macro, "401 bearer: {bearer}, json!: {json_macro}");
+    assert!(
+        bearer <= json_macro,
+        "401 bearer: {bearer}, json!: {json_macro}"
+    );
 }

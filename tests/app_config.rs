@@ -1,6 +1,8 @@
 //! App-wide settings, installed once per process, so this file is its own test binary:
 //! RFC 9457 bodies, a translated default sentence and a report hook.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -53,7 +55,10 @@ fn a_translated_default_does_not_override_an_errors_own_message() {
     let own = reply_of(Forbidden::new().with_message("Nur für Eigentümer").render());
     assert_eq!(check_body(&own, Format::Problem), "Nur für Eigentümer");
     let other = reply_of(HttpError::not_found().render());
-    assert_eq!(check_body(&other, Format::Problem), "The requested resource was not found");
+    assert_eq!(
+        check_body(&other, Format::Problem),
+        "The requested resource was not found"
+    );
 }
 
 #[test]

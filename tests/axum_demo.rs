@@ -1,5 +1,7 @@
 //! The axum example against the demo contract, over a real loopback socket, in both formats.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use support::{contract, Demo, Format};

@@ -1,5 +1,6 @@
 //! Client-side guidance, fed with what the axum demo app really sends over a loopback socket.
 #![cfg(feature = "axum")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -34,8 +35,16 @@ fn the_demo_apps_refusals_tell_the_client_what_to_do() {
             ("/reports/export", Some("good"), Advice::Stop),
             ("/repos/secret", Some("good"), Advice::NotFound),
             ("/boom", None, Advice::RetryLater),
-            ("/slow-down?after=7", None, Advice::RetryAfter(Duration::from_secs(7))),
-            ("/slow-down?after=0", None, Advice::RetryAfter(Duration::ZERO)),
+            (
+                "/slow-down?after=7",
+                None,
+                Advice::RetryAfter(Duration::from_secs(7)),
+            ),
+            (
+                "/slow-down?after=0",
+                None,
+                Advice::RetryAfter(Duration::ZERO),
+            ),
             ("/slow-down?after=x", None, Advice::FixRequest),
         ];
         for (target, token, advice) in cases {
@@ -50,13 +59,14 @@ fn the_demo_apps_refusals_tell_the_client_what_to_do() {
         assert!(!stop.advice().may_retry());
         assert!(!stop.advice().refresh_credentials());
         assert_eq!(stop.reason(), Some("missing_role"));
-        let body_matches_format = match (stop.body(), format) {
-            (Some(ReadBody::Json(_)), Format::Json) => true,
-            (Some(ReadBody::Problem(_)), Format::Problem) => true,
-            _ => false,
-        };
+        let body_matches_format = matches!(
+            (stop.body(), format),
+            (Some(ReadBody::Json(_)), Format::Json) | (Some(ReadBody::Problem(_)), Format::Problem)
+        );
         assert!(body_matches_format);
-        assert!(guidance(&demo.get("/me", None)).advice().refresh_credentials());
+        assert!(guidance(&demo.get("/me", None))
+            .advice()
+            .refresh_credentials());
     }
 }
 

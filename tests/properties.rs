@@ -2,6 +2,8 @@
 //! back, and challenges either parse by RFC 9110 / RFC 6750 with the value unchanged or leave
 //! the value out. Nothing panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use denied::client::Guidance;

@@ -1,6 +1,8 @@
 //! Each rule of `shared/standards.md` that the core renders, checked on the rendered response
 //! with the test's own parsers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use std::error::Error as _;
@@ -69,7 +71,10 @@ fn realm_is_always_a_quoted_string_and_escapes_round_trip() {
     for realm in ["example", "", "two words", r#"a "quoted" \ realm"#] {
         for refusal in [Unauthorized::bearer(realm), Unauthorized::basic(realm)] {
             let challenges = challenges_of(&reply(refusal));
-            assert_eq!(challenges[0].params.get("realm"), Some(&(realm.to_owned(), true)));
+            assert_eq!(
+                challenges[0].params.get("realm"),
+                Some(&(realm.to_owned(), true))
+            );
         }
     }
 }
@@ -105,8 +110,16 @@ fn several_challenges_go_on_separate_lines() {
 #[test]
 fn bearer_error_codes_answer_with_their_status() {
     let cases = [
-        (Unauthorized::invalid_request("api", "two tokens"), 400, "invalid_request"),
-        (Unauthorized::invalid_token("api", "expired"), 401, "invalid_token"),
+        (
+            Unauthorized::invalid_request("api", "two tokens"),
+            400,
+            "invalid_request",
+        ),
+        (
+            Unauthorized::invalid_token("api", "expired"),
+            401,
+            "invalid_token",
+        ),
     ];
     for (refusal, status, code) in cases {
         let reply = reply(refusal);
@@ -135,7 +148,11 @@ fn bearer_text_outside_rfc_6750_is_left_out_never_sent_raw() {
         let reply = reply(refusal);
         assert_eq!(reply.status, 401);
         let challenge = &challenges_of(&reply)[0];
-        assert_eq!(challenge.param("error_description"), None, "{description:?}");
+        assert_eq!(
+            challenge.param("error_description"),
+            None,
+            "{description:?}"
+        );
         assert_eq!(challenge.param("error"), Some("invalid_token"));
     }
 }
@@ -143,7 +160,11 @@ fn bearer_text_outside_rfc_6750_is_left_out_never_sent_raw() {
 #[test]
 fn forbidden_is_not_a_challenge_and_carries_its_reason() {
     let cases = [
-        (Forbidden::missing_role("admin"), "missing_role", Some(("role", "admin"))),
+        (
+            Forbidden::missing_role("admin"),
+            "missing_role",
+            Some(("role", "admin")),
+        ),
         (Forbidden::not_owner(), "not_owner", None),
         (Forbidden::blocked_by_policy(), "blocked_by_policy", None),
         (
@@ -187,7 +208,10 @@ fn the_concealed_reason_stays_available_for_logs() {
     let concealed = Forbidden::missing_role("admin").conceal();
     assert_eq!(concealed.status(), 404);
     let hidden = concealed.concealed().expect("the concealed refusal");
-    assert_eq!(hidden.reason().map(denied::Reason::code), Some("missing_role"));
+    assert_eq!(
+        hidden.reason().map(denied::Reason::code),
+        Some("missing_role")
+    );
     let source = concealed.source().expect("the refusal is the source");
     assert!(source.to_string().contains("missing_role"));
 }
@@ -197,9 +221,15 @@ fn every_404_has_the_same_cache_policy_and_401_403_have_none() {
     let genuine = reply(HttpError::not_found());
     let concealed = reply(Forbidden::new().conceal());
     assert_eq!(genuine.header("cache-control"), Some("no-store"));
-    assert_eq!(concealed.header("cache-control"), genuine.header("cache-control"));
+    assert_eq!(
+        concealed.header("cache-control"),
+        genuine.header("cache-control")
+    );
     assert_eq!(reply(Forbidden::new()).header("cache-control"), None);
-    assert_eq!(reply(Unauthorized::bearer("a")).header("cache-control"), None);
+    assert_eq!(
+        reply(Unauthorized::bearer("a")).header("cache-control"),
+        None
+    );
 }
 
 #[test]
@@ -262,7 +292,10 @@ fn no_body_carries_a_hidden_cause_for_any_status() {
             let body = String::from_utf8(reply.body.clone()).unwrap();
             assert!(!body.contains("hunter2"), "{code}: {body}");
             assert!(!body.contains(&debug));
-            assert!(reply.headers.iter().all(|(_, value)| !value.contains("hunter2")));
+            assert!(reply
+                .headers
+                .iter()
+                .all(|(_, value)| !value.contains("hunter2")));
         }
     }
 }
@@ -270,7 +303,10 @@ fn no_body_carries_a_hidden_cause_for_any_status() {
 #[test]
 fn a_5xx_sends_the_generic_message_unless_exposed() {
     let withheld = reply(HttpError::internal().with_message("pool db-primary exhausted"));
-    assert_eq!(check_body(&withheld, Format::Json), "An internal error occurred");
+    assert_eq!(
+        check_body(&withheld, Format::Json),
+        "An internal error occurred"
+    );
     let exposed = reply(HttpError::service_unavailable().with_exposed_message("Back at 14:00"));
     assert_eq!(check_body(&exposed, Format::Json), "Back at 14:00");
 }
@@ -285,7 +321,9 @@ fn a_status_that_is_not_an_error_becomes_a_generic_500() {
 
 #[test]
 fn the_body_type_reads_back_what_the_server_wrote() {
-    let response = Forbidden::missing_role("admin").with_message("Nope").render();
+    let response = Forbidden::missing_role("admin")
+        .with_message("Nope")
+        .render();
     let body = denied::ErrorBody::from_slice(response.body()).unwrap();
     assert_eq!(body.error, "Forbidden");
     assert_eq!(body.message, "Nope");

@@ -97,8 +97,15 @@ fn check_row(demo: &Demo, format: Format, target: &str, token: Option<&str>, rep
             let challenges = challenges_of(reply);
             assert_eq!(challenges.len(), 1, "{context}");
             assert_eq!(challenges[0].scheme, "Bearer", "{context}");
-            assert_eq!(challenges[0].params.get("realm"), Some(&("example".to_owned(), true)));
-            assert_eq!(challenges[0].param("error"), None, "no credentials, no error code");
+            assert_eq!(
+                challenges[0].params.get("realm"),
+                Some(&("example".to_owned(), true))
+            );
+            assert_eq!(
+                challenges[0].param("error"),
+                None,
+                "no credentials, no error code"
+            );
             assert_eq!(check_body(reply, format), DEFAULT_401, "{context}");
         }
         ("/me" | "/admin/reports", Some("expired" | "forged")) => {
@@ -106,9 +113,19 @@ fn check_row(demo: &Demo, format: Format, target: &str, token: Option<&str>, rep
             let challenges = challenges_of(reply);
             assert_eq!(challenges.len(), 1, "{context}");
             assert_eq!(challenges[0].scheme, "Bearer", "{context}");
-            assert_eq!(challenges[0].params.get("realm"), Some(&("example".to_owned(), true)));
-            assert_eq!(challenges[0].param("error"), Some("invalid_token"), "{context}");
-            assert!(challenges[0].param("error_description").is_some(), "{context}");
+            assert_eq!(
+                challenges[0].params.get("realm"),
+                Some(&("example".to_owned(), true))
+            );
+            assert_eq!(
+                challenges[0].param("error"),
+                Some("invalid_token"),
+                "{context}"
+            );
+            assert!(
+                challenges[0].param("error_description").is_some(),
+                "{context}"
+            );
             check_body(reply, format);
         }
         ("/me", Some("good")) => {
@@ -165,26 +182,34 @@ fn check_export(format: Format, query_value: Option<&str>, reply: &Reply, contex
         assert_eq!(reply.status, 403, "{context}");
         assert_eq!(challenges.len(), 1, "{context}");
         assert_eq!(challenges[0].scheme, "Bearer");
-        assert_eq!(challenges[0].params.get("realm"), Some(&("example".to_owned(), true)));
+        assert_eq!(
+            challenges[0].params.get("realm"),
+            Some(&("example".to_owned(), true))
+        );
         assert_eq!(challenges[0].param("error"), Some("insufficient_scope"));
-        assert_eq!(challenges[0].param("scope"), Some(scope.as_str()), "{context}");
+        assert_eq!(
+            challenges[0].param("scope"),
+            Some(scope.as_str()),
+            "{context}"
+        );
     } else {
         assert!(matches!(reply.status, 400 | 403), "{context}");
         // A scope RFC 6750 cannot carry is never in the header, raw or otherwise.
         for challenge in &challenges {
             assert_ne!(challenge.param("scope"), Some(scope.as_str()), "{context}");
         }
-        assert!(reply
-            .headers
-            .iter()
-            .all(|(name, _)| name != "x-injected"));
+        assert!(reply.headers.iter().all(|(name, _)| name != "x-injected"));
     }
 }
 
 fn check_head(demo: &Demo, target: &str, token: Option<&str>, get: &Reply) {
     let head = demo.send("HEAD", target, token);
     assert_eq!(head.status, get.status, "HEAD {target}");
-    assert_eq!(head.comparable_headers(), get.comparable_headers(), "HEAD {target}");
+    assert_eq!(
+        head.comparable_headers(),
+        get.comparable_headers(),
+        "HEAD {target}"
+    );
     assert!(head.body.is_empty());
 }
 

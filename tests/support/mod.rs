@@ -1,6 +1,12 @@
 //! Test-side tools that share no code with the crate: a raw HTTP/1.1 client over std sockets
 //! (responses parsed by httparse), an RFC 9110 challenge parser, and the demo app runner.
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -73,7 +79,8 @@ pub fn request(address: SocketAddr, method: &str, target: &str, headers: &[(&str
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("set a read timeout");
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    let mut head =
+        format!("{method} {target} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -87,7 +94,10 @@ pub fn request(address: SocketAddr, method: &str, target: &str, headers: &[(&str
 fn parse_response(raw: &[u8], is_head: bool) -> Reply {
     let mut header_storage = [httparse::EMPTY_HEADER; 64];
     let mut response = httparse::Response::new(&mut header_storage);
-    let head_len = match response.parse(raw).expect("a well-formed HTTP/1.1 response head") {
+    let head_len = match response
+        .parse(raw)
+        .expect("a well-formed HTTP/1.1 response head")
+    {
         httparse::Status::Complete(len) => len,
         httparse::Status::Partial => panic!("the response head is incomplete"),
     };
@@ -106,7 +116,11 @@ fn parse_response(raw: &[u8], is_head: bool) -> Reply {
         .iter()
         .any(|(name, value)| name == "transfer-encoding" && value.contains("chunked"));
     let body = if is_head {
-        assert!(rest.is_empty(), "a HEAD response carried {} body bytes", rest.len());
+        assert!(
+            rest.is_empty(),
+            "a HEAD response carried {} body bytes",
+            rest.len()
+        );
         Vec::new()
     } else if chunked {
         decode_chunked(rest)
@@ -255,7 +269,9 @@ pub fn parse_challenges(value: &str) -> Result<Vec<ParsedChallenge>, String> {
                         let mut text = String::new();
                         loop {
                             match chars.get(at) {
-                                None => return Err(format!("unterminated quoted-string in {value:?}")),
+                                None => {
+                                    return Err(format!("unterminated quoted-string in {value:?}"))
+                                }
                                 Some('"') => {
                                     at += 1;
                                     break;
@@ -282,7 +298,11 @@ pub fn parse_challenges(value: &str) -> Result<Vec<ParsedChallenge>, String> {
                         (text, false)
                     };
                     let key = name.to_ascii_lowercase();
-                    if challenge.params.insert(key.clone(), (param_value, quoted)).is_some() {
+                    if challenge
+                        .params
+                        .insert(key.clone(), (param_value, quoted))
+                        .is_some()
+                    {
                         return Err(format!("parameter {key} repeated in {value:?}"));
                     }
                     skip_ows(&mut at);
@@ -417,7 +437,9 @@ pub fn check_body(reply: &Reply, format: Format) -> String {
                 let standard = ["type", "title", "status", "detail", "instance"];
                 let extension_ok = member.len() >= 3
                     && member.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && member.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    && member
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_');
                 assert!(
                     standard.contains(&member.as_str()) || extension_ok,
                     "extension member {member:?} breaks RFC 9457 §3.2"
@@ -531,13 +553,16 @@ pub fn is_imf_fixdate(text: &str) -> bool {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let parts: Vec<&str> = text.split(' ').collect();
-    let digits = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+    let digits =
+        |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
     let time_ok = |part: &str| {
         let fields: Vec<&str> = part.split(':').collect();
         fields.len() == 3 && fields.iter().all(|field| digits(field, 2))
     };
     parts.len() == 6
-        && parts[0].strip_suffix(',').is_some_and(|day| DAYS.contains(&day))
+        && parts[0]
+            .strip_suffix(',')
+            .is_some_and(|day| DAYS.contains(&day))
         && digits(parts[1], 2)
         && MONTHS.contains(&parts[2])
         && digits(parts[3], 4)
