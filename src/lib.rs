@@ -89,6 +89,10 @@ pub mod prelude {
     pub use crate::check::{OrDeny, OrInternal};
 }
 
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "axum"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../features.md")]
+struct FeaturesDoctests;
