@@ -399,7 +399,7 @@ impl HttpError {
     }
 
     /// [`render`](Self::render) with the body bytes wrapped in a framework's body type.
-    #[cfg(feature = "axum")]
+    #[cfg(any(feature = "axum", feature = "warp"))]
     pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
         render::render(self, settings(), wrap)
     }

@@ -49,6 +49,8 @@
 //! | feature | adds | framework |
 //! |---|---|---|
 //! | `axum` | `IntoResponse` for every error type, [`axum::not_found`] fallback | axum 0.8 |
+//! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::not_found`] default service | actix-web 4 |
+//! | `warp` | `Reply` and `Reject` for every error type, [`warp::recover`] for every rejection | warp 0.4 |
 //!
 //! Without features the crate renders [`http::Response`]s for any framework.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -66,6 +68,14 @@ mod render;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+
+#[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
+pub mod actix_web;
+
+#[cfg(feature = "warp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
+pub mod warp;
 
 pub use body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};

@@ -63,6 +63,15 @@ macro_rules! refusal_surface {
                 self.0.render()
             }
 
+            /// [`HttpError::render_with`] for the adapters.
+            #[cfg(feature = "warp")]
+            pub(crate) fn render_with<B>(
+                &self,
+                wrap: impl FnOnce(Bytes) -> B,
+            ) -> http::Response<B> {
+                self.0.render_with(wrap)
+            }
+
             /// The general error this refusal is, for code that handles every status alike.
             #[must_use]
             pub fn into_http_error(self) -> HttpError {

@@ -1,0 +1,162 @@
+//! The demo app's rules, shared by every framework's example: who is asking, and what each
+//! route answers. Each example only routes requests here in its framework's own way.
+#![allow(dead_code)]
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::time::Duration;
+
+use denied::prelude::*;
+use denied::{BodyFormat, Config, Forbidden, HttpError, Unauthorized};
+use serde_json::{json, Value};
+
+pub(crate) const REALM: &str = "example";
+
+/// The caller, known from a valid bearer token.
+pub(crate) struct User {
+    pub(crate) name: &'static str,
+    roles: &'static [&'static str],
+}
+
+impl User {
+    fn has_role(&self, role: &str) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Whoever is asking: a known user, or nobody (no credentials at all).
+pub(crate) enum Caller {
+    User(User),
+    Anonymous,
+}
+
+/// Reads the `Authorization` header: no header is an anonymous caller, a bad token a 401.
+pub(crate) fn caller(authorization: Option<&[u8]>) -> Result<Caller, Unauthorized> {
+    let Some(header) = authorization else {
+        return Ok(Caller::Anonymous);
+    };
+    match header.strip_prefix(b"Bearer ") {
+        Some(b"good") => Ok(Caller::User(User {
+            name: "alice",
+            roles: &["user"],
+        })),
+        Some(b"expired") => Err(Unauthorized::invalid_token(REALM, "the token expired")),
+        _ => Err(Unauthorized::invalid_token(REALM, "the token is not valid")),
+    }
+}
+
+/// A caller who must be known.
+pub(crate) fn user(authorization: Option<&[u8]>) -> Result<User, Unauthorized> {
+    match caller(authorization)? {
+        Caller::User(user) => Ok(user),
+        Caller::Anonymous => Err(Unauthorized::bearer(REALM)),
+    }
+}
+
+pub(crate) fn me(user: &User) -> Value {
+    json!({ "user": user.name })
+}
+
+pub(crate) fn admin_reports(user: &User, message: Option<&str>) -> Result<Value, HttpError> {
+    if !user.has_role("admin") {
+        let refusal = Forbidden::missing_role("admin");
+        return Err(match message {
+            Some(message) => refusal.with_message(message.to_owned()),
+            None => refusal,
+        }
+        .into());
+    }
+    Ok(json!({ "reports": [] }))
+}
+
+pub(crate) fn export_reports(user: &User, scope: Option<&str>) -> Result<Value, HttpError> {
+    let scope = scope.unwrap_or("reports:export").to_owned();
+    user.has_role("exporter")
+        .or_deny_with(|| Forbidden::missing_scope(scope).with_realm(REALM))?;
+    Ok(json!({ "export": "started" }))
+}
+
+/// A repository exists, but only its owner may know: everyone else gets the genuine 404.
+pub(crate) fn repo(caller: &Caller, name: &str) -> Result<Value, HttpError> {
+    const REPOS: &[(&str, &str)] = &[("secret", "bob")];
+    let (name, owner) = REPOS
+        .iter()
+        .find(|(known, _)| *known == name)
+        .or_not_found()?;
+    match caller {
+        Caller::User(user) if user.name == *owner => Ok(json!({ "repo": name })),
+        _ => Err(Forbidden::not_owner().conceal()),
+    }
+}
+
+pub(crate) fn boom() -> Result<Value, HttpError> {
+    let rows = query_database().or_internal()?;
+    Ok(json!({ "rows": rows }))
+}
+
+fn query_database() -> Result<u64, std::io::Error> {
+    Err(std::io::Error::other(
+        "connection to db-primary refused (password=hunter2)",
+    ))
+}
+
+pub(crate) fn slow_down(after: Option<&str>) -> HttpError {
+    match after.map(str::parse::<u64>) {
+        None => HttpError::too_many_requests().with_retry_after(Duration::from_secs(30)),
+        Some(Ok(seconds)) => {
+            HttpError::too_many_requests().with_retry_after(Duration::from_secs(seconds))
+        }
+        Some(Err(_)) => {
+            HttpError::bad_request().with_message("`after` must be a whole number of seconds")
+        }
+    }
+}
+
+/// A query string the framework could not decode.
+pub(crate) fn bad_query(rejection: impl std::fmt::Display) -> HttpError {
+    HttpError::bad_request().with_note(rejection.to_string())
+}
+
+/// Logs every refusal with the causes the client never sees.
+pub(crate) fn log_refusal(error: &HttpError) {
+    let mut line = format!("refused: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    eprintln!("{line}");
+}
+
+/// Installs the body format `DENIED_FORMAT` names (`json`, the default, or `problem`).
+pub(crate) fn install_config_from_env() {
+    let format = match std::env::var("DENIED_FORMAT") {
+        Ok(name) => name.parse().unwrap_or_else(|error| exit(format!("DENIED_FORMAT: {error}"))),
+        Err(_) => BodyFormat::Json,
+    };
+    if let Err(error) = Config::new().format(format).report(log_refusal).install() {
+        exit(error.to_string());
+    }
+}
+
+/// Installs the settings, binds `127.0.0.1:$PORT` (3000 by default) and says where it listens.
+pub(crate) fn start(framework: &str) -> TcpListener {
+    install_config_from_env();
+    let port = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .unwrap_or_else(|_| exit(format!("PORT={port:?} is not a port number"))),
+        Err(_) => 3000,
+    };
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .unwrap_or_else(|error| exit(format!("cannot listen on port {port}: {error}")));
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|error| exit(error.to_string()));
+    println!("{framework} demo listening on http://{address}");
+    listener
+}
+
+fn exit(message: String) -> ! {
+    eprintln!("{message}");
+    std::process::exit(2)
+}

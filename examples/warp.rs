@@ -1,0 +1,104 @@
+//! The demo app of `denied`, served with warp.
+//!
+//! ```sh
+//! cargo run --example warp --features warp
+//! PORT=8080 DENIED_FORMAT=problem cargo run --example warp --features warp
+//! ```
+
+pub(crate) mod demo;
+
+use std::collections::HashMap;
+
+use denied::HttpError;
+use demo::{Caller, User};
+use warp::http::header::AUTHORIZATION;
+use warp::http::HeaderMap;
+use warp::reply::Json;
+use warp::{Filter, Rejection, Reply};
+
+type Params = HashMap<String, String>;
+
+/// Whoever is asking; a bad token rejects the request with the crate's 401.
+fn caller() -> impl Filter<Extract = (Caller,), Error = Rejection> + Clone {
+    warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
+        demo::caller(headers.get(AUTHORIZATION).map(|value| value.as_bytes()))
+            .map_err(warp::reject::custom)
+    })
+}
+
+/// A caller who must be known.
+fn user() -> impl Filter<Extract = (User,), Error = Rejection> + Clone {
+    warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
+        demo::user(headers.get(AUTHORIZATION).map(|value| value.as_bytes()))
+            .map_err(warp::reject::custom)
+    })
+}
+
+/// GET, and HEAD with the same answer (hyper sends HEAD responses without their body).
+fn get() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::get().or(warp::head()).unify()
+}
+
+fn json(result: Result<serde_json::Value, HttpError>) -> Result<Json, HttpError> {
+    result.map(|value| warp::reply::json(&value))
+}
+
+pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert::Infallible> + Clone {
+    let me = warp::path!("me")
+        .and(get())
+        .and(user())
+        .map(|user: User| warp::reply::json(&demo::me(&user)));
+    let admin_reports = warp::path!("admin" / "reports")
+        .and(get())
+        .and(user())
+        .and(warp::query::<Params>())
+        .map(|user: User, params: Params| {
+            json(demo::admin_reports(&user, params.get("message").map(String::as_str)))
+        });
+    let export_reports = warp::path!("reports" / "export")
+        .and(get())
+        .and(user())
+        .and(warp::query::<Params>())
+        .map(|user: User, params: Params| {
+            json(demo::export_reports(&user, params.get("scope").map(String::as_str)))
+        });
+    let repo = warp::path!("repos" / String)
+        .and(get())
+        .and(caller())
+        .map(|name: String, caller: Caller| json(demo::repo(&caller, &name)));
+    let boom = warp::path!("boom").and(get()).map(|| json(demo::boom()));
+    let slow_down = warp::path!("slow-down")
+        .and(get())
+        .and(warp::query::<Params>())
+        .map(|params: Params| demo::slow_down(params.get("after").map(String::as_str)));
+
+    me.map(Reply::into_response)
+        .or(admin_reports.map(Reply::into_response))
+        .unify()
+        .or(export_reports.map(Reply::into_response))
+        .unify()
+        .or(repo.map(Reply::into_response))
+        .unify()
+        .or(boom.map(Reply::into_response))
+        .unify()
+        .or(slow_down.map(Reply::into_response))
+        .unify()
+        .recover(denied::warp::recover)
+}
+
+/// Serves the app on `listener` until the process ends.
+pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            warp::serve(app()).incoming(listener).run().await;
+            Ok(())
+        })
+}
+
+fn main() -> std::io::Result<()> {
+    serve(demo::start("warp"))
+}

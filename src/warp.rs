@@ -1,0 +1,100 @@
+//! warp 0.4: every error type is a [`Reply`] and a [`Reject`], so a refusal can be returned
+//! from a handler or rejected from a filter; [`recover`] turns the crate's rejections and
+//! warp's own (unknown route, wrong method, missing header, bad query or body) into responses
+//! in the crate's body shape.
+//!
+//! ```
+//! use warp::Filter;
+//! use denied::Forbidden;
+//!
+//! let admin = warp::path("admin")
+//!     .and(warp::get())
+//!     .and_then(|| async { Err::<String, _>(warp::reject::custom(Forbidden::new())) });
+//!
+//! let app = admin.recover(denied::warp::recover);
+//! ```
+
+use std::convert::Infallible;
+
+use ::warp::filters::body::BodyDeserializeError;
+use ::warp::filters::cors::CorsForbidden;
+use ::warp::reject::{
+    InvalidHeader, InvalidQuery, LengthRequired, MethodNotAllowed, MissingCookie, MissingHeader,
+    PayloadTooLarge, Reject, Rejection, UnsupportedMediaType,
+};
+use ::warp::reply::{Reply, Response};
+use http::StatusCode;
+
+use crate::{Forbidden, HttpError, Unauthorized};
+
+macro_rules! warp_traits {
+    ($($name:ty),+) => {$(
+        impl Reply for $name {
+            fn into_response(self) -> Response {
+                self.into_http_error().render_with(Into::into)
+            }
+        }
+
+        impl Reject for $name {}
+    )+};
+}
+
+warp_traits!(Forbidden, Unauthorized);
+
+impl Reply for HttpError {
+    fn into_response(self) -> Response {
+        self.render_with(Into::into)
+    }
+}
+
+impl Reject for HttpError {}
+
+/// For [`Filter::recover`](::warp::Filter::recover): answers every rejection in the crate's
+/// body shape.
+///
+/// The crate's own rejections answer as they would as replies. warp's answer with the status
+/// warp gives them and the crate's default sentence; an unknown route with the crate's 404.
+/// warp does not say which methods a path allows, so its 405 carries no `Allow` header.
+///
+/// # Errors
+///
+/// Never: every rejection becomes a response.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    let response = if let Some(error) = rejection.find::<HttpError>() {
+        error.render_with(Into::into)
+    } else if let Some(refusal) = rejection.find::<Forbidden>() {
+        refusal.render_with(Into::into)
+    } else if let Some(refusal) = rejection.find::<Unauthorized>() {
+        refusal.render_with(Into::into)
+    } else {
+        warp_rejection(&rejection).render_with(Into::into)
+    };
+    Ok(response)
+}
+
+/// warp's own rejections, with the statuses warp gives them.
+fn warp_rejection(rejection: &Rejection) -> HttpError {
+    let status = if rejection.is_not_found() {
+        StatusCode::NOT_FOUND
+    } else if rejection.find::<MethodNotAllowed>().is_some() {
+        StatusCode::METHOD_NOT_ALLOWED
+    } else if rejection.find::<MissingHeader>().is_some()
+        || rejection.find::<InvalidHeader>().is_some()
+        || rejection.find::<MissingCookie>().is_some()
+        || rejection.find::<InvalidQuery>().is_some()
+        || rejection.find::<BodyDeserializeError>().is_some()
+    {
+        StatusCode::BAD_REQUEST
+    } else if rejection.find::<LengthRequired>().is_some() {
+        StatusCode::LENGTH_REQUIRED
+    } else if rejection.find::<PayloadTooLarge>().is_some() {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if rejection.find::<UnsupportedMediaType>().is_some() {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    } else if rejection.find::<CorsForbidden>().is_some() {
+        StatusCode::FORBIDDEN
+    } else {
+        return HttpError::internal().with_note(format!("unhandled warp rejection: {rejection:?}"));
+    };
+    HttpError::new(status).with_note(format!("{rejection:?}"))
+}

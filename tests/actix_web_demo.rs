@@ -1,0 +1,15 @@
+//! The actix-web example against the demo contract, over a real loopback socket, in both formats.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::{contract, Demo, Format};
+
+#[test]
+fn actix_web_demo_answers_every_row_of_the_contract_in_both_formats() {
+    for format in Format::ALL {
+        let demo = Demo::start("actix-web", format);
+        contract::check(&demo, format);
+    }
+}

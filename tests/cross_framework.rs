@@ -1,0 +1,39 @@
+//! axum, actix-web and warp answer every demo request with the same status, the same headers
+//! (`Date` aside) and the same body bytes, in both body formats.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::{contract, Demo, Format};
+
+const FRAMEWORKS: [&str; 3] = ["axum", "actix-web", "warp"];
+
+#[test]
+fn every_framework_sends_the_same_bytes() {
+    for format in Format::ALL {
+        let demos: Vec<Demo> = FRAMEWORKS
+            .iter()
+            .map(|framework| Demo::start(framework, format))
+            .collect();
+        for (target, token) in contract::requests() {
+            for method in ["GET", "HEAD"] {
+                let replies: Vec<_> = demos
+                    .iter()
+                    .map(|demo| demo.send(method, &target, token))
+                    .collect();
+                let (first, rest) = replies.split_first().unwrap();
+                for (framework, reply) in FRAMEWORKS[1..].iter().zip(rest) {
+                    let context = format!("{method} {target} {token:?} {format:?}: axum vs {framework}");
+                    assert_eq!(reply.status, first.status, "{context}");
+                    assert_eq!(
+                        reply.comparable_headers(),
+                        first.comparable_headers(),
+                        "{context}"
+                    );
+                    assert_eq!(reply.body, first.body, "{context}");
+                }
+            }
+        }
+    }
+}
