@@ -13,8 +13,8 @@ use std::future::{ready, Ready};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{guard, web, App, FromRequest, HttpRequest, HttpServer, Route};
-use denied::{HttpError, Unauthorized};
 use demo::{Caller, User};
+use denied::{HttpError, Unauthorized};
 use serde_json::Value;
 
 type Params = web::Query<HashMap<String, String>>;
@@ -77,8 +77,12 @@ fn get() -> Route {
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config
-        .app_data(web::QueryConfig::default().error_handler(|error, _| demo::bad_query(error).into()))
-        .app_data(web::PathConfig::default().error_handler(|error, _| demo::bad_query(error).into()))
+        .app_data(
+            web::QueryConfig::default().error_handler(|error, _| demo::bad_query(error).into()),
+        )
+        .app_data(
+            web::PathConfig::default().error_handler(|error, _| demo::bad_query(error).into()),
+        )
         .route("/me", get().to(me))
         .route("/admin/reports", get().to(admin_reports))
         .route("/reports/export", get().to(export_reports))

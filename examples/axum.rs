@@ -15,8 +15,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
-use denied::{HttpError, Unauthorized};
 use demo::{Caller, User};
+use denied::{HttpError, Unauthorized};
 use serde_json::Value;
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
@@ -25,7 +25,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Unauthorized;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        demo::caller(parts.headers.get(AUTHORIZATION).map(|value| value.as_bytes()))
+        demo::caller(
+            parts
+                .headers
+                .get(AUTHORIZATION)
+                .map(|value| value.as_bytes()),
+        )
     }
 }
 
@@ -33,7 +38,12 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     type Rejection = Unauthorized;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        demo::user(parts.headers.get(AUTHORIZATION).map(|value| value.as_bytes()))
+        demo::user(
+            parts
+                .headers
+                .get(AUTHORIZATION)
+                .map(|value| value.as_bytes()),
+        )
     }
 }
 

@@ -9,8 +9,8 @@ pub(crate) mod demo;
 
 use std::collections::HashMap;
 
-use denied::HttpError;
 use demo::{Caller, User};
+use denied::HttpError;
 use warp::http::header::AUTHORIZATION;
 use warp::http::HeaderMap;
 use warp::reply::Json;
@@ -43,7 +43,8 @@ fn json(result: Result<serde_json::Value, HttpError>) -> Result<Json, HttpError>
     result.map(|value| warp::reply::json(&value))
 }
 
-pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert::Infallible> + Clone {
+pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert::Infallible> + Clone
+{
     let me = warp::path!("me")
         .and(get())
         .and(user())
@@ -53,14 +54,20 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
         .and(user())
         .and(warp::query::<Params>())
         .map(|user: User, params: Params| {
-            json(demo::admin_reports(&user, params.get("message").map(String::as_str)))
+            json(demo::admin_reports(
+                &user,
+                params.get("message").map(String::as_str),
+            ))
         });
     let export_reports = warp::path!("reports" / "export")
         .and(get())
         .and(user())
         .and(warp::query::<Params>())
         .map(|user: User, params: Params| {
-            json(demo::export_reports(&user, params.get("scope").map(String::as_str)))
+            json(demo::export_reports(
+                &user,
+                params.get("scope").map(String::as_str),
+            ))
         });
     let repo = warp::path!("repos" / String)
         .and(get())

@@ -24,7 +24,8 @@ fn every_framework_sends_the_same_bytes() {
                     .collect();
                 let (first, rest) = replies.split_first().unwrap();
                 for (framework, reply) in FRAMEWORKS[1..].iter().zip(rest) {
-                    let context = format!("{method} {target} {token:?} {format:?}: axum vs {framework}");
+                    let context =
+                        format!("{method} {target} {token:?} {format:?}: axum vs {framework}");
                     assert_eq!(reply.status, first.status, "{context}");
                     assert_eq!(
                         reply.comparable_headers(),

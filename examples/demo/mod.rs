@@ -127,20 +127,29 @@ pub(crate) fn log_refusal(error: &HttpError) {
     eprintln!("{line}");
 }
 
-/// Installs the body format `DENIED_FORMAT` names (`json`, the default, or `problem`).
-pub(crate) fn install_config_from_env() {
+/// Installs the body format `DENIED_FORMAT` names (`json`, the default, or `problem`), and,
+/// with `log`, a report hook that logs every refusal to stderr.
+pub(crate) fn install_config_from_env(log: bool) {
     let format = match std::env::var("DENIED_FORMAT") {
-        Ok(name) => name.parse().unwrap_or_else(|error| exit(format!("DENIED_FORMAT: {error}"))),
+        Ok(name) => name
+            .parse()
+            .unwrap_or_else(|error| exit(format!("DENIED_FORMAT: {error}"))),
         Err(_) => BodyFormat::Json,
     };
-    if let Err(error) = Config::new().format(format).report(log_refusal).install() {
+    let config = Config::new().format(format);
+    let config = if log {
+        config.report(log_refusal)
+    } else {
+        config
+    };
+    if let Err(error) = config.install() {
         exit(error.to_string());
     }
 }
 
 /// Installs the settings, binds `127.0.0.1:$PORT` (3000 by default) and says where it listens.
 pub(crate) fn start(framework: &str) -> TcpListener {
-    install_config_from_env();
+    install_config_from_env(true);
     let port = match std::env::var("PORT") {
         Ok(port) => port
             .parse()
@@ -160,3 +169,27 @@ fn exit(message: String) -> ! {
     eprintln!("{message}");
     std::process::exit(2)
 }
+
+/// The requests of the demo contract, as the showcase sends them: (label, target, token).
+pub(crate) const REQUESTS: &[(&str, &str, Option<&str>)] = &[
+    ("no credentials", "/me", None),
+    ("expired token", "/me", Some("expired")),
+    ("valid token", "/me", Some("good")),
+    ("no credentials", "/admin/reports", None),
+    ("not an admin", "/admin/reports", Some("good")),
+    (
+        "own message",
+        "/admin/reports?message=Nur%20f%C3%BCr%20Admins",
+        Some("good"),
+    ),
+    ("missing scope", "/reports/export", Some("good")),
+    (
+        "scope that RFC 6750 cannot carry",
+        "/reports/export?scope=a%22b",
+        Some("good"),
+    ),
+    ("concealed", "/repos/secret", Some("good")),
+    ("no route", "/anything/else", None),
+    ("hidden cause", "/boom", None),
+    ("rate limited", "/slow-down?after=0", None),
+];
