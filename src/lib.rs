@@ -103,6 +103,6 @@ pub mod prelude {
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-#[cfg(all(doctest, feature = "axum"))]
+#[cfg(all(doctest, feature = "axum", feature = "actix-web", feature = "warp"))]
 #[doc = include_str!("../features.md")]
 struct FeaturesDoctests;

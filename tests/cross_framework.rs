@@ -38,3 +38,33 @@ fn every_framework_sends_the_same_bytes() {
         }
     }
 }
+
+#[test]
+fn the_showcase_prints_the_table_and_finds_no_disagreement() {
+    let showcase = support::example_path("showcase");
+    for format in Format::ALL {
+        let output = std::process::Command::new(&showcase)
+            .env("DENIED_FORMAT", format.env_value())
+            .output()
+            .expect("run the showcase");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{format:?}:\n{stdout}");
+        assert!(
+            stdout.starts_with("| request | axum | actix-web | warp |"),
+            "{stdout}"
+        );
+        let rows = stdout
+            .lines()
+            .filter(|line| line.starts_with("| GET "))
+            .count();
+        assert!(rows >= 12, "one row per demo request:\n{stdout}");
+        assert!(
+            stdout.contains("denied::warp::recover"),
+            "the code is listed"
+        );
+        assert!(
+            stdout.contains("All 3 frameworks sent the same"),
+            "{stdout}"
+        );
+    }
+}

@@ -505,7 +505,7 @@ impl Drop for Demo {
 
 /// Builds the example (a no-op when it is fresh), so a test never runs a stale binary, then
 /// finds it beside the test binaries' `deps` folder: `target/<profile>/examples/`.
-fn example_path(example: &str) -> PathBuf {
+pub fn example_path(example: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = Command::new(cargo);
     build.args(["build", "--quiet", "--all-features", "--example", example]);
