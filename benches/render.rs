@@ -1,10 +1,13 @@
 //! The error path into an axum `Response`, side by side with hand-written baselines.
 //!
-//! `cargo bench --bench render --features axum` runs every case and then prints each one's
-//! median time as a ratio to the floor (a prebuilt static-bytes response).
+//! `cargo bench --bench render --features axum` runs every case under criterion, prints each
+//! one's median time as a ratio to the floor (a prebuilt static-bytes response), then measures
+//! the same ratios once more with the cases interleaved round by round, so that a machine
+//! whose speed drifts during the run (a shared one) slows every case alike.
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -111,6 +114,35 @@ fn print_ratios() {
     }
 }
 
+/// Each case's time over the floor's, taken in the same round, as the median of many rounds.
+fn print_paired_ratios() {
+    const ROUNDS: usize = 301;
+    const ITERATIONS: u32 = 4_000;
+    let mut ratios = vec![Vec::with_capacity(ROUNDS); CASES.len()];
+    for round in 0..ROUNDS {
+        let mut nanos = [0.0_f64; CASES.len()];
+        // Rotate the order so no case always runs first.
+        for offset in 0..CASES.len() {
+            let index = (round + offset) % CASES.len();
+            let render = CASES[index].1;
+            let start = Instant::now();
+            for _ in 0..ITERATIONS {
+                black_box(render());
+            }
+            nanos[index] = start.elapsed().as_nanos() as f64 / f64::from(ITERATIONS);
+        }
+        for (index, ratio) in ratios.iter_mut().enumerate() {
+            ratio.push(nanos[index] / nanos[0]);
+        }
+    }
+    println!("\nInterleaved, {ROUNDS} rounds of {ITERATIONS} iterations per case:\n");
+    println!("| case | median ratio to floor (paired) |\n|---|---:|");
+    for ((name, _), mut ratio) in CASES.iter().zip(ratios) {
+        ratio.sort_by(f64::total_cmp);
+        println!("| {name} | {:.2}x |", ratio[ratio.len() / 2]);
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
@@ -123,4 +155,5 @@ fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     print_ratios();
+    print_paired_ratios();
 }

@@ -130,9 +130,11 @@ impl Template {
     pub(crate) fn render(&self, message: &str) -> Vec<u8> {
         // Most messages need no escape (RFC 8259 §7: only `"`, `\` and control characters
         // do), so they are copied as they are between quotes.
-        let plain = message
-            .bytes()
-            .all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+        // No early exit, so the scan vectorizes.
+        let needs_escape = message.bytes().fold(false, |found, b| {
+            found | (b < 0x20) | (b == b'"') | (b == b'\\')
+        });
+        let plain = !needs_escape;
         if plain {
             let mut body =
                 Vec::with_capacity(self.head.len() + message.len() + 2 + self.tail.len());

@@ -315,12 +315,14 @@ impl Challenge {
                 text.push_str(if index == 0 { " " } else { ", " });
                 text.push_str(&param.name);
                 text.push_str("=\"");
-                for character in param.value.chars() {
-                    if matches!(character, '"' | '\\') {
-                        text.push('\\');
-                    }
-                    text.push(character);
+                let mut rest = &*param.value;
+                while let Some(at) = rest.find(['"', '\\']) {
+                    text.push_str(&rest[..at]);
+                    text.push('\\');
+                    text.push_str(&rest[at..=at]);
+                    rest = &rest[at + 1..];
                 }
+                text.push_str(rest);
                 text.push('"');
             }
         }

@@ -334,6 +334,13 @@ impl HttpError {
         self.message.is_none() && self.reason.is_none() && self.headers.is_none()
     }
 
+    /// Challenges, `Allow` or `Retry-After` to send.
+    #[inline]
+    pub(crate) fn has_extra_headers(&self) -> bool {
+        self.headers.is_some()
+    }
+
+    #[inline]
     pub(crate) fn own_message(&self) -> Option<&str> {
         self.message.as_deref().filter(|_| self.message_exposed)
     }

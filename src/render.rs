@@ -48,6 +48,9 @@ pub(crate) fn render<B>(
     };
 
     let mut response = response(settings, status, wrap(body));
+    if !error.has_extra_headers() {
+        return response;
+    }
     let headers = response.headers_mut();
     for challenge in usable_challenges {
         if let Ok(value) = challenge.to_header_value() {
