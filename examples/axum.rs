@@ -95,14 +95,9 @@ pub(crate) fn app() -> Router {
 
 /// Serves the app on `listener` until the process ends.
 pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, app()).await
-        })
+    demo::serve_on_tokio(listener, |listener| async {
+        axum::serve(listener, app()).await
+    })
 }
 
 fn main() -> std::io::Result<()> {

@@ -95,15 +95,10 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
 
 /// Serves the app on `listener` until the process ends.
 pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            warp::serve(app()).incoming(listener).run().await;
-            Ok(())
-        })
+    demo::serve_on_tokio(listener, |listener| async {
+        warp::serve(app()).incoming(listener).run().await;
+        Ok(())
+    })
 }
 
 fn main() -> std::io::Result<()> {

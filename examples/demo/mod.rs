@@ -111,6 +111,21 @@ pub(crate) fn slow_down(after: Option<&str>) -> HttpError {
     }
 }
 
+/// Runs `serve` on a tokio runtime of its own with `listener`, until the process ends.
+pub(crate) fn serve_on_tokio<F>(
+    listener: TcpListener,
+    serve: impl FnOnce(tokio::net::TcpListener) -> F,
+) -> std::io::Result<()>
+where
+    F: std::future::Future<Output = std::io::Result<()>>,
+{
+    listener.set_nonblocking(true)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(async { serve(tokio::net::TcpListener::from_std(listener)?).await })
+}
+
 /// A query string the framework could not decode.
 pub(crate) fn bad_query(rejection: impl std::fmt::Display) -> HttpError {
     HttpError::bad_request().with_note(rejection.to_string())

@@ -1,6 +1,6 @@
 //! The demo contract (`shared/demo-contract.md`), row by row, as a client checks it.
 
-use super::{challenges_of, check_body, Demo, Format, Reply};
+use super::{challenges_of, check_body, Demo, Format, ParsedChallenge, Reply};
 
 const DEFAULT_401: &str = "Authentication is required to access this resource";
 const DEFAULT_403: &str = "You do not have permission to access this resource";
@@ -94,15 +94,9 @@ fn check_row(demo: &Demo, format: Format, target: &str, token: Option<&str>, rep
     match (path, token) {
         ("/me" | "/admin/reports", None) => {
             assert_eq!(reply.status, 401, "{context}");
-            let challenges = challenges_of(reply);
-            assert_eq!(challenges.len(), 1, "{context}");
-            assert_eq!(challenges[0].scheme, "Bearer", "{context}");
+            let challenge = the_bearer_challenge(reply, &context);
             assert_eq!(
-                challenges[0].params.get("realm"),
-                Some(&("example".to_owned(), true))
-            );
-            assert_eq!(
-                challenges[0].param("error"),
+                challenge.param("error"),
                 None,
                 "no credentials, no error code"
             );
@@ -110,22 +104,9 @@ fn check_row(demo: &Demo, format: Format, target: &str, token: Option<&str>, rep
         }
         ("/me" | "/admin/reports", Some("expired" | "forged")) => {
             assert_eq!(reply.status, 401, "{context}");
-            let challenges = challenges_of(reply);
-            assert_eq!(challenges.len(), 1, "{context}");
-            assert_eq!(challenges[0].scheme, "Bearer", "{context}");
-            assert_eq!(
-                challenges[0].params.get("realm"),
-                Some(&("example".to_owned(), true))
-            );
-            assert_eq!(
-                challenges[0].param("error"),
-                Some("invalid_token"),
-                "{context}"
-            );
-            assert!(
-                challenges[0].param("error_description").is_some(),
-                "{context}"
-            );
+            let challenge = the_bearer_challenge(reply, &context);
+            assert_eq!(challenge.param("error"), Some("invalid_token"), "{context}");
+            assert!(challenge.param("error_description").is_some(), "{context}");
             check_body(reply, format);
         }
         ("/me", Some("good")) => {
@@ -166,6 +147,20 @@ fn check_row(demo: &Demo, format: Format, target: &str, token: Option<&str>, rep
     assert_eq!(demo.get("/me", Some("good")).status, 200, "after {context}");
 }
 
+/// The one `Bearer realm="example"` challenge a reply must carry.
+fn the_bearer_challenge(reply: &Reply, context: &str) -> ParsedChallenge {
+    let mut challenges = challenges_of(reply);
+    assert_eq!(challenges.len(), 1, "{context}");
+    let challenge = challenges.remove(0);
+    assert_eq!(challenge.scheme, "Bearer", "{context}");
+    assert_eq!(
+        challenge.params.get("realm"),
+        Some(&("example".to_owned(), true)),
+        "the realm is a quoted-string: {context}"
+    );
+    challenge
+}
+
 fn check_export(format: Format, query_value: Option<&str>, reply: &Reply, context: &str) {
     let scope = match query_value {
         None => "reports:export".to_owned(),
@@ -180,18 +175,9 @@ fn check_export(format: Format, query_value: Option<&str>, reply: &Reply, contex
     let challenges = challenges_of(reply);
     if VALID_SCOPES.contains(&scope.as_str()) || query_value.is_none() {
         assert_eq!(reply.status, 403, "{context}");
-        assert_eq!(challenges.len(), 1, "{context}");
-        assert_eq!(challenges[0].scheme, "Bearer");
-        assert_eq!(
-            challenges[0].params.get("realm"),
-            Some(&("example".to_owned(), true))
-        );
-        assert_eq!(challenges[0].param("error"), Some("insufficient_scope"));
-        assert_eq!(
-            challenges[0].param("scope"),
-            Some(scope.as_str()),
-            "{context}"
-        );
+        let challenge = the_bearer_challenge(reply, context);
+        assert_eq!(challenge.param("error"), Some("insufficient_scope"));
+        assert_eq!(challenge.param("scope"), Some(scope.as_str()), "{context}");
     } else {
         assert!(matches!(reply.status, 400 | 403), "{context}");
         // A scope RFC 6750 cannot carry is never in the header, raw or otherwise.
