@@ -170,7 +170,11 @@ impl Challenge {
     /// carried makes the challenge unusable.
     #[must_use]
     pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
-        let realm = realm.into();
+        self.set_realm(realm.into());
+        self
+    }
+
+    pub(crate) fn set_realm(&mut self, realm: Cow<'static, str>) {
         match check_quoted("realm", &realm) {
             Ok(()) => {
                 self.params
@@ -187,7 +191,6 @@ impl Challenge {
                 self.unusable.get_or_insert(problem);
             }
         }
-        self
     }
 
     /// Sets the RFC 6750 `error` code of a `Bearer` challenge.

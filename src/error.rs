@@ -303,8 +303,8 @@ impl HttpError {
         self
     }
 
-    pub(crate) fn challenges_mut(&mut self) -> &mut Vec<Challenge> {
-        &mut self.extra_headers().challenges
+    pub(crate) fn last_challenge_mut(&mut self) -> Option<&mut Challenge> {
+        self.headers.as_deref_mut()?.challenges.last_mut()
     }
 
     pub(crate) fn concealing(forbidden: Forbidden) -> Self {
@@ -432,6 +432,11 @@ impl fmt::Display for HttpError {
                 write!(f, " {detail}")?;
             }
         }
+        if self.status == StatusCode::UNAUTHORIZED
+            && !self.challenges().iter().any(Challenge::is_usable)
+        {
+            f.write_str(": no usable challenge, answered as 500")?;
+        }
         if let Some(message) = self.message.as_deref().filter(|_| !self.message_exposed) {
             write!(f, ": {message}")?;
         }
@@ -485,6 +490,12 @@ mod tests {
         let error = HttpError::internal().with_message("pool exhausted");
         assert_eq!(error.message(), "An internal error occurred");
         assert!(error.to_string().contains("pool exhausted"));
+    }
+
+    #[test]
+    fn a_401_without_a_usable_challenge_says_so_in_logs() {
+        let error: HttpError = crate::Unauthorized::bearer("bad\nrealm").into();
+        assert!(error.to_string().contains("no usable challenge"));
     }
 
     #[test]

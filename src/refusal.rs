@@ -180,8 +180,8 @@ impl Forbidden {
     /// other refusals send no challenge and are unchanged.
     #[must_use]
     pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
-        if let Some(challenge) = self.0.challenges_mut().pop() {
-            self.0.challenges_mut().push(challenge.with_realm(realm));
+        if let Some(challenge) = self.0.last_challenge_mut() {
+            challenge.set_realm(realm.into());
         }
         self
     }
