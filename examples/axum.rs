@@ -91,6 +91,7 @@ pub(crate) fn app() -> Router {
         .route("/boom", get(boom))
         .route("/slow-down", get(slow_down))
         .fallback(denied::axum::not_found)
+        .method_not_allowed_fallback(denied::axum::method_not_allowed)
 }
 
 /// Serves the app on `listener` until the process ends.

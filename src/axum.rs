@@ -1,5 +1,6 @@
-//! axum 0.8: every error type is an [`IntoResponse`], and [`not_found`] is the fallback that
-//! answers unknown routes with the crate's 404.
+//! axum 0.8: every error type is an [`IntoResponse`]; [`not_found`] is the fallback that
+//! answers unknown routes with the crate's 404, and [`method_not_allowed`] the one that answers
+//! a known path asked with a wrong method with the crate's 405.
 //!
 //! ```
 //! use axum::{routing::get, Router};
@@ -11,7 +12,8 @@
 //!
 //! let app: Router = Router::new()
 //!     .route("/admin", get(admin))
-//!     .fallback(denied::axum::not_found);
+//!     .fallback(denied::axum::not_found)
+//!     .method_not_allowed_fallback(denied::axum::method_not_allowed);
 //! ```
 
 use axum_core::body::Body;
@@ -44,4 +46,16 @@ impl IntoResponse for Unauthorized {
 /// ```
 pub async fn not_found() -> HttpError {
     HttpError::not_found()
+}
+
+/// The method-not-allowed fallback: the crate's 405. axum adds the `Allow` header that lists
+/// the path's methods.
+///
+/// ```
+/// let app: axum::Router = axum::Router::new()
+///     .route("/me", axum::routing::get(|| async { "alice" }))
+///     .method_not_allowed_fallback(denied::axum::method_not_allowed);
+/// ```
+pub async fn method_not_allowed() -> HttpError {
+    HttpError::new(http::StatusCode::METHOD_NOT_ALLOWED)
 }

@@ -48,7 +48,7 @@
 //!
 //! | feature | adds | framework |
 //! |---|---|---|
-//! | `axum` | `IntoResponse` for every error type, [`axum::not_found`] fallback | axum 0.8 |
+//! | `axum` | `IntoResponse` for every error type, [`axum::not_found`] and [`axum::method_not_allowed`] fallbacks | axum 0.8 |
 //! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::not_found`] default service | actix-web 4 |
 //! | `warp` | `Reply` and `Reject` for every error type, [`warp::recover`] for every rejection | warp 0.4 |
 //!
