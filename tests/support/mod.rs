@@ -63,6 +63,18 @@ impl Reply {
         headers
     }
 
+    /// Asserts that a client could not tell the two replies apart: same status, same headers
+    /// (`Date` aside), same body bytes.
+    pub fn assert_same_as(&self, other: &Reply, context: &str) {
+        assert_eq!(self.status, other.status, "status: {context}");
+        assert_eq!(
+            self.comparable_headers(),
+            other.comparable_headers(),
+            "headers: {context}"
+        );
+        assert_eq!(self.body, other.body, "body: {context}");
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|error| {
             panic!(
