@@ -108,6 +108,8 @@ pub enum ReadBody {
     Problem(ProblemDetails),
 }
 
+const PROBLEM_JSON: &str = "application/problem+json";
+
 /// What to do with a response, with the server's message when its body could be read.
 ///
 /// ```
@@ -134,7 +136,8 @@ impl Guidance {
         let is_problem = headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.starts_with("application/problem+json"));
+            .and_then(|value| value.get(..PROBLEM_JSON.len()))
+            .is_some_and(|media_type| media_type.eq_ignore_ascii_case(PROBLEM_JSON));
         let body = body.filter(|bytes| !bytes.is_empty()).map(|bytes| {
             if is_problem {
                 ProblemDetails::from_slice(bytes).map(ReadBody::Problem)
@@ -218,6 +221,16 @@ mod tests {
             Advice::from_parts_at(StatusCode::TOO_MANY_REQUESTS, &headers, now),
             Advice::RetryAfter(Duration::from_secs(77))
         );
+    }
+
+    #[test]
+    fn the_problem_media_type_is_matched_without_regard_to_case() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "Application/Problem+JSON".parse().unwrap());
+        let body = br#"{"type":"about:blank","title":"Forbidden","status":403,"detail":"No"}"#;
+        let guidance = Guidance::read(StatusCode::FORBIDDEN, &headers, Some(body));
+        assert!(matches!(guidance.body(), Some(ReadBody::Problem(_))));
+        assert_eq!(guidance.message(), Some("No"));
     }
 
     #[test]

@@ -30,13 +30,13 @@ pub enum RetryAfter {
 }
 
 impl RetryAfter {
-    fn header_value(self) -> HeaderValue {
+    /// The header value; `None` only if a date could not be written, so that a wrong value is
+    /// never sent in its place.
+    fn header_value(self) -> Option<HeaderValue> {
         match self {
-            Self::Delay(seconds) => HeaderValue::from(seconds),
+            Self::Delay(seconds) => Some(HeaderValue::from(seconds)),
             Self::Date(when) => {
-                let text = httpdate::fmt_http_date(when);
-                HeaderValue::from_maybe_shared(Bytes::from(text))
-                    .unwrap_or_else(|_| HeaderValue::from_static("0"))
+                HeaderValue::from_maybe_shared(Bytes::from(httpdate::fmt_http_date(when))).ok()
             }
         }
     }
@@ -313,10 +313,27 @@ impl HttpError {
         error
     }
 
-    /// The status the response is sent with.
+    /// The status the response is sent with: the one the error was built with, except a 401
+    /// none of whose challenges can be sent, which is answered as a generic 500.
+    ///
+    /// ```
+    /// let broken = denied::Unauthorized::bearer("line\nbreak");
+    /// assert_eq!(broken.status(), 500);
+    /// ```
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        self.status
+        if self.lacks_usable_challenge() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            self.status
+        }
+    }
+
+    /// A 401 without a challenge would break RFC 9110 §15.5.2; the challenge itself is the bug.
+    #[inline]
+    pub(crate) fn lacks_usable_challenge(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED
+            && !self.challenges().iter().any(Challenge::is_usable)
     }
 
     /// The sentence the client is sent: this error's own, or the app-wide default.
@@ -324,7 +341,7 @@ impl HttpError {
     pub fn message(&self) -> &str {
         match &self.message {
             Some(message) if self.message_exposed => message,
-            _ => settings().default_message(self.status),
+            _ => settings().default_message(self.status()),
         }
     }
 
@@ -370,7 +387,7 @@ impl HttpError {
     }
 
     pub(crate) fn retry_after_header(&self) -> Option<HeaderValue> {
-        self.retry_after().map(RetryAfter::header_value)
+        self.retry_after().and_then(RetryAfter::header_value)
     }
 
     /// The refusal this 404 conceals, if it is a concealed [`Forbidden`]: for logs only.
@@ -432,9 +449,7 @@ impl fmt::Display for HttpError {
                 write!(f, " {detail}")?;
             }
         }
-        if self.status == StatusCode::UNAUTHORIZED
-            && !self.challenges().iter().any(Challenge::is_usable)
-        {
+        if self.lacks_usable_challenge() {
             f.write_str(": no usable challenge, answered as 500")?;
         }
         if let Some(message) = self.message.as_deref().filter(|_| !self.message_exposed) {

@@ -21,17 +21,7 @@ pub(crate) fn render<B>(
         report(error);
     }
     let status = error.status();
-    if error.is_plain() {
-        return response(settings, status, wrap(default_body(settings, status)));
-    }
-    let mut usable_challenges = error
-        .challenges()
-        .iter()
-        .filter(|c| c.is_usable())
-        .peekable();
-    if status == StatusCode::UNAUTHORIZED && usable_challenges.peek().is_none() {
-        // A 401 without a challenge would break RFC 9110; the challenge itself is the bug.
-        let status = StatusCode::INTERNAL_SERVER_ERROR;
+    if error.is_plain() || error.lacks_usable_challenge() {
         return response(settings, status, wrap(default_body(settings, status)));
     }
 
@@ -52,7 +42,7 @@ pub(crate) fn render<B>(
         return response;
     }
     let headers = response.headers_mut();
-    for challenge in usable_challenges {
+    for challenge in error.challenges().iter().filter(|c| c.is_usable()) {
         if let Ok(value) = challenge.to_header_value() {
             headers.append(WWW_AUTHENTICATE, value);
         }

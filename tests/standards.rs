@@ -59,6 +59,11 @@ fn a_401_without_a_usable_challenge_is_never_sent() {
         Unauthorized::new(Challenge::new("Negotiate").with_token68("not token68!")).into(),
     ];
     for error in attempts {
+        assert_eq!(
+            error.status(),
+            500,
+            "status() agrees with what is sent: {error}"
+        );
         let reply = reply(error);
         assert_ne!(reply.status, 401, "{reply:?}");
         assert_eq!(reply.status, 500);
