@@ -10,7 +10,7 @@ pub(crate) mod demo;
 use std::collections::HashMap;
 
 use demo::{Caller, User};
-use denied::HttpError;
+use denied::{HttpError, Unauthorized};
 use warp::http::header::AUTHORIZATION;
 use warp::http::HeaderMap;
 use warp::reply::Json;
@@ -18,19 +18,12 @@ use warp::{Filter, Rejection, Reply};
 
 type Params = HashMap<String, String>;
 
-/// Whoever is asking; a bad token rejects the request with the crate's 401.
-fn caller() -> impl Filter<Extract = (Caller,), Error = Rejection> + Clone {
-    warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
-        demo::caller(headers.get(AUTHORIZATION).map(|value| value.as_bytes()))
-            .map_err(warp::reject::custom)
-    })
-}
-
-/// A caller who must be known.
-fn user() -> impl Filter<Extract = (User,), Error = Rejection> + Clone {
-    warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
-        demo::user(headers.get(AUTHORIZATION).map(|value| value.as_bytes()))
-            .map_err(warp::reject::custom)
+/// The caller as `read` finds it in the `Authorization` header; a refusal rejects the request.
+fn authenticated<T: Send + 'static>(
+    read: fn(Option<&[u8]>) -> Result<T, Unauthorized>,
+) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
+    warp::header::headers_cloned().and_then(move |headers: HeaderMap| async move {
+        read(headers.get(AUTHORIZATION).map(|value| value.as_bytes())).map_err(warp::reject::custom)
     })
 }
 
@@ -47,11 +40,11 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
 {
     let me = warp::path!("me")
         .and(get())
-        .and(user())
+        .and(authenticated(demo::user))
         .map(|user: User| warp::reply::json(&demo::me(&user)));
     let admin_reports = warp::path!("admin" / "reports")
         .and(get())
-        .and(user())
+        .and(authenticated(demo::user))
         .and(warp::query::<Params>())
         .map(|user: User, params: Params| {
             json(demo::admin_reports(
@@ -61,7 +54,7 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
         });
     let export_reports = warp::path!("reports" / "export")
         .and(get())
-        .and(user())
+        .and(authenticated(demo::user))
         .and(warp::query::<Params>())
         .map(|user: User, params: Params| {
             json(demo::export_reports(
@@ -71,7 +64,7 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
         });
     let repo = warp::path!("repos" / String)
         .and(get())
-        .and(caller())
+        .and(authenticated(demo::caller))
         .map(|name: String, caller: Caller| json(demo::repo(&caller, &name)));
     let boom = warp::path!("boom").and(get()).map(|| json(demo::boom()));
     let slow_down = warp::path!("slow-down")

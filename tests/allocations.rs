@@ -65,7 +65,7 @@ fn a_concealed_404_costs_no_more_than_the_genuine_one_plus_the_kept_refusal() {
 }
 
 #[test]
-fn rendering_beats_json_macro_bodies() {
+fn a_bearer_401_allocates_no_more_than_a_json_macro_body() {
     let json_macro = allocations(|| {
         (
             StatusCode::FORBIDDEN,

@@ -4,12 +4,9 @@
 
 mod support;
 
-use support::{contract, Demo, Format};
+use support::contract;
 
 #[test]
 fn warp_demo_answers_every_row_of_the_contract_in_both_formats() {
-    for format in Format::ALL {
-        let demo = Demo::start("warp", format);
-        contract::check(&demo, format);
-    }
+    contract::check_example("warp");
 }

@@ -72,6 +72,13 @@ const INVALID_SCOPES: [&str; 6] = [
     "",
 ];
 
+/// Starts the example `name` in each body format and checks every row of the contract.
+pub fn check_example(name: &str) {
+    for format in Format::ALL {
+        check(&Demo::start(name, format), format);
+    }
+}
+
 /// Checks every row of the contract against `demo`, with GET and with HEAD, and gives back the
 /// GET replies for comparison between frameworks.
 pub fn check(demo: &Demo, format: Format) -> Vec<((String, Option<&'static str>), Reply)> {
