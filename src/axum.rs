@@ -57,5 +57,6 @@ pub async fn not_found() -> HttpError {
 ///     .method_not_allowed_fallback(denied::axum::method_not_allowed);
 /// ```
 pub async fn method_not_allowed() -> HttpError {
-    HttpError::new(http::StatusCode::METHOD_NOT_ALLOWED)
+    // The one 405 built without its `Allow`: axum's router adds it to this fallback's answer.
+    HttpError::with_status(http::StatusCode::METHOD_NOT_ALLOWED)
 }

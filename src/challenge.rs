@@ -39,6 +39,25 @@ impl BearerError {
         }
     }
 
+    /// The code written as `code`, if RFC 6750 §3.1 defines it.
+    ///
+    /// ```
+    /// use denied::BearerError;
+    ///
+    /// assert_eq!(BearerError::from_code("invalid_token"), Some(BearerError::InvalidToken));
+    /// assert_eq!(BearerError::from_code("expired"), None);
+    /// ```
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::InvalidRequest,
+            Self::InvalidToken,
+            Self::InsufficientScope,
+        ]
+        .into_iter()
+        .find(|known| known.as_str() == code)
+    }
+
     /// The status RFC 6750 §3.1 gives the response that carries this code.
     #[must_use]
     pub const fn status(self) -> http::StatusCode {
@@ -87,6 +106,17 @@ pub enum InvalidChallenge {
     /// The challenge would be sent with no parameter although its scheme needs one.
     #[error("a `{0}` challenge needs at least one auth parameter")]
     Bare(String),
+    /// A `Basic` challenge has no `realm`, which RFC 7617 §2 requires.
+    #[error("a `{0}` challenge needs a realm")]
+    NoRealm(String),
+    /// A token68 was given to a scheme whose challenge takes auth parameters only (`Bearer`,
+    /// `Basic`).
+    #[error("a `{0}` challenge takes auth parameters, not a token68")]
+    Token68NotAllowed(String),
+    /// A token68 and auth parameters were both given; a challenge carries one or the other
+    /// (RFC 9110 §11.2).
+    #[error("a `{0}` challenge carries a token68 or auth parameters, not both")]
+    Token68WithParams(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,11 +125,36 @@ struct Param {
     value: Cow<'static, str>,
 }
 
+/// The schemes whose RFCs give their parameters rules of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// RFC 6750: never bare; `error`, `error_description`, `error_uri` and `scope` have their
+    /// own character sets.
+    Bearer,
+    /// RFC 7617: `realm` is required; `charset` can only be `UTF-8`.
+    Basic,
+    Other,
+}
+
+impl Scheme {
+    fn of(name: &str) -> Self {
+        if name.eq_ignore_ascii_case(BEARER) {
+            Self::Bearer
+        } else if name.eq_ignore_ascii_case(BASIC) {
+            Self::Basic
+        } else {
+            Self::Other
+        }
+    }
+}
+
 /// One challenge of a `WWW-Authenticate` header: an auth-scheme and its parameters.
 ///
 /// Every value is checked against the grammar of the header and of the scheme's RFC as it is
-/// set. A value that cannot be carried is never written raw: see [`InvalidChallenge`].
-/// Setting a parameter twice keeps the last value, so a parameter name occurs at most once.
+/// set, whichever method sets it: [`with_param`](Self::with_param) applies the same rules as
+/// the named setters to the parameters `Bearer` and `Basic` define. A value that cannot be
+/// carried is never written raw: see [`InvalidChallenge`]. Setting a parameter twice keeps the
+/// last value, so a parameter name occurs at most once.
 ///
 /// ```
 /// use denied::{BearerError, Challenge};
@@ -117,14 +172,15 @@ struct Param {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge {
     scheme: Cow<'static, str>,
+    kind: Scheme,
     token68: Option<Cow<'static, str>>,
     params: Vec<Param>,
-    bearer_error: Option<BearerError>,
     unusable: Option<InvalidChallenge>,
     left_out: Vec<InvalidChallenge>,
 }
 
 const BEARER: &str = "Bearer";
+const BASIC: &str = "Basic";
 
 impl Challenge {
     /// A challenge of any scheme, such as `Negotiate` or `DPoP`.
@@ -139,10 +195,10 @@ impl Challenge {
         let scheme = scheme.into();
         let unusable = (!is_token(&scheme)).then(|| InvalidChallenge::Scheme(scheme.to_string()));
         Self {
+            kind: Scheme::of(&scheme),
             scheme,
             token68: None,
             params: Vec::new(),
-            bearer_error: None,
             unusable,
             left_out: Vec::new(),
         }
@@ -163,7 +219,7 @@ impl Challenge {
     /// ```
     #[must_use]
     pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::new("Basic").with_realm(realm)
+        Self::new(BASIC).with_realm(realm)
     }
 
     /// Sets the `realm`, always sent first and as a quoted-string. A realm that cannot be
@@ -194,61 +250,104 @@ impl Challenge {
     }
 
     /// Sets the RFC 6750 `error` code of a `Bearer` challenge.
+    ///
+    /// The code decides the status of the response that carries the challenge (see
+    /// [`BearerError::status`]); a response of another status leaves the challenge out.
     #[must_use]
-    pub fn with_error(mut self, error: BearerError) -> Self {
-        self.bearer_error = Some(error);
-        self.set("error", Cow::Borrowed(error.as_str()));
-        self
+    pub fn with_error(self, error: BearerError) -> Self {
+        self.with_param("error", error.as_str())
     }
 
     /// Sets `error_description`: human text for the developer, limited by RFC 6750 to printable
     /// ASCII without `"` and `\`. Text outside that range is left out of the header.
     #[must_use]
     pub fn with_description(self, description: impl Into<Cow<'static, str>>) -> Self {
-        let description = description.into();
-        let checked = check_bearer_text("error_description", &description);
-        self.set_optional("error_description", description, checked)
+        self.with_param("error_description", description)
     }
 
     /// Sets `scope`: space-separated scope tokens (RFC 6750 §3). A scope that breaks the
-    /// grammar is left out of the header.
+    /// grammar, the empty one included, is left out of the header.
     #[must_use]
     pub fn with_scope(self, scope: impl Into<Cow<'static, str>>) -> Self {
-        let scope = scope.into();
-        let checked = check_scope(&scope);
-        self.set_optional("scope", scope, checked)
+        self.with_param("scope", scope)
     }
 
     /// Sets `charset="UTF-8"` on a Basic challenge (RFC 7617 §2.1).
     #[must_use]
-    pub fn with_utf8_charset(mut self) -> Self {
-        self.set("charset", Cow::Borrowed("UTF-8"));
-        self
+    pub fn with_utf8_charset(self) -> Self {
+        self.with_param("charset", "UTF-8")
     }
 
-    /// Sets any other auth-param, sent as a quoted-string. A name that is not a token, or a
-    /// value that cannot be quoted, is left out of the header.
+    /// Sets any auth-param, sent as a quoted-string. A name that is not a token, or a value
+    /// that cannot be carried, is left out of the header.
+    ///
+    /// The parameters a scheme's RFC defines keep that RFC's rules whichever setter names
+    /// them: `realm` is [`with_realm`](Self::with_realm); on `Bearer`, `error` must be an RFC
+    /// 6750 code, and `error_description`, `error_uri` and `scope` must fit RFC 6750's
+    /// character sets; on `Basic`, `charset` can only be `UTF-8`.
+    ///
+    /// ```
+    /// use denied::{BearerError, Challenge};
+    ///
+    /// let challenge = Challenge::bearer("api").with_param("error", "invalid_token");
+    /// assert_eq!(challenge.bearer_error(), Some(BearerError::InvalidToken));
+    ///
+    /// let refused = Challenge::bearer("api").with_param("error", "bad\\code");
+    /// assert_eq!(refused.param("error"), None);
+    /// assert!(refused.validate().is_err());
+    /// ```
     #[must_use]
     pub fn with_param(
-        self,
+        mut self,
         name: impl Into<Cow<'static, str>>,
         value: impl Into<Cow<'static, str>>,
     ) -> Self {
         let (name, value) = (name.into(), value.into());
-        let checked = if is_token(&name) {
-            check_quoted(&name, &value)
-        } else {
-            Err(InvalidChallenge::ParamName(name.to_string()))
+        if name.eq_ignore_ascii_case("realm") {
+            self.set_realm(value);
+            return self;
+        }
+        let (name, checked) = match self.defined_param(&name) {
+            Some(defined) => (Cow::Borrowed(defined), self.check_defined(defined, &value)),
+            None if is_token(&name) => {
+                let checked = check_quoted(&name, &value);
+                (name, checked)
+            }
+            None => {
+                let problem = InvalidChallenge::ParamName(name.to_string());
+                (name, Err(problem))
+            }
         };
-        self.set_optional(name, value, checked)
+        match checked {
+            Ok(()) => self.set(name, value),
+            Err(problem) => {
+                self.params
+                    .retain(|param| !param.name.eq_ignore_ascii_case(&name));
+                self.left_out.push(problem);
+            }
+        }
+        self
     }
 
-    /// Sends a token68 (`Negotiate YII...`) instead of parameters: once one is set, the
-    /// parameters are not sent. Invalid syntax makes the challenge unusable.
+    /// Sends a token68 (`Negotiate YII...`) as the whole challenge. A challenge carries a
+    /// token68 or parameters, not both, and `Bearer` and `Basic` take parameters only: either
+    /// mistake, or invalid token68 syntax, makes the challenge unusable.
+    ///
+    /// ```
+    /// let negotiate = denied::Challenge::new("Negotiate").with_token68("YII=");
+    /// assert_eq!(negotiate.to_header_value()?, "Negotiate YII=");
+    ///
+    /// let mixed = denied::Challenge::bearer("api").with_token68("abc");
+    /// assert!(mixed.validate().is_err());
+    /// # Ok::<(), denied::InvalidChallenge>(())
+    /// ```
     #[must_use]
     pub fn with_token68(mut self, token68: impl Into<Cow<'static, str>>) -> Self {
         let token68 = token68.into();
-        if is_token68(&token68) {
+        if self.kind != Scheme::Other {
+            self.unusable
+                .get_or_insert(InvalidChallenge::Token68NotAllowed(self.scheme.to_string()));
+        } else if is_token68(&token68) {
             self.token68 = Some(token68);
         } else {
             self.unusable
@@ -277,22 +376,28 @@ impl Challenge {
             .map(|param| &*param.value)
     }
 
-    /// The RFC 6750 error code, if one is set.
+    /// The RFC 6750 error code of a `Bearer` challenge, if one is set; `None` for other
+    /// schemes.
     #[must_use]
     pub fn bearer_error(&self) -> Option<BearerError> {
-        self.bearer_error
+        if self.kind != Scheme::Bearer {
+            return None;
+        }
+        self.param("error").and_then(BearerError::from_code)
     }
 
     /// Checks every value given to this challenge: the first one that could not be carried.
     ///
     /// # Errors
     ///
-    /// An unusable challenge (bad scheme, realm or token68), or a value that is left out of
+    /// An unusable challenge (bad scheme, realm or token68, a token68 beside parameters, a
+    /// `Bearer` without parameters, a `Basic` without realm), or a value that is left out of
     /// the header.
     pub fn validate(&self) -> Result<(), InvalidChallenge> {
-        match (&self.unusable, self.left_out.first()) {
-            (Some(problem), _) | (None, Some(problem)) => Err(problem.clone()),
-            (None, None) => self.check_not_bare(),
+        self.check_usable()?;
+        match self.left_out.first() {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(()),
         }
     }
 
@@ -301,13 +406,9 @@ impl Challenge {
     ///
     /// # Errors
     ///
-    /// The challenge is unusable: its scheme, realm or token68 cannot be carried, or a
-    /// `Bearer` challenge would be sent without any parameter.
+    /// The challenge is unusable: see [`validate`](Self::validate).
     pub fn to_header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
-        if let Some(problem) = &self.unusable {
-            return Err(problem.clone());
-        }
-        self.check_not_bare()?;
+        self.check_usable()?;
         let mut text = String::with_capacity(self.encoded_len());
         text.push_str(&self.scheme);
         if let Some(token68) = &self.token68 {
@@ -333,13 +434,59 @@ impl Challenge {
             .map_err(|_| InvalidChallenge::Scheme(self.scheme.to_string()))
     }
 
-    fn check_not_bare(&self) -> Result<(), InvalidChallenge> {
-        let needs_params =
-            self.scheme.eq_ignore_ascii_case(BEARER) || self.scheme.eq_ignore_ascii_case("Basic");
-        if needs_params && self.params.is_empty() && self.token68.is_none() {
-            return Err(InvalidChallenge::Bare(self.scheme.to_string()));
+    /// Whether the challenge can be sent at all: the reasons that make it unusable, in the
+    /// order `validate` reports them.
+    fn check_usable(&self) -> Result<(), InvalidChallenge> {
+        if let Some(problem) = &self.unusable {
+            return Err(problem.clone());
         }
-        Ok(())
+        let scheme = || self.scheme.to_string();
+        if self.token68.is_some() {
+            return if self.params.is_empty() {
+                Ok(())
+            } else {
+                Err(InvalidChallenge::Token68WithParams(scheme()))
+            };
+        }
+        match self.kind {
+            Scheme::Bearer if self.params.is_empty() => Err(InvalidChallenge::Bare(scheme())),
+            Scheme::Basic if self.param("realm").is_none() => {
+                Err(InvalidChallenge::NoRealm(scheme()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The canonical name of `name` if the scheme's RFC defines it with rules of its own.
+    fn defined_param(&self, name: &str) -> Option<&'static str> {
+        let defined: &[&'static str] = match self.kind {
+            Scheme::Bearer => &["error", "error_description", "error_uri", "scope"],
+            Scheme::Basic => &["charset"],
+            Scheme::Other => &[],
+        };
+        defined
+            .iter()
+            .copied()
+            .find(|known| known.eq_ignore_ascii_case(name))
+    }
+
+    fn check_defined(&self, name: &'static str, value: &str) -> Result<(), InvalidChallenge> {
+        match name {
+            "error" if BearerError::from_code(value).is_none() => Err(refuse(
+                name,
+                value,
+                "RFC 6750 defines only invalid_request, invalid_token and insufficient_scope",
+            )),
+            "error" | "error_description" => check_bearer_text(name, value),
+            "error_uri" => check_bearer_uri(value),
+            "scope" => check_scope(value),
+            "charset" if !value.eq_ignore_ascii_case("UTF-8") => Err(refuse(
+                name,
+                value,
+                "RFC 7617 allows only \"UTF-8\"",
+            )),
+            _ => check_quoted(name, value),
+        }
     }
 
     fn encoded_len(&self) -> usize {
@@ -358,8 +505,7 @@ impl Challenge {
         self.scheme.len() + params.saturating_sub(1)
     }
 
-    fn set(&mut self, name: impl Into<Cow<'static, str>>, value: Cow<'static, str>) {
-        let name = name.into();
+    fn set(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
         match self
             .params
             .iter_mut()
@@ -370,26 +516,15 @@ impl Challenge {
         }
     }
 
-    fn set_optional(
-        mut self,
-        name: impl Into<Cow<'static, str>>,
-        value: Cow<'static, str>,
-        checked: Result<(), InvalidChallenge>,
-    ) -> Self {
-        let name = name.into();
-        match checked {
-            Ok(()) => self.set(name, value),
-            Err(problem) => {
-                self.params
-                    .retain(|param| !param.name.eq_ignore_ascii_case(&name));
-                self.left_out.push(problem);
-            }
-        }
-        self
+    pub(crate) fn is_usable(&self) -> bool {
+        self.check_usable().is_ok()
     }
 
-    pub(crate) fn is_usable(&self) -> bool {
-        self.unusable.is_none() && self.check_not_bare().is_ok()
+    /// Whether a response of `status` may carry this challenge: a `Bearer` error code
+    /// belongs to one status (RFC 6750 §3.1).
+    pub(crate) fn fits(&self, status: http::StatusCode) -> bool {
+        self.bearer_error()
+            .map_or(true, |error| error.status() == status)
     }
 }
 
@@ -437,7 +572,7 @@ fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
 fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
     if value
         .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+        .all(|b| b == b' ' || is_visible_unquoted(b))
     {
         Ok(())
     } else {
@@ -449,13 +584,30 @@ fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
     }
 }
 
+/// RFC 6750 §3's characters of `scope` and `error_uri`: %x21 / %x23-5B / %x5D-7E.
+fn is_visible_unquoted(byte: u8) -> bool {
+    (b'!'..=b'~').contains(&byte) && byte != b'"' && byte != b'\\'
+}
+
+/// RFC 6750 §3: `error-uri` is a URI-reference of %x21 / %x23-5B / %x5D-7E.
+fn check_bearer_uri(value: &str) -> Result<(), InvalidChallenge> {
+    if !value.is_empty() && value.bytes().all(is_visible_unquoted) {
+        Ok(())
+    } else {
+        Err(refuse(
+            "error_uri",
+            value,
+            "RFC 6750 allows a URI of visible ASCII without '\"' and '\\'",
+        ))
+    }
+}
+
 /// RFC 6750 §3: `scope = scope-token *( SP scope-token )`, scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
 fn check_scope(value: &str) -> Result<(), InvalidChallenge> {
-    let is_scope_char = |b: u8| (b'!'..=b'~').contains(&b) && b != b'"' && b != b'\\';
     if !value.is_empty()
         && value
             .split(' ')
-            .all(|token| !token.is_empty() && token.bytes().all(is_scope_char))
+            .all(|token| !token.is_empty() && token.bytes().all(is_visible_unquoted))
     {
         Ok(())
     } else {

@@ -5,9 +5,28 @@ use std::time::{Duration, SystemTime};
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
 
-use crate::{BodyError, ErrorBody, ProblemDetails};
+use crate::{BodyError, ErrorBody, ProblemDetails, RetryAfter};
 
 /// What a client should do next.
+///
+/// | status | advice |
+/// |---|---|
+/// | 1xx, 2xx, and 3xx other than the redirects below | [`Proceed`](Self::Proceed) |
+/// | 301, 302, 303, 307, 308 | [`Redirect`](Self::Redirect), after `Retry-After` if sent (RFC 9110 §10.2.3) |
+/// | 401 | [`Reauthenticate`](Self::Reauthenticate) |
+/// | 407 | [`ReauthenticateProxy`](Self::ReauthenticateProxy): a proxy's 401 |
+/// | 403, 511 | [`Stop`](Self::Stop) |
+/// | 404, 410 | [`NotFound`](Self::NotFound) |
+/// | 408, 421, 425 | [`Retry`](Self::Retry): the same request may be sent again as it is |
+/// | 413 with `Retry-After` | [`RetryAfter`](Self::RetryAfter): the limit is temporary (RFC 9110 §15.5.14) |
+/// | 429, 503 | [`RetryAfter`](Self::RetryAfter) with `Retry-After`, else [`RetryLater`](Self::RetryLater) |
+/// | 501, 505, 510 | [`FixRequest`](Self::FixRequest): repeating it unchanged gets the same answer |
+/// | other 4xx | [`FixRequest`](Self::FixRequest) |
+/// | other 5xx, and 600 to 999 (no status class of RFC 9110, so not a success) | [`RetryLater`](Self::RetryLater) |
+///
+/// Delays are capped at [`RetryAfter::MAX_DELAY`](crate::RetryAfter::MAX_DELAY) (2^31
+/// seconds, as RFC 9111 §1.2.2 caps delta-seconds), so that `Instant::now() + delay` cannot
+/// overflow whatever the server sends.
 ///
 /// ```
 /// use denied::client::Advice;
@@ -28,17 +47,28 @@ use crate::{BodyError, ErrorBody, ProblemDetails};
 pub enum Advice {
     /// Not an error: use the response.
     Proceed,
+    /// A redirect: follow `Location` once this much time has passed (zero without
+    /// `Retry-After`).
+    Redirect(Duration),
     /// 401: authenticate again (refresh the token, ask for credentials) and retry once.
     Reauthenticate,
-    /// 403: a final no. Show the message; do not refresh the token and do not retry.
+    /// 407: authenticate to the proxy (see `Proxy-Authenticate`) and retry once; the
+    /// origin's credentials are not at fault.
+    ReauthenticateProxy,
+    /// 403: a final no. Show the message; do not refresh the token and do not retry. 511
+    /// likewise: the network wants a login that the user, not the client, must do.
     Stop,
     /// 404 or 410: the resource is not there (or is not for this caller).
     NotFound,
-    /// 429 or 503 with `Retry-After`: retry once this much time has passed.
+    /// 408, 421 or 425: the same request may be sent again as it is (421 on a new
+    /// connection, 425 once the handshake is complete).
+    Retry,
+    /// 429 or 503 with `Retry-After` (or 413 with one): retry once this much time has passed.
     RetryAfter(Duration),
     /// A server error, or 429/503 without a usable `Retry-After`: retry later, with back-off.
     RetryLater,
-    /// Any other 4xx: the request itself is wrong; do not repeat it unchanged.
+    /// Any other 4xx, and 501, 505 and 510: the request itself is wrong or unsupported; do
+    /// not repeat it unchanged.
     FixRequest,
 }
 
@@ -52,16 +82,19 @@ impl Advice {
     /// The advice for a response, judging `Retry-After` dates against `now`.
     #[must_use]
     pub fn from_parts_at(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Self {
-        match status {
-            StatusCode::UNAUTHORIZED => Self::Reauthenticate,
-            StatusCode::FORBIDDEN => Self::Stop,
-            StatusCode::NOT_FOUND | StatusCode::GONE => Self::NotFound,
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
-                retry_after(headers, now).map_or(Self::RetryLater, Self::RetryAfter)
-            }
-            _ if status.is_server_error() => Self::RetryLater,
-            _ if status.is_client_error() => Self::FixRequest,
-            _ => Self::Proceed,
+        let retry_after = || retry_after(headers, now);
+        match status.as_u16() {
+            301 | 302 | 303 | 307 | 308 => Self::Redirect(retry_after().unwrap_or(Duration::ZERO)),
+            100..=399 => Self::Proceed,
+            401 => Self::Reauthenticate,
+            407 => Self::ReauthenticateProxy,
+            403 | 511 => Self::Stop,
+            404 | 410 => Self::NotFound,
+            408 | 421 | 425 => Self::Retry,
+            413 => retry_after().map_or(Self::FixRequest, Self::RetryAfter),
+            429 | 503 => retry_after().map_or(Self::RetryLater, Self::RetryAfter),
+            400..=499 | 501 | 505 | 510 => Self::FixRequest,
+            _ => Self::RetryLater,
         }
     }
 
@@ -70,19 +103,23 @@ impl Advice {
     pub fn may_retry(self) -> bool {
         matches!(
             self,
-            Self::Reauthenticate | Self::RetryAfter(_) | Self::RetryLater
+            Self::Reauthenticate
+                | Self::ReauthenticateProxy
+                | Self::Retry
+                | Self::RetryAfter(_)
+                | Self::RetryLater
         )
     }
 
-    /// Whether the client should refresh its credentials before anything else.
+    /// Whether the client should refresh its credentials for the origin before anything else.
     #[must_use]
     pub fn refresh_credentials(self) -> bool {
         self == Self::Reauthenticate
     }
 }
 
-/// `Retry-After = HTTP-date / delay-seconds` (RFC 9110 §10.2.3); several values, or one that
-/// parses as neither, count as none.
+/// `Retry-After = HTTP-date / delay-seconds` (RFC 9110 §10.2.3), capped at
+/// [`RetryAfter::MAX_DELAY`]; several values, or one that parses as neither, count as none.
 fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let mut values = headers.get_all(RETRY_AFTER).iter();
     let value = values.next()?;
@@ -90,12 +127,14 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
         return None;
     }
     let text = value.to_str().ok()?.trim();
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = httpdate::parse_http_date(text).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    let delay = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits: only a value too large for a u64 fails to parse.
+        Duration::from_secs(text.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let when = httpdate::parse_http_date(text).ok()?;
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(delay.min(RetryAfter::MAX_DELAY))
 }
 
 /// The body of a refusal as the client read it.
@@ -109,6 +148,15 @@ pub enum ReadBody {
 }
 
 const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Whether a `Content-Type` is `application/problem+json`: type and subtype exactly, in any
+/// case, with or without parameters (RFC 9110 §8.3.1).
+fn is_problem_json(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or_default();
+    media_type
+        .trim_matches([' ', '\t'])
+        .eq_ignore_ascii_case(PROBLEM_JSON)
+}
 
 /// What to do with a response, with the server's message when its body could be read.
 ///
@@ -136,8 +184,7 @@ impl Guidance {
         let is_problem = headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.get(..PROBLEM_JSON.len()))
-            .is_some_and(|media_type| media_type.eq_ignore_ascii_case(PROBLEM_JSON));
+            .is_some_and(is_problem_json);
         let body = body.filter(|bytes| !bytes.is_empty()).map(|bytes| {
             if is_problem {
                 ProblemDetails::from_slice(bytes).map(ReadBody::Problem)
@@ -234,11 +281,36 @@ mod tests {
     }
 
     #[test]
-    fn a_huge_delay_saturates() {
-        let headers = with_retry_after("99999999999999999999999");
-        assert_eq!(
-            Advice::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers),
-            Advice::RetryAfter(Duration::from_secs(u64::MAX))
-        );
+    fn a_huge_delay_is_capped_at_2_to_the_31_seconds() {
+        let cap = Duration::from_secs(2_147_483_648);
+        for value in ["99999999999999999999999", "2147483649", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+            let headers = with_retry_after(value);
+            let advice = Advice::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers);
+            assert_eq!(advice, Advice::RetryAfter(cap), "{value}");
+            // What a naive client does with it must not overflow.
+            let _ = std::time::Instant::now() + cap;
+        }
+    }
+
+    #[test]
+    fn only_the_problem_media_type_itself_is_read_as_problem_details() {
+        for problem in [
+            "application/problem+json",
+            "Application/Problem+JSON",
+            "application/problem+json; charset=utf-8",
+            "application/problem+json ;x=y",
+        ] {
+            assert!(is_problem_json(problem), "{problem}");
+        }
+        for other in [
+            "application/problem+jsonx",
+            "application/problem+json-seq",
+            "application/problem+json2",
+            "application/json",
+            "application/problem",
+            "",
+        ] {
+            assert!(!is_problem_json(other), "{other}");
+        }
     }
 }

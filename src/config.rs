@@ -96,9 +96,17 @@ impl fmt::Debug for Config {
 }
 
 /// [`Config::install`] was called after settings were already in force.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Its `Debug` says what its `Display` says, so `main` returning it prints the reason.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("denied is already configured: install the config once, before the first error renders")]
 pub struct AlreadyInstalled(());
+
+impl fmt::Debug for AlreadyInstalled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AlreadyInstalled({:?})", self.to_string())
+    }
+}
 
 impl Config {
     /// The defaults: JSON bodies, English sentences, no report hook.
@@ -135,6 +143,11 @@ impl Config {
 
     /// Puts these settings in force for the rest of the process.
     ///
+    /// Install before the first error renders: the first render fixes the settings in force
+    /// (the defaults, if none were installed), so that every response of the process agrees.
+    /// Building errors and reading them ([`HttpError::message`], [`HttpError::status`]) fixes
+    /// nothing.
+    ///
     /// # Errors
     ///
     /// Settings are already in force: `install` was called before, or an error was rendered
@@ -148,10 +161,21 @@ impl Config {
 
 static INSTALLED: OnceLock<Settings> = OnceLock::new();
 
-/// The settings in force, fixed on first use.
+/// The settings in force, fixed on first use: for rendering, so that every response of the
+/// process is rendered with the same settings.
 #[inline]
 pub(crate) fn settings() -> &'static Settings {
     INSTALLED.get_or_init(|| Settings::new(Config::default()))
+}
+
+/// The settings in force, or the defaults without fixing them: for reading, so that reading
+/// an error before [`Config::install`] does not make the install fail.
+pub(crate) fn current_settings() -> &'static Settings {
+    static DEFAULTS: OnceLock<Settings> = OnceLock::new();
+    match INSTALLED.get() {
+        Some(installed) => installed,
+        None => DEFAULTS.get_or_init(|| Settings::new(Config::default())),
+    }
 }
 
 /// A [`Config`] with every default body rendered in advance, so that the common refusals
@@ -233,6 +257,7 @@ impl Settings {
     }
 }
 
+/// The crate's sentence for every status it names; any other status gets a generic one.
 const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
     (StatusCode::BAD_REQUEST, "The request is invalid"),
     (
@@ -252,6 +277,14 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
         "This method is not allowed for this resource",
     ),
     (
+        StatusCode::NOT_ACCEPTABLE,
+        "None of the representations this resource has is acceptable to the client",
+    ),
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        "The server timed out waiting for the request",
+    ),
+    (
         StatusCode::CONFLICT,
         "The request conflicts with the current state of the resource",
     ),
@@ -260,20 +293,61 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
         "The requested resource is no longer available",
     ),
     (
+        StatusCode::LENGTH_REQUIRED,
+        "The request must state the length of its body",
+    ),
+    (
+        StatusCode::PRECONDITION_FAILED,
+        "A precondition of the request was not met",
+    ),
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "The request body is too large",
+    ),
+    (StatusCode::URI_TOO_LONG, "The request URI is too long"),
+    (
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "The media type of the request body is not supported",
+    ),
+    (
         StatusCode::UNPROCESSABLE_ENTITY,
         "The request is well-formed but cannot be processed",
+    ),
+    (
+        StatusCode::PRECONDITION_REQUIRED,
+        "The request must be conditional",
     ),
     (
         StatusCode::TOO_MANY_REQUESTS,
         "Too many requests; try again later",
     ),
     (
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "The request header fields are too large",
+    ),
+    (
+        StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS,
+        "The requested resource is unavailable for legal reasons",
+    ),
+    (
         StatusCode::INTERNAL_SERVER_ERROR,
         "An internal error occurred",
     ),
     (
+        StatusCode::NOT_IMPLEMENTED,
+        "The server does not support this request",
+    ),
+    (
+        StatusCode::BAD_GATEWAY,
+        "The server received an invalid response from an upstream server",
+    ),
+    (
         StatusCode::SERVICE_UNAVAILABLE,
         "The service is temporarily unavailable; try again later",
+    ),
+    (
+        StatusCode::GATEWAY_TIMEOUT,
+        "The server did not receive a timely response from an upstream server",
     ),
 ];
 

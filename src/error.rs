@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 
-use crate::config::settings;
+use crate::config::{current_settings, settings};
 use crate::{render, Challenge, Forbidden, Reason};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -30,12 +30,26 @@ pub enum RetryAfter {
 }
 
 impl RetryAfter {
-    /// The header value; `None` only if a date could not be written, so that a wrong value is
-    /// never sent in its place.
+    /// The longest delay the crate sends or advises: 2^31 seconds, about 68 years.
+    ///
+    /// RFC 9111 §1.2.2 has recipients of a larger delta-seconds use 2^31 instead, so a longer
+    /// delay would mean no more to a client, and a client that adds it to a clock could
+    /// overflow.
+    pub const MAX_DELAY: Duration = Duration::from_secs(1 << 31);
+
+    /// The first moment an IMF-fixdate cannot write: the year 10000.
+    const DATE_LIMIT: Duration = Duration::from_secs(253_402_300_800);
+
+    /// The header value; `None` only for a date outside the years 1970 to 9999, which
+    /// IMF-fixdate cannot write, so that a wrong value is never sent in its place.
     fn header_value(self) -> Option<HeaderValue> {
         match self {
             Self::Delay(seconds) => Some(HeaderValue::from(seconds)),
             Self::Date(when) => {
+                let since_epoch = when.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+                if since_epoch >= Self::DATE_LIMIT {
+                    return None;
+                }
                 HeaderValue::from_maybe_shared(Bytes::from(httpdate::fmt_http_date(when))).ok()
             }
         }
@@ -108,7 +122,19 @@ struct Hidden {
 /// }
 /// assert_eq!(handler().unwrap_err().status(), 404);
 /// ```
-#[derive(Debug)]
+///
+/// `Debug` shows only what the client is sent (status, message, reason, challenges and
+/// `Retry-After`), so an error printed by a framework that forgot to render it reveals nothing
+/// hidden, not even that a 404 conceals a refusal. `Display`, [`source`](StdError::source),
+/// [`note`](Self::note), [`concealed`](Self::concealed) and the report hook give logs the whole
+/// story.
+///
+/// ```
+/// let concealed = denied::Forbidden::not_owner().with_note("repo 42 is bob's").conceal();
+/// assert_eq!(format!("{concealed:?}"), format!("{:?}", denied::HttpError::not_found()));
+/// let refusal = concealed.concealed().map(ToString::to_string);
+/// assert!(refusal.is_some_and(|text| text.contains("repo 42 is bob's")));
+/// ```
 pub struct HttpError {
     status: StatusCode,
     message: Option<Cow<'static, str>>,
@@ -121,19 +147,26 @@ pub struct HttpError {
 impl HttpError {
     /// An error of any status.
     ///
-    /// A status that is not 4xx or 5xx, or a 401 (which needs a challenge: build it with
-    /// [`Unauthorized`](crate::Unauthorized)), gives a generic 500 whose hidden note says why.
+    /// A status that is not 4xx or 5xx gives a generic 500 whose hidden note says why, and so
+    /// do the two statuses that need a header of their own: a 401 needs a challenge (build it
+    /// with [`Unauthorized`](crate::Unauthorized)), a 405 its `Allow` (build it with
+    /// [`method_not_allowed`](Self::method_not_allowed)).
     ///
     /// ```
     /// let error = denied::HttpError::new(http::StatusCode::IM_A_TEAPOT);
     /// assert_eq!(error.status(), 418);
     /// assert_eq!(denied::HttpError::new(http::StatusCode::OK).status(), 500);
+    /// assert_eq!(denied::HttpError::new(http::StatusCode::METHOD_NOT_ALLOWED).status(), 500);
     /// ```
     #[must_use]
     pub fn new(status: StatusCode) -> Self {
         if status == StatusCode::UNAUTHORIZED {
             return Self::internal()
                 .with_note("a 401 needs a challenge: build it with Unauthorized");
+        }
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            return Self::internal()
+                .with_note("a 405 needs its Allow header: build it with method_not_allowed");
         }
         if !(status.is_client_error() || status.is_server_error()) {
             return Self::internal().with_note(format!("{status} is not an error status"));
@@ -164,7 +197,8 @@ impl HttpError {
         Self::with_status(StatusCode::NOT_FOUND)
     }
 
-    /// 405 Method Not Allowed, with the `Allow` header RFC 9110 §15.5.6 requires.
+    /// 405 Method Not Allowed, with the `Allow` header RFC 9110 §15.5.6 requires. An empty
+    /// list sends an empty `Allow`: the resource allows no method now (RFC 9110 §10.2.1).
     ///
     /// ```
     /// use http::Method;
@@ -273,15 +307,26 @@ impl HttpError {
         self
     }
 
-    /// Sends `Retry-After` as whole seconds, rounded up so the client never comes back early.
+    /// Sends `Retry-After` as whole seconds, rounded up so the client never comes back early;
+    /// a delay over [`RetryAfter::MAX_DELAY`] (68 years) is sent as that.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use denied::{HttpError, RetryAfter};
+    ///
+    /// let error = HttpError::service_unavailable().with_retry_after(Duration::MAX);
+    /// assert_eq!(error.retry_after(), Some(RetryAfter::Delay(1 << 31)));
+    /// ```
     #[must_use]
     pub fn with_retry_after(mut self, delay: Duration) -> Self {
+        let delay = delay.min(RetryAfter::MAX_DELAY);
         let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
         self.extra_headers().retry_after = Some(RetryAfter::Delay(seconds));
         self
     }
 
-    /// Sends `Retry-After` as an HTTP date.
+    /// Sends `Retry-After` as an HTTP date. A date before 1970 or after 9999, which an
+    /// IMF-fixdate cannot write, is left out of the response.
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
@@ -332,16 +377,26 @@ impl HttpError {
     /// A 401 without a challenge would break RFC 9110 §15.5.2; the challenge itself is the bug.
     #[inline]
     pub(crate) fn lacks_usable_challenge(&self) -> bool {
-        self.status == StatusCode::UNAUTHORIZED
-            && !self.challenges().iter().any(Challenge::is_usable)
+        self.status == StatusCode::UNAUTHORIZED && self.sendable_challenges().next().is_none()
+    }
+
+    /// The challenges the response carries: the usable ones whose Bearer error code, if any,
+    /// belongs to the response's status.
+    pub(crate) fn sendable_challenges(&self) -> impl Iterator<Item = &Challenge> {
+        self.challenges()
+            .iter()
+            .filter(|challenge| challenge.is_usable() && challenge.fits(self.status))
     }
 
     /// The sentence the client is sent: this error's own, or the app-wide default.
+    ///
+    /// Reading it does not fix the app-wide settings: [`Config::install`](crate::Config::install)
+    /// still works afterwards.
     #[must_use]
     pub fn message(&self) -> &str {
-        match &self.message {
-            Some(message) if self.message_exposed => message,
-            _ => settings().default_message(self.status()),
+        match self.own_message() {
+            Some(message) => message,
+            None => current_settings().default_message(self.status()),
         }
     }
 
@@ -357,9 +412,13 @@ impl HttpError {
         self.headers.is_some()
     }
 
+    /// The error's own sentence, if it is sent: not when withheld on a 5xx, nor when a 401
+    /// without a usable challenge goes out as a generic 500.
     #[inline]
     pub(crate) fn own_message(&self) -> Option<&str> {
-        self.message.as_deref().filter(|_| self.message_exposed)
+        self.message
+            .as_deref()
+            .filter(|_| self.message_exposed && !self.lacks_usable_challenge())
     }
 
     /// The machine-readable reason, if any.
@@ -452,8 +511,15 @@ impl fmt::Display for HttpError {
         if self.lacks_usable_challenge() {
             f.write_str(": no usable challenge, answered as 500")?;
         }
-        if let Some(message) = self.message.as_deref().filter(|_| !self.message_exposed) {
-            write!(f, ": {message}")?;
+        for challenge in self.challenges() {
+            if let Some(code) = challenge.bearer_error().filter(|_| !challenge.fits(self.status)) {
+                write!(f, ": a challenge with error={code} cannot go out on a {} and is left out", self.status.as_u16())?;
+            }
+        }
+        if let Some(message) = self.message.as_deref() {
+            if self.own_message().is_none() {
+                write!(f, ": {message}")?;
+            }
         }
         if let Some(hidden) = &self.hidden {
             if let Some(note) = &hidden.note {
@@ -465,6 +531,26 @@ impl fmt::Display for HttpError {
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("HttpError");
+        debug
+            .field("status", &self.status())
+            .field("message", &self.message());
+        if let Some(reason) = &self.reason {
+            debug.field("reason", reason);
+        }
+        if self.sendable_challenges().next().is_some() {
+            let challenges: Vec<_> = self.sendable_challenges().collect();
+            debug.field("challenges", &challenges);
+        }
+        if let Some(retry_after) = self.retry_after() {
+            debug.field("retry_after", &retry_after);
+        }
+        debug.finish_non_exhaustive()
     }
 }
 

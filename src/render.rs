@@ -1,11 +1,13 @@
 //! The one rendering path: every framework sends what this decides.
 
+use std::cell::Cell;
+
 use bytes::Bytes;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 
 use crate::config::Settings;
-use crate::{body, BodyFormat, HttpError};
+use crate::{body, BodyFormat, HttpError, ReportHook};
 
 /// Decides the status, headers and body bytes of `error`; `wrap` only turns the bytes into a
 /// framework's body type, so that an adapter builds its response in place.
@@ -18,7 +20,7 @@ pub(crate) fn render<B>(
     wrap: impl FnOnce(Bytes) -> B,
 ) -> Response<B> {
     if let Some(report) = settings.report {
-        report(error);
+        report_once(report, error);
     }
     let status = error.status();
     if error.is_plain() || error.lacks_usable_challenge() {
@@ -42,7 +44,7 @@ pub(crate) fn render<B>(
         return response;
     }
     let headers = response.headers_mut();
-    for challenge in error.challenges().iter().filter(|c| c.is_usable()) {
+    for challenge in error.sendable_challenges() {
         if let Ok(value) = challenge.to_header_value() {
             headers.append(WWW_AUTHENTICATE, value);
         }
@@ -54,6 +56,30 @@ pub(crate) fn render<B>(
         headers.insert(RETRY_AFTER, retry_after);
     }
     response
+}
+
+thread_local! {
+    /// Set while the report hook runs, so that a hook that renders an error does not call
+    /// itself again.
+    static REPORTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Calls the report hook, unless this render happens inside it.
+fn report_once(report: ReportHook, error: &HttpError) {
+    /// Clears the flag even when the hook panics.
+    struct Reporting;
+    impl Drop for Reporting {
+        fn drop(&mut self) {
+            let _ = REPORTING.try_with(|reporting| reporting.set(false));
+        }
+    }
+    // Inside the hook already, or while the thread's locals are torn down: no report.
+    let already_reporting = REPORTING.try_with(|reporting| reporting.replace(true));
+    if !matches!(already_reporting, Ok(false)) {
+        return;
+    }
+    let _reporting = Reporting;
+    report(error);
 }
 
 #[inline]

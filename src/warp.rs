@@ -96,5 +96,7 @@ fn warp_rejection(rejection: &Rejection) -> HttpError {
     } else {
         return HttpError::internal().with_note(format!("unhandled warp rejection: {rejection:?}"));
     };
-    HttpError::new(status).with_note(format!("{rejection:?}"))
+    // Every status above is a 4xx other than 401; the 405 is the one sent without `Allow`,
+    // because warp does not say which methods the path has.
+    HttpError::with_status(status).with_note(format!("{rejection:?}"))
 }
