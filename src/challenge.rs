@@ -480,11 +480,9 @@ impl Challenge {
             "error" | "error_description" => check_bearer_text(name, value),
             "error_uri" => check_bearer_uri(value),
             "scope" => check_scope(value),
-            "charset" if !value.eq_ignore_ascii_case("UTF-8") => Err(refuse(
-                name,
-                value,
-                "RFC 7617 allows only \"UTF-8\"",
-            )),
+            "charset" if !value.eq_ignore_ascii_case("UTF-8") => {
+                Err(refuse(name, value, "RFC 7617 allows only \"UTF-8\""))
+            }
             _ => check_quoted(name, value),
         }
     }
@@ -570,10 +568,7 @@ fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
 
 /// RFC 6750 §3: `error_description` is %x20-21 / %x23-5B / %x5D-7E.
 fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
-    if value
-        .bytes()
-        .all(|b| b == b' ' || is_visible_unquoted(b))
-    {
+    if value.bytes().all(|b| b == b' ' || is_visible_unquoted(b)) {
         Ok(())
     } else {
         Err(refuse(

@@ -283,7 +283,11 @@ mod tests {
     #[test]
     fn a_huge_delay_is_capped_at_2_to_the_31_seconds() {
         let cap = Duration::from_secs(2_147_483_648);
-        for value in ["99999999999999999999999", "2147483649", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+        for value in [
+            "99999999999999999999999",
+            "2147483649",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
             let headers = with_retry_after(value);
             let advice = Advice::from_parts(StatusCode::TOO_MANY_REQUESTS, &headers);
             assert_eq!(advice, Advice::RetryAfter(cap), "{value}");

@@ -124,6 +124,43 @@ impl Config {
 
     /// Replaces the default sentence of a status, for example to translate it. Errors built
     /// with their own message keep it.
+    ///
+    /// The crate's sentences:
+    ///
+    /// | status | sentence |
+    /// |---|---|
+    /// | 400 | The request is invalid |
+    /// | 401 | Authentication is required to access this resource |
+    /// | 403 | You do not have permission to access this resource |
+    /// | 404 | The requested resource was not found |
+    /// | 405 | This method is not allowed for this resource |
+    /// | 406 | The resource has no representation the client accepts |
+    /// | 407 | Authentication with the proxy is required |
+    /// | 408 | The server timed out waiting for the request |
+    /// | 409 | The request conflicts with the current state of the resource |
+    /// | 410 | The requested resource is no longer available |
+    /// | 411 | The request must state the length of its body |
+    /// | 412 | A precondition of the request was not met |
+    /// | 413 | The request body is too large |
+    /// | 414 | The request URI is too long |
+    /// | 415 | The media type of the request body is not supported |
+    /// | 421 | The request was sent to a server that cannot answer it |
+    /// | 422 | The request is well-formed but cannot be processed |
+    /// | 425 | The server will not process a request that might be replayed |
+    /// | 428 | The request must be conditional |
+    /// | 429 | Too many requests; try again later |
+    /// | 431 | The request header fields are too large |
+    /// | 451 | The requested resource is unavailable for legal reasons |
+    /// | 500 | An internal error occurred |
+    /// | 501 | The server does not support this request |
+    /// | 502 | The server received an invalid response from an upstream server |
+    /// | 503 | The service is temporarily unavailable; try again later |
+    /// | 504 | The server did not receive a timely response from an upstream server |
+    /// | 505 | The HTTP version of the request is not supported |
+    /// | 510 | The request lacks an extension the server requires |
+    /// | 511 | The network requires authentication before access |
+    /// | any other 4xx | The request could not be completed |
+    /// | any other 5xx | The server could not complete the request |
     #[must_use]
     pub fn message(mut self, status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
         let message = message.into();
@@ -185,7 +222,7 @@ pub(crate) struct Settings {
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(crate) report: Option<ReportHook>,
     prerendered: Vec<Prerendered>,
-    /// For each status from 400 to 599, its place in `prerendered`.
+    /// For each error status, its place in `prerendered`.
     prerendered_index: [Option<u8>; ERROR_STATUS_COUNT],
 }
 
@@ -278,7 +315,11 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
     ),
     (
         StatusCode::NOT_ACCEPTABLE,
-        "None of the representations this resource has is acceptable to the client",
+        "The resource has no representation the client accepts",
+    ),
+    (
+        StatusCode::PROXY_AUTHENTICATION_REQUIRED,
+        "Authentication with the proxy is required",
     ),
     (
         StatusCode::REQUEST_TIMEOUT,
@@ -310,8 +351,16 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
         "The media type of the request body is not supported",
     ),
     (
+        StatusCode::MISDIRECTED_REQUEST,
+        "The request was sent to a server that cannot answer it",
+    ),
+    (
         StatusCode::UNPROCESSABLE_ENTITY,
         "The request is well-formed but cannot be processed",
+    ),
+    (
+        StatusCode::TOO_EARLY,
+        "The server will not process a request that might be replayed",
     ),
     (
         StatusCode::PRECONDITION_REQUIRED,
@@ -348,6 +397,18 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
     (
         StatusCode::GATEWAY_TIMEOUT,
         "The server did not receive a timely response from an upstream server",
+    ),
+    (
+        StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+        "The HTTP version of the request is not supported",
+    ),
+    (
+        StatusCode::NOT_EXTENDED,
+        "The request lacks an extension the server requires",
+    ),
+    (
+        StatusCode::NETWORK_AUTHENTICATION_REQUIRED,
+        "The network requires authentication before access",
     ),
 ];
 

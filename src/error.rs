@@ -153,8 +153,8 @@ impl HttpError {
     /// [`method_not_allowed`](Self::method_not_allowed)).
     ///
     /// ```
-    /// let error = denied::HttpError::new(http::StatusCode::IM_A_TEAPOT);
-    /// assert_eq!(error.status(), 418);
+    /// let error = denied::HttpError::new(http::StatusCode::GONE);
+    /// assert_eq!(error.status(), 410);
     /// assert_eq!(denied::HttpError::new(http::StatusCode::OK).status(), 500);
     /// assert_eq!(denied::HttpError::new(http::StatusCode::METHOD_NOT_ALLOWED).status(), 500);
     /// ```
@@ -512,8 +512,15 @@ impl fmt::Display for HttpError {
             f.write_str(": no usable challenge, answered as 500")?;
         }
         for challenge in self.challenges() {
-            if let Some(code) = challenge.bearer_error().filter(|_| !challenge.fits(self.status)) {
-                write!(f, ": a challenge with error={code} cannot go out on a {} and is left out", self.status.as_u16())?;
+            if let Some(code) = challenge
+                .bearer_error()
+                .filter(|_| !challenge.fits(self.status))
+            {
+                write!(
+                    f,
+                    ": a challenge with error={code} cannot go out on a {} and is left out",
+                    self.status.as_u16()
+                )?;
             }
         }
         if let Some(message) = self.message.as_deref() {

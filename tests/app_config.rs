@@ -15,8 +15,12 @@ use support::{check_body, reply_of, Format};
 static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static REPORTS: AtomicUsize = AtomicUsize::new(0);
 
+/// Renders the error it is given, as a hook that logs the response would: the inner render
+/// must not call the hook again.
 fn remember(error: &HttpError) {
     REPORTS.fetch_add(1, Ordering::SeqCst);
+    let rendered = error.render();
+    assert_eq!(rendered.status(), error.status());
     let mut line = error.to_string();
     if let Some(source) = std::error::Error::source(error) {
         line.push_str(&format!(": {source}"));
@@ -100,8 +104,23 @@ fn the_report_hook_sees_the_hidden_cause_the_client_does_not() {
 }
 
 #[test]
+fn a_hook_that_renders_the_error_is_called_once_per_render() {
+    install();
+    let error = Forbidden::missing_role("admin").into_http_error();
+    let before = REPORTS.load(Ordering::SeqCst);
+    let _ = error.render();
+    // Other tests render on other threads meanwhile; this thread's render reported at least
+    // once, and the process is still here, so the hook did not recurse.
+    assert!(REPORTS.load(Ordering::SeqCst) > before);
+    let line = error.to_string();
+    let reported = REPORTED.lock().unwrap();
+    assert_eq!(reported.iter().filter(|seen| **seen == line).count(), 1);
+}
+
+#[test]
 fn a_second_install_is_refused_with_a_clear_error() {
     install();
     let error = Config::new().install().unwrap_err();
     assert!(error.to_string().contains("already configured"));
+    assert!(format!("{error:?}").contains(&error.to_string()));
 }

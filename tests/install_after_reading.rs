@@ -1,0 +1,26 @@
+//! Reading an error before `Config::install` does not fix the settings: only a render does.
+//! Its own test binary, since the settings are process-wide.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use denied::{Config, Forbidden, HttpError};
+use http::StatusCode;
+
+#[test]
+fn install_works_after_errors_were_built_and_read() {
+    let error: HttpError = Forbidden::new().into();
+    assert_eq!(
+        error.message(),
+        "You do not have permission to access this resource"
+    );
+    assert_eq!(error.status(), 403);
+    let _ = format!("{error} {error:?}");
+
+    Config::new()
+        .message(StatusCode::FORBIDDEN, "Nein")
+        .install()
+        .expect("nothing was rendered yet");
+    assert_eq!(error.message(), "Nein");
+    let body: serde_json::Value = serde_json::from_slice(error.render().body()).unwrap();
+    assert_eq!(body["message"], "Nein");
+}
