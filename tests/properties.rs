@@ -1,15 +1,39 @@
-//! Property tests: whatever text the crate is given, bodies stay valid JSON that gives the text
-//! back, and challenges either parse by RFC 9110 / RFC 6750 with the value unchanged or leave
-//! the value out. Nothing panics.
+//! Property tests: whatever the crate is given, nothing panics, bodies stay valid JSON that
+//! gives the text back, challenges either parse by RFC 9110 / RFC 6750 with the value unchanged
+//! or leave the value out, and every adapter sends the same bytes with nothing hidden in them.
+//!
+//! Each property runs `PROPTEST_CASES` cases, 2,000 by default (`cargo test --all-features`:
+//! about 4 s for this file in a debug build). `.ci/run` also runs the heavy pass,
+//! `PROPTEST_CASES=500000 cargo test --release --all-features --test properties`: about 45 s
+//! of tests after a 4.5-minute release build on the 2-core CI machine.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
+use std::time::{Duration, SystemTime};
+
 use denied::client::Guidance;
 use denied::{BearerError, Challenge, Forbidden, HttpError, Unauthorized};
+use http::{Method, StatusCode};
 use proptest::prelude::*;
-use support::{check_bearer, check_body, parse_challenges, reply_of, Format};
+use proptest::test_runner::FileFailurePersistence;
+use support::{check_bearer, check_body, parse_challenges, reply_of, Format, Reply};
+
+/// `PROPTEST_CASES` from the environment, or 2,000.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(2_000);
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
 
 /// Any string, with the characters that break headers and JSON well represented.
 fn hostile_text() -> impl Strategy<Value = String> {
@@ -31,6 +55,8 @@ fn single_challenge(challenge: &Challenge) -> Option<support::ParsedChallenge> {
 }
 
 proptest! {
+    #![proptest_config(config())]
+
     #[test]
     fn any_message_gives_valid_json_that_carries_it_exactly(message in hostile_text()) {
         let reply = reply_of(Forbidden::new().with_message(message.clone()).render());
@@ -122,5 +148,450 @@ proptest! {
             prop_assert_eq!(body["status"].as_u64(), Some(u64::from(reply.status)));
             prop_assert!(body["error"].is_string() && body["message"].is_string());
         }
+    }
+}
+
+/// Marks text that is hidden (notes, sources): it must never reach a client.
+const HIDDEN: &str = "hunter2-hidden";
+/// Marks an error's own message: it reaches the client exactly when `message()` says so.
+const OWN_MESSAGE: &str = "own-message-7f3a";
+
+/// One step of building a challenge.
+#[derive(Debug, Clone)]
+enum ChallengeStep {
+    Realm(String),
+    Error(BearerError),
+    Description(String),
+    Scope(String),
+    Charset,
+    Param(String, String),
+    Token68(String),
+}
+
+#[derive(Debug, Clone)]
+struct ChallengeRecipe {
+    scheme: String,
+    steps: Vec<ChallengeStep>,
+}
+
+impl ChallengeRecipe {
+    fn build(&self) -> Challenge {
+        self.steps.iter().fold(
+            Challenge::new(self.scheme.clone()),
+            |challenge, step| match step.clone() {
+                ChallengeStep::Realm(realm) => challenge.with_realm(realm),
+                ChallengeStep::Error(error) => challenge.with_error(error),
+                ChallengeStep::Description(text) => challenge.with_description(text),
+                ChallengeStep::Scope(scope) => challenge.with_scope(scope),
+                ChallengeStep::Charset => challenge.with_utf8_charset(),
+                ChallengeStep::Param(name, value) => challenge.with_param(name, value),
+                ChallengeStep::Token68(token68) => challenge.with_token68(token68),
+            },
+        )
+    }
+}
+
+/// How the error starts.
+#[derive(Debug, Clone)]
+enum Base {
+    Status(u16),
+    Forbidden,
+    MissingRole(String),
+    MissingScope(String, Option<String>),
+    Unauthorized(Vec<ChallengeRecipe>),
+    MethodNotAllowed(Vec<String>),
+}
+
+/// What is added to it.
+#[derive(Debug, Clone)]
+enum Step {
+    Message(String),
+    ExposedMessage(String),
+    Note(String),
+    Source(String),
+    RetryAfter(Duration),
+    RetryAfterDate(Option<SystemTime>),
+}
+
+#[derive(Debug, Clone)]
+struct Recipe {
+    base: Base,
+    steps: Vec<Step>,
+    conceal: bool,
+}
+
+fn own(text: &str) -> String {
+    format!("{text}{OWN_MESSAGE}")
+}
+
+fn hidden(text: &str) -> String {
+    format!("{text}{HIDDEN}")
+}
+
+impl Recipe {
+    fn forbidden(&self) -> Option<Forbidden> {
+        match &self.base {
+            Base::Forbidden => Some(Forbidden::new()),
+            Base::MissingRole(role) => Some(Forbidden::missing_role(role.clone())),
+            Base::MissingScope(scope, None) => Some(Forbidden::missing_scope(scope.clone())),
+            Base::MissingScope(scope, Some(realm)) => {
+                Some(Forbidden::missing_scope(scope.clone()).with_realm(realm.clone()))
+            }
+            Base::Status(_) | Base::Unauthorized(_) | Base::MethodNotAllowed(_) => None,
+        }
+    }
+
+    fn build(&self) -> HttpError {
+        if let (true, Some(forbidden)) = (self.conceal, self.forbidden()) {
+            // A concealed refusal carries no header of its own, so `Retry-After` is skipped.
+            let forbidden = self
+                .steps
+                .iter()
+                .fold(forbidden, |refusal, step| match step {
+                    Step::Message(text) | Step::ExposedMessage(text) => {
+                        refusal.with_message(own(text))
+                    }
+                    Step::Note(text) => refusal.with_note(hidden(text)),
+                    Step::Source(text) => refusal.with_source(std::io::Error::other(hidden(text))),
+                    Step::RetryAfter(_) | Step::RetryAfterDate(_) => refusal,
+                });
+            return forbidden.conceal();
+        }
+        let error = match &self.base {
+            Base::Status(code) => HttpError::new(StatusCode::from_u16(*code).unwrap()),
+            Base::Unauthorized(challenges) => {
+                let mut built = challenges.iter().map(ChallengeRecipe::build);
+                let first = built.next().unwrap_or_else(|| Challenge::bearer("api"));
+                built
+                    .fold(Unauthorized::new(first), Unauthorized::with_challenge)
+                    .into_http_error()
+            }
+            Base::MethodNotAllowed(methods) => HttpError::method_not_allowed(
+                methods
+                    .iter()
+                    .filter_map(|method| method.parse::<Method>().ok()),
+            ),
+            Base::Forbidden | Base::MissingRole(_) | Base::MissingScope(..) => {
+                self.forbidden().unwrap().into_http_error()
+            }
+        };
+        self.steps.iter().fold(error, |error, step| match step {
+            Step::Message(text) => error.with_message(own(text)),
+            Step::ExposedMessage(text) => error.with_exposed_message(own(text)),
+            Step::Note(text) => error.with_note(hidden(text)),
+            Step::Source(text) => error.with_source(std::io::Error::other(hidden(text))),
+            Step::RetryAfter(delay) => error.with_retry_after(*delay),
+            Step::RetryAfterDate(Some(when)) => error.with_retry_after_date(*when),
+            Step::RetryAfterDate(None) => error,
+        })
+    }
+}
+
+fn scheme() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Bearer".to_owned()),
+        Just("bearer".to_owned()),
+        Just("Basic".to_owned()),
+        Just("BASIC".to_owned()),
+        Just("Negotiate".to_owned()),
+        Just("DPoP".to_owned()),
+        hostile_text(),
+    ]
+}
+
+fn param_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "realm",
+            "Realm",
+            "error",
+            "ERROR",
+            "error_description",
+            "error_uri",
+            "scope",
+            "Scope",
+            "charset",
+            "algs",
+        ])
+        .prop_map(str::to_owned),
+        hostile_text(),
+    ]
+}
+
+fn bearer_error() -> impl Strategy<Value = BearerError> {
+    prop::sample::select(vec![
+        BearerError::InvalidRequest,
+        BearerError::InvalidToken,
+        BearerError::InsufficientScope,
+    ])
+}
+
+fn challenge_step() -> impl Strategy<Value = ChallengeStep> {
+    prop_oneof![
+        hostile_text().prop_map(ChallengeStep::Realm),
+        bearer_error().prop_map(ChallengeStep::Error),
+        hostile_text().prop_map(ChallengeStep::Description),
+        hostile_text().prop_map(ChallengeStep::Scope),
+        Just(ChallengeStep::Charset),
+        (param_name(), hostile_text()).prop_map(|(name, value)| ChallengeStep::Param(name, value)),
+        prop_oneof!["[A-Za-z0-9._~+/-]{1,12}=*", hostile_text()].prop_map(ChallengeStep::Token68),
+    ]
+}
+
+fn challenge_recipe() -> impl Strategy<Value = ChallengeRecipe> {
+    (scheme(), prop::collection::vec(challenge_step(), 0..5))
+        .prop_map(|(scheme, steps)| ChallengeRecipe { scheme, steps })
+}
+
+/// Any `SystemTime` the platform can hold, the edges of IMF-fixdate well represented.
+fn any_time() -> impl Strategy<Value = Option<SystemTime>> {
+    let from_seconds = |seconds: i64, nanos: u32| {
+        let offset = Duration::new(seconds.unsigned_abs(), nanos);
+        if seconds >= 0 {
+            SystemTime::UNIX_EPOCH.checked_add(offset)
+        } else {
+            SystemTime::UNIX_EPOCH.checked_sub(offset)
+        }
+    };
+    prop_oneof![
+        (any::<i64>(), 0u32..1_000_000_000),
+        (
+            prop::sample::select(vec![
+                -1i64,
+                0,
+                253_402_300_799,
+                253_402_300_800,
+                i64::MAX,
+                i64::MIN + 1
+            ]),
+            0u32..1_000_000_000
+        ),
+    ]
+    .prop_map(move |(seconds, nanos)| from_seconds(seconds, nanos))
+}
+
+fn any_duration() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        (any::<u64>(), 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+        (0u64..100_000, 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+        Just(Duration::MAX),
+        Just(Duration::ZERO),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        hostile_text().prop_map(Step::Message),
+        hostile_text().prop_map(Step::ExposedMessage),
+        hostile_text().prop_map(Step::Note),
+        hostile_text().prop_map(Step::Source),
+        any_duration().prop_map(Step::RetryAfter),
+        any_time().prop_map(Step::RetryAfterDate),
+    ]
+}
+
+fn base() -> impl Strategy<Value = Base> {
+    prop_oneof![
+        (100u16..1000).prop_map(Base::Status),
+        Just(Base::Forbidden),
+        hostile_text().prop_map(Base::MissingRole),
+        (hostile_text(), prop::option::of(hostile_text()))
+            .prop_map(|(scope, realm)| Base::MissingScope(scope, realm)),
+        prop::collection::vec(challenge_recipe(), 0..4).prop_map(Base::Unauthorized),
+        prop::collection::vec(
+            prop_oneof![
+                prop::sample::select(vec!["GET", "HEAD", "POST", "PURGE"]).prop_map(str::to_owned),
+                hostile_text()
+            ],
+            0..4
+        )
+        .prop_map(Base::MethodNotAllowed),
+    ]
+}
+
+fn recipe() -> impl Strategy<Value = Recipe> {
+    (base(), prop::collection::vec(step(), 0..5), any::<bool>()).prop_map(
+        |(base, steps, conceal)| Recipe {
+            base,
+            steps,
+            conceal,
+        },
+    )
+}
+
+/// Checks one rendered response against the error it came from, as a client reads it.
+fn check_against(error: &HttpError, reply: &Reply) -> Result<(), TestCaseError> {
+    prop_assert_eq!(reply.status, error.status().as_u16());
+    prop_assert!((400..600).contains(&reply.status));
+    let raw: Vec<u8> = reply
+        .headers
+        .iter()
+        .flat_map(|(name, value)| [name.as_bytes(), value.as_bytes()].concat())
+        .chain(reply.body.iter().copied())
+        .collect();
+    let raw = String::from_utf8_lossy(&raw);
+    prop_assert!(!raw.contains(HIDDEN), "hidden text sent: {:?}", reply);
+
+    let message = check_body(reply, Format::Json);
+    prop_assert_eq!(message.as_str(), error.message());
+    prop_assert_eq!(
+        raw.contains(OWN_MESSAGE),
+        error.message().contains(OWN_MESSAGE)
+    );
+    let guidance = Guidance::read(
+        StatusCode::from_u16(reply.status).unwrap(),
+        &header_map(reply),
+        Some(&reply.body),
+    );
+    prop_assert_eq!(guidance.message(), Some(error.message()));
+
+    let challenges = support::challenges_of(reply);
+    if reply.status == 401 {
+        prop_assert!(
+            !challenges.is_empty(),
+            "a 401 without a challenge: {:?}",
+            reply
+        );
+    }
+    for challenge in &challenges {
+        if challenge.scheme.eq_ignore_ascii_case("bearer") {
+            let fits = match challenge.param("error") {
+                None => true,
+                Some(code) => {
+                    BearerError::from_code(code).map(BearerError::status) == error.status().into()
+                }
+            };
+            prop_assert!(fits, "a Bearer error code on the wrong status: {:?}", reply);
+        }
+        if challenge.scheme.eq_ignore_ascii_case("basic") {
+            prop_assert!(
+                challenge.param("realm").is_some(),
+                "Basic without realm: {:?}",
+                reply
+            );
+        }
+    }
+    if reply.status == 405 {
+        let allow = reply.header("allow");
+        prop_assert!(allow.is_some(), "a 405 without Allow");
+        for method in allow
+            .unwrap_or_default()
+            .split(", ")
+            .filter(|m| !m.is_empty())
+        {
+            let is_token = method
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            prop_assert!(is_token, "Allow lists {:?}", method);
+        }
+    }
+    if let Some(retry_after) = reply.header("retry-after") {
+        let delay_seconds =
+            !retry_after.is_empty() && retry_after.bytes().all(|b| b.is_ascii_digit());
+        prop_assert!(
+            delay_seconds || support::is_imf_fixdate(retry_after),
+            "Retry-After {:?}",
+            retry_after
+        );
+        if delay_seconds {
+            prop_assert!(retry_after.parse::<u64>().unwrap() <= 1 << 31);
+        }
+    }
+    if error.concealed().is_some() {
+        reply.assert_same_as(&reply_of(HttpError::not_found().render()), "concealed 404");
+    }
+    Ok(())
+}
+
+fn header_map(reply: &Reply) -> http::HeaderMap {
+    reply
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(value).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// What each framework sends for `error`, read back as a client would.
+fn through_adapters(build: impl Fn() -> HttpError) -> Vec<(&'static str, Reply)> {
+    let mut replies = Vec::new();
+    #[cfg(feature = "axum")]
+    {
+        let response = axum::response::IntoResponse::into_response(build());
+        let (parts, body) = response.into_parts();
+        let bytes = block_on(axum::body::to_bytes(body, usize::MAX)).unwrap();
+        replies.push(("axum", reply_of(http::Response::from_parts(parts, bytes))));
+    }
+    #[cfg(feature = "actix-web")]
+    {
+        use actix_web::body::MessageBody;
+        let response = actix_web::ResponseError::error_response(&build());
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8(value.as_bytes().to_vec()).unwrap(),
+                )
+            })
+            .collect();
+        let body = response.into_body().try_into_bytes().unwrap().to_vec();
+        replies.push((
+            "actix-web",
+            Reply {
+                status,
+                headers,
+                body,
+            },
+        ));
+    }
+    #[cfg(feature = "warp")]
+    {
+        let response = warp::Reply::into_response(build());
+        let (parts, body) = response.into_parts();
+        let bytes = block_on(axum::body::to_bytes(
+            axum::body::Body::new(body),
+            usize::MAX,
+        ))
+        .unwrap();
+        replies.push(("warp", reply_of(http::Response::from_parts(parts, bytes))));
+    }
+    replies
+}
+
+#[cfg(any(feature = "axum", feature = "warp"))]
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    thread_local! {
+        static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+    }
+    RUNTIME.with(|runtime| runtime.block_on(future))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Every generated error: render() and every adapter agree byte for byte, the status is
+    /// `status()`, the body message is `message()`, every header parses, and nothing hidden
+    /// is sent.
+    #[test]
+    fn any_error_renders_correctly_and_the_same_through_every_adapter(recipe in recipe()) {
+        let error = recipe.build();
+        let reply = reply_of(error.render());
+        check_against(&error, &reply)?;
+        for (framework, through) in through_adapters(|| recipe.build()) {
+            prop_assert_eq!(through.status, reply.status, "{}", framework);
+            prop_assert_eq!(through.comparable_headers(), reply.comparable_headers(), "{}", framework);
+            prop_assert_eq!(&through.body, &reply.body, "{}", framework);
+        }
+        let debug = format!("{error:?}");
+        prop_assert!(!debug.contains(HIDDEN), "Debug shows hidden text: {}", debug);
     }
 }

@@ -390,6 +390,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         400 => "Bad Request",
         401 => "Unauthorized",
+        402 => "Payment Required",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -403,10 +404,15 @@ pub fn reason_phrase(status: u16) -> &'static str {
         413 => "Payload Too Large",
         414 => "URI Too Long",
         415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
         418 => "I'm a teapot",
         421 => "Misdirected Request",
         422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
         425 => "Too Early",
+        426 => "Upgrade Required",
         428 => "Precondition Required",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
@@ -417,9 +423,15 @@ pub fn reason_phrase(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
         510 => "Not Extended",
         511 => "Network Authentication Required",
-        other => panic!("no reason phrase written out for {other}"),
+        // Statuses without a registered phrase get their class's name.
+        400..=499 => "Client Error",
+        500..=599 => "Server Error",
+        other => panic!("{other} is not an error status"),
     }
 }
 
