@@ -171,7 +171,8 @@ impl Config {
         self
     }
 
-    /// Calls `hook` with every error just before it is rendered.
+    /// Calls `hook` with every error just before it is rendered. A hook may render the error
+    /// it is given (to log the response): that inner render does not call the hook again.
     #[must_use]
     pub fn report(mut self, hook: ReportHook) -> Self {
         self.report = Some(hook);
