@@ -78,11 +78,26 @@ pub type ReportHook = fn(&HttpError);
 ///     .install()?;
 /// # Ok::<(), denied::AlreadyInstalled>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Config {
     format: BodyFormat,
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     report: Option<ReportHook>,
+    realm: Cow<'static, str>,
+}
+
+/// The realm of the app's challenges when [`Config::realm`] does not name one.
+const DEFAULT_REALM: &str = "api";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            format: BodyFormat::default(),
+            messages: Vec::new(),
+            report: None,
+            realm: Cow::Borrowed(DEFAULT_REALM),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -91,6 +106,7 @@ impl fmt::Debug for Config {
             .field("format", &self.format)
             .field("messages", &self.messages)
             .field("report", &self.report.is_some())
+            .field("realm", &self.realm)
             .finish()
     }
 }
@@ -109,7 +125,7 @@ impl fmt::Debug for AlreadyInstalled {
 }
 
 impl Config {
-    /// The defaults: JSON bodies, English sentences, no report hook.
+    /// The defaults: JSON bodies, English sentences, no report hook, realm `api`.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -179,6 +195,16 @@ impl Config {
         self
     }
 
+    /// Names the realm of the app's challenges (default `api`): the credential extractors
+    /// answer a request without usable credentials with `Bearer realm="..."` or
+    /// `Basic realm="..."`, and the framework layers give a 401 that arrives without a
+    /// challenge `Bearer realm="..."`.
+    #[must_use]
+    pub fn realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
     /// Puts these settings in force for the rest of the process.
     ///
     /// Install before the first error renders: the first render fixes the settings in force
@@ -222,6 +248,7 @@ pub(crate) struct Settings {
     pub(crate) format: BodyFormat,
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(crate) report: Option<ReportHook>,
+    pub(crate) realm: Cow<'static, str>,
     prerendered: Vec<Prerendered>,
     /// For each error status, its place in `prerendered`.
     prerendered_index: [Option<u8>; ERROR_STATUS_COUNT],
@@ -243,6 +270,7 @@ impl Settings {
             format: config.format,
             messages: config.messages,
             report: config.report,
+            realm: config.realm,
             prerendered: Vec::new(),
             prerendered_index: [None; ERROR_STATUS_COUNT],
         };

@@ -209,15 +209,31 @@ impl HttpError {
     /// ```
     #[must_use]
     pub fn method_not_allowed(allowed: impl IntoIterator<Item = Method>) -> Self {
-        let allow = allowed
-            .into_iter()
-            .map(|method| method.as_str().to_owned())
-            .collect::<Vec<_>>()
-            .join(", ");
         let mut error = Self::with_status(StatusCode::METHOD_NOT_ALLOWED);
-        // Method names are tokens, so the joined list is always a valid header value.
-        error.extra_headers().allow = HeaderValue::from_maybe_shared(Bytes::from(allow)).ok();
+        error.extra_headers().allow = allow_value(allowed);
         error
+    }
+
+    /// The request body could not be read as JSON: 400 for a syntax error or a body cut
+    /// short, 422 for JSON of the wrong shape. The parser's text, which may quote the body,
+    /// is kept as the hidden note.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Order { item: String }
+    ///
+    /// let syntax = serde_json::from_str::<Order>(r#"{"item":"#).unwrap_err();
+    /// assert_eq!(denied::HttpError::invalid_json_body(&syntax).status(), 400);
+    /// let shape = serde_json::from_str::<Order>(r#"{"item":1}"#).unwrap_err();
+    /// assert_eq!(denied::HttpError::invalid_json_body(&shape).status(), 422);
+    /// ```
+    #[must_use]
+    pub fn invalid_json_body(error: &serde_json::Error) -> Self {
+        let status = match error.classify() {
+            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self::with_status(status).with_note(format!("the JSON body was refused: {error}"))
     }
 
     /// 409 Conflict.
@@ -494,6 +510,23 @@ impl HttpError {
     fn hidden_mut(&mut self) -> &mut Hidden {
         self.hidden.get_or_insert_with(Box::default)
     }
+}
+
+/// The `Allow` value listing `methods` once each, in order, as `GET, HEAD`.
+pub(crate) fn allow_value(methods: impl IntoIterator<Item = Method>) -> Option<HeaderValue> {
+    let mut listed: Vec<Method> = Vec::new();
+    for method in methods {
+        if !listed.contains(&method) {
+            listed.push(method);
+        }
+    }
+    let allow = listed
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Method names are tokens, so the joined list is always a valid header value.
+    HeaderValue::from_maybe_shared(Bytes::from(allow)).ok()
 }
 
 impl fmt::Display for HttpError {

@@ -60,7 +60,10 @@ mod challenge;
 mod check;
 pub mod client;
 mod config;
+mod credentials;
 mod error;
+#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+mod foreign;
 mod reason;
 mod refusal;
 mod render;
@@ -81,9 +84,14 @@ pub use body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
 pub use check::{OrDeny, OrInternal};
 pub use config::{AlreadyInstalled, BodyFormat, Config, ReportHook, UnknownBodyFormat};
+pub use credentials::{BasicCredentials, BearerToken};
 pub use error::{HttpError, RetryAfter};
 pub use reason::Reason;
 pub use refusal::{Forbidden, Unauthorized};
+
+/// The `http` crate (version 1) whose types the crate's API uses, so that an app on a framework
+/// with another `http` (actix-web 4 has 0.2) can name them without adding it.
+pub use http;
 
 /// The traits that give `bool`, `Option` and `Result` their one-line refusals.
 ///

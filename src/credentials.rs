@@ -1,0 +1,313 @@
+//! Credentials read from `Authorization`: a Bearer token (RFC 6750 §2.1) or Basic user-id and
+//! password (RFC 7617), with the refusals RFC 6750 and RFC 9110 give a request that lacks them.
+
+use std::fmt;
+
+use http::header::AUTHORIZATION;
+use http::HeaderMap;
+
+use crate::config::current_settings;
+use crate::{Challenge, HttpError, Unauthorized};
+
+/// A bearer token from `Authorization: Bearer <token>` (RFC 6750 §2.1).
+///
+/// The scheme is matched in any case and may be followed by several spaces (RFC 9110 §11.1);
+/// the token must be RFC 6750 `b64token` syntax. Reading it answers, in the app's realm
+/// ([`Config::realm`](crate::Config::realm)):
+///
+/// | `Authorization` | refusal |
+/// |---|---|
+/// | none, or another scheme | 401 `Bearer realm="..."`, no error code: no credentials (RFC 6750 §3.1) |
+/// | `Bearer` without a token, a token that is not `b64token`, or two `Authorization` headers | 400 `Bearer realm="...", error="invalid_request"` |
+///
+/// Verifying the token is the application's job: answer a token it does not accept with
+/// [`Unauthorized::invalid_token`].
+///
+/// ```
+/// use denied::BearerToken;
+/// use http::HeaderMap;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "bearer  mF_9.B5f-4.1JqM".parse()?);
+/// assert_eq!(BearerToken::from_headers(&headers)?.token(), "mF_9.B5f-4.1JqM");
+///
+/// headers.insert("authorization", "Bearer a,b".parse()?);
+/// assert_eq!(BearerToken::from_headers(&headers).unwrap_err().status(), 400);
+/// assert_eq!(BearerToken::from_headers(&HeaderMap::new()).unwrap_err().status(), 401);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct BearerToken(String);
+
+impl BearerToken {
+    /// Reads the token from a request's headers.
+    ///
+    /// # Errors
+    ///
+    /// The refusal for a request without a usable Bearer credential: see the table above.
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, HttpError> {
+        Self::from_authorization(headers.get_all(AUTHORIZATION).iter().map(|v| v.as_bytes()))
+    }
+
+    /// Reads the token from the values of every `Authorization` header of a request, for
+    /// frameworks whose header types are not `http` 1's.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_headers`](Self::from_headers).
+    pub fn from_authorization<'a>(
+        values: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Self, HttpError> {
+        let realm = || current_settings().realm.clone();
+        let malformed = |description: &'static str| -> HttpError {
+            Unauthorized::invalid_request(realm(), description).into()
+        };
+        let value = match only_value(values) {
+            Values::None => return Err(Unauthorized::bearer(realm()).into()),
+            Values::Several => return Err(malformed("more than one Authorization header")),
+            Values::One(value) => value,
+        };
+        let Some(token) = credentials_of(value, b"Bearer") else {
+            return Err(Unauthorized::bearer(realm()).into());
+        };
+        if token.is_empty() {
+            return Err(malformed("the Bearer credential has no token"));
+        }
+        if !is_b64token(token) {
+            return Err(malformed("the Bearer token is not b64token syntax"));
+        }
+        // b64token is ASCII, so the bytes are UTF-8.
+        match std::str::from_utf8(token) {
+            Ok(token) => Ok(Self(token.to_owned())),
+            Err(_) => Err(malformed("the Bearer token is not b64token syntax")),
+        }
+    }
+
+    /// The token, to verify.
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BearerToken(<redacted>)")
+    }
+}
+
+/// A user-id and password from `Authorization: Basic <base64>` (RFC 7617), decoded as UTF-8.
+///
+/// | `Authorization` | refusal |
+/// |---|---|
+/// | none, or another scheme | 401 `Basic realm="...", charset="UTF-8"` in the app's realm |
+/// | not base64, not UTF-8, no `:`, a control character, or two `Authorization` headers | 400 |
+///
+/// ```
+/// use denied::BasicCredentials;
+/// use http::HeaderMap;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".parse()?);
+/// let credentials = BasicCredentials::from_headers(&headers)?;
+/// assert_eq!(credentials.user_id(), "Aladdin");
+/// assert_eq!(credentials.password(), "open sesame");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicCredentials {
+    user_id: String,
+    password: String,
+}
+
+impl BasicCredentials {
+    /// Reads the credentials from a request's headers.
+    ///
+    /// # Errors
+    ///
+    /// The refusal for a request without usable Basic credentials: see the table above.
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, HttpError> {
+        Self::from_authorization(headers.get_all(AUTHORIZATION).iter().map(|v| v.as_bytes()))
+    }
+
+    /// Reads the credentials from the values of every `Authorization` header of a request.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_headers`](Self::from_headers).
+    pub fn from_authorization<'a>(
+        values: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Self, HttpError> {
+        let challenge = || {
+            let realm = current_settings().realm.clone();
+            Unauthorized::new(Challenge::basic(realm).with_utf8_charset()).into()
+        };
+        let malformed = |why: &'static str| HttpError::bad_request().with_note(why);
+        let value = match only_value(values) {
+            Values::None => return Err(challenge()),
+            Values::Several => return Err(malformed("more than one Authorization header")),
+            Values::One(value) => value,
+        };
+        let Some(encoded) = credentials_of(value, b"Basic") else {
+            return Err(challenge());
+        };
+        let decoded = base64_decode(encoded)
+            .ok_or_else(|| malformed("the Basic credentials are not base64"))?;
+        let decoded = String::from_utf8(decoded)
+            .map_err(|_| malformed("the Basic credentials are not UTF-8"))?;
+        if decoded.chars().any(char::is_control) {
+            return Err(malformed("the Basic credentials hold a control character"));
+        }
+        let (user_id, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| malformed("the Basic credentials have no ':'"))?;
+        Ok(Self {
+            user_id: user_id.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+
+    /// The user-id.
+    #[must_use]
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The password, to verify.
+    #[must_use]
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl fmt::Debug for BasicCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasicCredentials")
+            .field("user_id", &self.user_id)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+enum Values<'a> {
+    None,
+    One(&'a [u8]),
+    Several,
+}
+
+fn only_value<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Values<'a> {
+    let mut values = values.into_iter();
+    match (values.next(), values.next()) {
+        (None, _) => Values::None,
+        (Some(value), None) => Values::One(value),
+        (Some(_), Some(_)) => Values::Several,
+    }
+}
+
+/// What follows `scheme` (in any case) and `1*SP` in `value`; `None` for another scheme. A
+/// scheme with nothing after it gives an empty credential.
+fn credentials_of<'a>(value: &'a [u8], scheme: &[u8]) -> Option<&'a [u8]> {
+    let end = value.len() - value.iter().rev().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let trimmed = &value[..end];
+    let (found, rest) = trimmed.split_at(scheme.len().min(trimmed.len()));
+    if !found.eq_ignore_ascii_case(scheme) {
+        return None;
+    }
+    match rest.first() {
+        None => Some(rest),
+        Some(b' ') => Some(&rest[rest.iter().take_while(|&&b| b == b' ').count()..]),
+        // `Bearerx ...` is another scheme.
+        Some(_) => None,
+    }
+}
+
+/// RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_b64token(token: &[u8]) -> bool {
+    let body_len = token.len() - token.iter().rev().take_while(|&&b| b == b'=').count();
+    body_len > 0
+        && token[..body_len]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as RFC 7617 sends it.
+fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    fn sextet(byte: u8) -> Option<u32> {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        Some(u32::from(value))
+    }
+    if text.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let quads = text.len() / 4;
+    for (index, quad) in text.chunks_exact(4).enumerate() {
+        let padding = quad.iter().rev().take_while(|&&b| b == b'=').count();
+        if padding > 2 || (padding > 0 && index + 1 != quads) {
+            return None;
+        }
+        let mut bits = 0u32;
+        for &byte in &quad[..4 - padding] {
+            bits = (bits << 6) | sextet(byte)?;
+        }
+        for _ in 0..padding {
+            bits <<= 6;
+        }
+        let bytes = bits.to_be_bytes();
+        out.extend_from_slice(&bytes[1..4 - padding]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes_rfc_4648_vectors_and_refuses_the_rest() {
+        let vectors: [(&str, &str); 7] = [
+            ("", ""),
+            ("Zg==", "f"),
+            ("Zm8=", "fo"),
+            ("Zm9v", "foo"),
+            ("Zm9vYg==", "foob"),
+            ("Zm9vYmE=", "fooba"),
+            ("Zm9vYmFy", "foobar"),
+        ];
+        for (encoded, decoded) in vectors {
+            assert_eq!(
+                base64_decode(encoded.as_bytes()).as_deref(),
+                Some(decoded.as_bytes())
+            );
+        }
+        for bad in ["Zg", "Zg=", "Z===", "Zg==Zm9v", "Zm9v!", "Zm 9"] {
+            assert_eq!(base64_decode(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_scheme_is_matched_in_any_case_and_needs_a_space() {
+        assert_eq!(credentials_of(b"bEaReR  abc", b"Bearer"), Some(&b"abc"[..]));
+        assert_eq!(credentials_of(b"Bearer", b"Bearer"), Some(&b""[..]));
+        assert_eq!(credentials_of(b"Bearerabc", b"Bearer"), None);
+        assert_eq!(credentials_of(b"Bear", b"Bearer"), None);
+        assert_eq!(credentials_of(b"Basic abc", b"Bearer"), None);
+    }
+
+    #[test]
+    fn b64token_allows_only_its_characters_and_trailing_padding() {
+        for good in ["abc", "a-b.c_d~e+f/g", "abc==", "A1"] {
+            assert!(is_b64token(good.as_bytes()), "{good}");
+        }
+        for bad in ["", "=", "a b", "a,b", "a=b", "caf\u{e9}", "a\"b"] {
+            assert!(!is_b64token(bad.as_bytes()), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Responses the crate did not render: a framework's own errors, a middleware's, a panic. Each
+//! framework's layer hands them here, so that every framework rewrites them the same way.
+
+use std::any::Any;
+
+use bytes::Bytes;
+use http::header::{
+    ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED,
+    TRANSFER_ENCODING, WWW_AUTHENTICATE,
+};
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::config::current_settings;
+use crate::error::allow_value;
+use crate::{Challenge, HttpError, Unauthorized};
+
+/// The most of a foreign error body a layer reads to keep as the hidden note.
+pub(crate) const NOTE_BODY_LIMIT: usize = 1024;
+
+/// What a layer does with a response on its way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Treatment {
+    /// Not an error, or already JSON with the headers its status needs: sent as it is.
+    Untouched,
+    /// A JSON error missing a header its status needs (a 401's challenge, a 405's `Allow` in
+    /// the crate's form): [`fix_headers`].
+    FixHeaders,
+    /// An error in another shape (plain text, HTML, empty): [`rewrite`], with its body.
+    Rewrite,
+}
+
+/// Decides from the status and headers alone, so a success or the crate's own refusal costs a
+/// comparison and no allocation.
+#[inline]
+pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Treatment::Untouched;
+    }
+    if !is_json(headers) {
+        return Treatment::Rewrite;
+    }
+    let lacks_challenge =
+        status == StatusCode::UNAUTHORIZED && !headers.contains_key(WWW_AUTHENTICATE);
+    let foreign_allow = status == StatusCode::METHOD_NOT_ALLOWED
+        && headers.get(ALLOW).is_some_and(|allow| {
+            allow_value(methods_of(headers)).as_ref() != Some(allow)
+        });
+    if lacks_challenge || foreign_allow {
+        Treatment::FixHeaders
+    } else {
+        Treatment::Untouched
+    }
+}
+
+/// `application/json` or `application/problem+json`: the crate's bodies, or JSON the
+/// application wrote on purpose.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers.get(CONTENT_TYPE) else {
+        return false;
+    };
+    let media_type = content_type.as_bytes().split(|&b| b == b';').next();
+    let media_type = media_type.unwrap_or_default().trim_ascii_ws();
+    media_type.eq_ignore_ascii_case(b"application/json")
+        || media_type.eq_ignore_ascii_case(b"application/problem+json")
+}
+
+trait TrimAsciiWhitespace {
+    fn trim_ascii_ws(&self) -> &Self;
+}
+
+impl TrimAsciiWhitespace for [u8] {
+    fn trim_ascii_ws(&self) -> &[u8] {
+        let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+        let start = self.iter().take_while(|b| is_ows(b)).count();
+        let end = self.len() - self[start..].iter().rev().take_while(|b| is_ows(b)).count();
+        &self[start..end]
+    }
+}
+
+/// The methods every `Allow` line lists; names that are not methods are dropped.
+fn methods_of(headers: &HeaderMap) -> Vec<Method> {
+    headers
+        .get_all(ALLOW)
+        .iter()
+        .flat_map(|line| line.as_bytes().split(|&b| b == b','))
+        .map(TrimAsciiWhitespace::trim_ascii_ws)
+        .filter(|name| !name.is_empty())
+        .filter_map(|name| Method::from_bytes(name).ok())
+        .collect()
+}
+
+/// Gives a JSON error the headers its status needs: the app's challenge on a 401 without one,
+/// `Allow` in the crate's form on a 405.
+pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap) {
+    if status == StatusCode::UNAUTHORIZED && !headers.contains_key(WWW_AUTHENTICATE) {
+        if let Ok(challenge) = app_challenge().to_header_value() {
+            headers.insert(WWW_AUTHENTICATE, challenge);
+        }
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED && headers.contains_key(ALLOW) {
+        if let Some(allow) = allow_value(methods_of(headers)) {
+            headers.insert(ALLOW, allow);
+        }
+    }
+}
+
+fn app_challenge() -> Challenge {
+    Challenge::bearer(current_settings().realm.clone())
+}
+
+/// Headers that describe the foreign body, which the crate's body replaces.
+const REPRESENTATION_HEADERS: [http::HeaderName; 7] = [
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    CONTENT_ENCODING,
+    TRANSFER_ENCODING,
+    CONTENT_RANGE,
+    ETAG,
+    LAST_MODIFIED,
+];
+
+/// Renders a foreign error response again in the crate's shape, with the crate's sentence for
+/// its status. `body` is what was read of the foreign body (up to [`NOTE_BODY_LIMIT`]; `cut`
+/// says there was more); it becomes the hidden note, passed to the report hook and never sent.
+///
+/// The status is kept; so are the foreign headers but those that describe the old body. A 401
+/// keeps its own challenges, or gets the app's; a 405 keeps its methods in the crate's `Allow`.
+pub(crate) fn rewrite(
+    status: StatusCode,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    cut: bool,
+) -> (StatusCode, Bytes) {
+    let note = note_of(status, body, cut);
+    let error = match status {
+        StatusCode::UNAUTHORIZED => Unauthorized::new(app_challenge()).with_note(note).into(),
+        StatusCode::METHOD_NOT_ALLOWED if headers.contains_key(ALLOW) => {
+            HttpError::method_not_allowed(methods_of(headers)).with_note(note)
+        }
+        // A 405 without `Allow` cannot be helped: nothing says which methods the path has.
+        status => HttpError::with_status(status).with_note(note),
+    };
+    let rendered = error.render();
+    for name in &REPRESENTATION_HEADERS {
+        headers.remove(name);
+    }
+    let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
+    let (parts, body) = rendered.into_parts();
+    let mut last_name = None;
+    for (name, value) in parts.headers {
+        // `HeaderMap`'s owned iterator names a header once, before its first value.
+        if let Some(name) = name {
+            last_name = Some(name);
+        }
+        let Some(name) = &last_name else { continue };
+        if *name == WWW_AUTHENTICATE && keeps_own_challenges {
+            continue;
+        }
+        headers.insert(name.clone(), value);
+    }
+    (parts.status, body)
+}
+
+fn note_of(status: StatusCode, body: &[u8], cut: bool) -> String {
+    let text = String::from_utf8_lossy(body);
+    let ellipsis = if cut { "..." } else { "" };
+    if text.trim().is_empty() {
+        format!("the framework answered {} with no body", status.as_u16())
+    } else {
+        format!(
+            "the framework answered {}: {}{ellipsis}",
+            status.as_u16(),
+            text.trim()
+        )
+    }
+}
+
+/// The generic 500 a caught panic answers with; the panic's text is its hidden note.
+pub(crate) fn panicked(payload: &(dyn Any + Send)) -> HttpError {
+    let text = if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.as_str()
+    } else {
+        "a panic whose payload is not text"
+    };
+    HttpError::internal().with_note(format!("the handler panicked: {text}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| {
+                (
+                    http::HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn successes_and_the_crates_refusals_are_untouched() {
+        let ours = HttpError::not_found().render();
+        assert_eq!(
+            treatment(ours.status(), ours.headers()),
+            Treatment::Untouched
+        );
+        let ok = headers(&[("content-type", "text/plain")]);
+        assert_eq!(treatment(StatusCode::OK, &ok), Treatment::Untouched);
+        let allowed = HttpError::method_not_allowed([Method::GET, Method::HEAD]).render();
+        assert_eq!(
+            treatment(allowed.status(), allowed.headers()),
+            Treatment::Untouched
+        );
+    }
+
+    #[test]
+    fn a_json_error_gets_only_the_headers_its_status_needs() {
+        let mut json_401 = headers(&[("content-type", "application/json")]);
+        assert_eq!(
+            treatment(StatusCode::UNAUTHORIZED, &json_401),
+            Treatment::FixHeaders
+        );
+        fix_headers(StatusCode::UNAUTHORIZED, &mut json_401);
+        assert_eq!(json_401[WWW_AUTHENTICATE], r#"Bearer realm="api""#);
+
+        let mut axum_405 = headers(&[
+            ("content-type", "application/json"),
+            ("allow", "GET,HEAD"),
+        ]);
+        assert_eq!(
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &axum_405),
+            Treatment::FixHeaders
+        );
+        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut axum_405);
+        assert_eq!(axum_405[ALLOW], "GET, HEAD");
+    }
+
+    #[test]
+    fn a_plain_text_error_is_rewritten_keeping_its_other_headers() {
+        let mut foreign = headers(&[
+            ("content-type", "text/plain; charset=utf-8"),
+            ("content-length", "42"),
+            ("access-control-allow-origin", "*"),
+        ]);
+        assert_eq!(
+            treatment(StatusCode::UNSUPPORTED_MEDIA_TYPE, &foreign),
+            Treatment::Rewrite
+        );
+        let (status, body) = rewrite(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &mut foreign,
+            b"Expected request with `Content-Type: application/json`",
+            false,
+        );
+        assert_eq!(status, 415);
+        let expected = HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE).render();
+        assert_eq!(body, expected.body());
+        assert_eq!(foreign[CONTENT_TYPE], "application/json");
+        assert_eq!(foreign["access-control-allow-origin"], "*");
+        assert!(!foreign.contains_key(CONTENT_LENGTH));
+    }
+}
