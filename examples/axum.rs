@@ -9,77 +9,74 @@ pub(crate) mod demo;
 
 use std::collections::HashMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query};
-use axum::http::header::AUTHORIZATION;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use axum::routing::get;
-use axum::{Json, Router};
-use demo::{Caller, User};
-use denied::{HttpError, Unauthorized};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{RequestPartsExt, Router};
+use demo::{Order, User};
+use denied::axum::{ErrorLayer, Json, Path, Query};
+use denied::{BearerToken, HttpError};
 use serde_json::Value;
 
-type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
+type Params = Query<HashMap<String, String>>;
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = Unauthorized;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        demo::caller(
-            parts
-                .headers
-                .get(AUTHORIZATION)
-                .map(|value| value.as_bytes()),
-        )
-    }
-}
-
+/// The caller, known from a valid bearer token; `BearerToken` answers a missing or malformed
+/// `Authorization` header.
 impl<S: Send + Sync> FromRequestParts<S> for User {
-    type Rejection = Unauthorized;
+    type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        demo::user(
-            parts
-                .headers
-                .get(AUTHORIZATION)
-                .map(|value| value.as_bytes()),
-        )
+        let token = parts.extract::<BearerToken>().await?;
+        Ok(demo::verify(&token)?)
     }
 }
 
-fn query(params: Params) -> Result<HashMap<String, String>, HttpError> {
-    params.map(|Query(params)| params).map_err(demo::bad_query)
+impl<S: Send + Sync> OptionalFromRequestParts<S> for User {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, HttpError> {
+        let token = parts.extract::<Option<BearerToken>>().await?;
+        Ok(token.map(|token| demo::verify(&token)).transpose()?)
+    }
 }
 
 async fn me(user: User) -> Json<Value> {
     Json(demo::me(&user))
 }
 
-async fn admin_reports(user: User, params: Params) -> Result<Json<Value>, HttpError> {
-    let params = query(params)?;
+async fn admin_reports(user: User, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let message = params.get("message").map(String::as_str);
     Ok(Json(demo::admin_reports(&user, message)?))
 }
 
-async fn export_reports(user: User, params: Params) -> Result<Json<Value>, HttpError> {
-    let params = query(params)?;
+async fn export_reports(user: User, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let scope = params.get("scope").map(String::as_str);
     Ok(Json(demo::export_reports(&user, scope)?))
 }
 
-async fn repo(caller: Caller, Path(name): Path<String>) -> Result<Json<Value>, HttpError> {
-    Ok(Json(demo::repo(&caller, &name)?))
+async fn repo(caller: Option<User>, Path(name): Path<String>) -> Result<Json<Value>, HttpError> {
+    Ok(Json(demo::repo(caller.as_ref(), &name)?))
+}
+
+async fn create_order(user: User, Json(order): Json<Order>) -> (StatusCode, Json<Order>) {
+    (StatusCode::CREATED, Json(demo::create_order(&user, order)))
+}
+
+async fn order(user: User, Path(id): Path<u32>) -> Result<Json<Value>, HttpError> {
+    Ok(Json(demo::order(&user, id)?))
 }
 
 async fn boom() -> Result<Json<Value>, HttpError> {
     Ok(Json(demo::boom()?))
 }
 
-async fn slow_down(params: Params) -> HttpError {
-    match query(params) {
-        Ok(params) => demo::slow_down(params.get("after").map(String::as_str)),
-        Err(error) => error,
-    }
+async fn panic() -> Json<Value> {
+    Json(demo::panic())
+}
+
+async fn slow_down(Query(params): Params) -> HttpError {
+    demo::slow_down(params.get("after").map(String::as_str))
 }
 
 pub(crate) fn app() -> Router {
@@ -88,10 +85,14 @@ pub(crate) fn app() -> Router {
         .route("/admin/reports", get(admin_reports))
         .route("/reports/export", get(export_reports))
         .route("/repos/{name}", get(repo))
+        .route("/orders", post(create_order))
+        .route("/orders/{id}", get(order))
         .route("/boom", get(boom))
+        .route("/panic", get(panic))
         .route("/slow-down", get(slow_down))
         .fallback(denied::axum::not_found)
-        .method_not_allowed_fallback(denied::axum::method_not_allowed)
+        .layer(DefaultBodyLimit::max(demo::BODY_LIMIT))
+        .layer(ErrorLayer::new())
 }
 
 /// Serves the app on `listener` until the process ends.

@@ -476,7 +476,7 @@ fn check_against(error: &HttpError, reply: &Reply) -> Result<(), TestCaseError> 
         prop_assert!(allow.is_some(), "a 405 without Allow");
         for method in allow
             .unwrap_or_default()
-            .split(", ")
+            .split(',')
             .filter(|m| !m.is_empty())
         {
             let is_token = method

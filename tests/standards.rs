@@ -256,7 +256,13 @@ fn retry_after_zero_is_sent_and_dates_are_imf_fixdate() {
 fn method_not_allowed_lists_the_allowed_methods() {
     let reply = reply(HttpError::method_not_allowed([Method::GET, Method::POST]));
     assert_eq!(reply.status, 405);
-    let allowed: Vec<_> = reply.header("allow").unwrap().split(", ").collect();
+    // RFC 9110 §5.6.1: a list of tokens separated by commas and optional whitespace.
+    let allowed: Vec<_> = reply
+        .header("allow")
+        .unwrap()
+        .split(',')
+        .map(|method| method.trim_matches([' ', '\t']))
+        .collect();
     assert_eq!(allowed, ["GET", "POST"]);
     check_body(&reply, Format::Json);
 }

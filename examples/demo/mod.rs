@@ -6,7 +6,8 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
 use denied::prelude::*;
-use denied::{BodyFormat, Config, Forbidden, HttpError, Unauthorized};
+use denied::{BearerToken, BodyFormat, Config, Forbidden, HttpError, Unauthorized};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 pub(crate) const REALM: &str = "example";
@@ -23,32 +24,15 @@ impl User {
     }
 }
 
-/// Whoever is asking: a known user, or nobody (no credentials at all).
-pub(crate) enum Caller {
-    User(User),
-    Anonymous,
-}
-
-/// Reads the `Authorization` header: no header is an anonymous caller, a bad token a 401.
-pub(crate) fn caller(authorization: Option<&[u8]>) -> Result<Caller, Unauthorized> {
-    let Some(header) = authorization else {
-        return Ok(Caller::Anonymous);
-    };
-    match header.strip_prefix(b"Bearer ") {
-        Some(b"good") => Ok(Caller::User(User {
+/// The user a bearer token stands for; reading the token itself is the crate's job.
+pub(crate) fn verify(token: &BearerToken) -> Result<User, Unauthorized> {
+    match token.token() {
+        "good" => Ok(User {
             name: "alice",
             roles: &["user"],
-        })),
-        Some(b"expired") => Err(Unauthorized::invalid_token(REALM, "the token expired")),
+        }),
+        "expired" => Err(Unauthorized::invalid_token(REALM, "the token expired")),
         _ => Err(Unauthorized::invalid_token(REALM, "the token is not valid")),
-    }
-}
-
-/// A caller who must be known.
-pub(crate) fn user(authorization: Option<&[u8]>) -> Result<User, Unauthorized> {
-    match caller(authorization)? {
-        Caller::User(user) => Ok(user),
-        Caller::Anonymous => Err(Unauthorized::bearer(REALM)),
     }
 }
 
@@ -75,17 +59,44 @@ pub(crate) fn export_reports(user: &User, scope: Option<&str>) -> Result<Value, 
     Ok(json!({ "export": "started" }))
 }
 
-/// A repository exists, but only its owner may know: everyone else gets the genuine 404.
-pub(crate) fn repo(caller: &Caller, name: &str) -> Result<Value, HttpError> {
+/// A repository exists, but only its owner may know: everyone else, signed in or not, gets
+/// the genuine 404.
+pub(crate) fn repo(caller: Option<&User>, name: &str) -> Result<Value, HttpError> {
     const REPOS: &[(&str, &str)] = &[("secret", "bob")];
     let (name, owner) = REPOS
         .iter()
         .find(|(known, _)| *known == name)
         .or_not_found()?;
     match caller {
-        Caller::User(user) if user.name == *owner => Ok(json!({ "repo": name })),
+        Some(user) if user.name == *owner => Ok(json!({ "repo": name })),
         _ => Err(Forbidden::not_owner().conceal()),
     }
+}
+
+/// The body of `POST /orders`.
+#[derive(Debug, Deserialize, Serialize)]
+pub(crate) struct Order {
+    item: String,
+    quantity: u32,
+}
+
+/// The largest request body the app reads.
+pub(crate) const BODY_LIMIT: usize = 4096;
+
+/// `POST /orders`: the order as it was stored.
+pub(crate) fn create_order(_user: &User, order: Order) -> Order {
+    order
+}
+
+/// `GET /orders/{id}`: order 1 exists; every other id is the genuine 404.
+pub(crate) fn order(_user: &User, id: u32) -> Result<Value, HttpError> {
+    (id == 1).or_not_found()?;
+    Ok(json!({ "id": 1, "item": "book", "quantity": 2 }))
+}
+
+/// `GET /panic`: a handler that panics with a secret in its message.
+pub(crate) fn panic() -> Value {
+    panic!("connection to db-primary refused (password=hunter2)")
 }
 
 pub(crate) fn boom() -> Result<Value, HttpError> {
@@ -126,11 +137,6 @@ where
         .block_on(async { serve(tokio::net::TcpListener::from_std(listener)?).await })
 }
 
-/// A query string the framework could not decode.
-pub(crate) fn bad_query(rejection: impl std::fmt::Display) -> HttpError {
-    HttpError::bad_request().with_note(rejection.to_string())
-}
-
 /// Logs every refusal with the causes the client never sees.
 pub(crate) fn log_refusal(error: &HttpError) {
     let mut line = format!("refused: {error}");
@@ -151,7 +157,7 @@ pub(crate) fn install_config_from_env(log: bool) {
             .unwrap_or_else(|error| exit(format!("DENIED_FORMAT: {error}"))),
         Err(_) => BodyFormat::Json,
     };
-    let config = Config::new().format(format);
+    let config = Config::new().format(format).realm(REALM);
     let config = if log {
         config.report(log_refusal)
     } else {

@@ -1,23 +1,36 @@
-//! axum 0.8: every error type is an [`IntoResponse`]; [`not_found`] is the fallback that
-//! answers unknown routes with the crate's 404, and [`method_not_allowed`] the one that answers
-//! a known path asked with a wrong method with the crate's 405.
+//! axum 0.8: every error type is an [`IntoResponse`]; [`ErrorLayer`] gives every other error
+//! response of the app (the router's, an extractor's, a middleware's, a panic) the crate's
+//! shape; [`not_found`] is the fallback that answers unknown routes with the crate's 404.
+//!
+//! Extractors whose rejection is the crate's: [`Json`], [`Path`], [`Query`], [`Form`], and the
+//! credentials [`BearerToken`](crate::BearerToken) and
+//! [`BasicCredentials`](crate::BasicCredentials). axum's own rejections convert into
+//! [`HttpError`] too, so `WithRejection<_, HttpError>` and `#[from_request(rejection(HttpError))]`
+//! work.
 //!
 //! ```
 //! use axum::{routing::get, Router};
-//! use denied::{Forbidden, HttpError};
+//! use denied::{BearerToken, Forbidden, HttpError};
 //!
-//! async fn admin() -> Result<&'static str, HttpError> {
+//! async fn admin(token: BearerToken) -> Result<&'static str, HttpError> {
+//!     let _ = token.token();
 //!     Err(Forbidden::missing_role("admin"))?
 //! }
 //!
 //! let app: Router = Router::new()
 //!     .route("/admin", get(admin))
 //!     .fallback(denied::axum::not_found)
-//!     .method_not_allowed_fallback(denied::axum::method_not_allowed);
+//!     .layer(denied::axum::ErrorLayer::new());
 //! ```
 
-use axum_core::body::Body;
-use axum_core::response::{IntoResponse, Response};
+mod extract;
+mod layer;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+
+pub use extract::{Form, Json, Path, Query};
+pub use layer::{ErrorLayer, ErrorService, ResponseFuture};
 
 use crate::{Forbidden, HttpError, Unauthorized};
 
@@ -49,7 +62,8 @@ pub async fn not_found() -> HttpError {
 }
 
 /// The method-not-allowed fallback: the crate's 405. axum adds the `Allow` header that lists
-/// the path's methods.
+/// the path's methods, and [`ErrorLayer`] writes it in the crate's form. With the layer, this
+/// fallback is not needed: the layer gives axum's own 405 the crate's shape.
 ///
 /// ```
 /// let app: axum::Router = axum::Router::new()
