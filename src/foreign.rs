@@ -30,21 +30,35 @@ pub(crate) enum Treatment {
 }
 
 /// Decides from the status and headers alone, so a success or the crate's own refusal costs a
-/// comparison and no allocation.
+/// few comparisons and no allocation.
+#[cfg(any(test, feature = "axum", feature = "warp"))]
 #[inline]
 pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
-    if !(status.is_client_error() || status.is_server_error()) {
+    treatment_of(
+        status.as_u16(),
+        headers.get(CONTENT_TYPE).map(http::HeaderValue::as_bytes),
+        headers.contains_key(WWW_AUTHENTICATE),
+        headers.get(ALLOW).map(http::HeaderValue::as_bytes),
+    )
+}
+
+/// [`treatment`] from the parts of a response head that decide it, for frameworks whose header
+/// types are not `http` 1's.
+#[inline]
+pub(crate) fn treatment_of(
+    status: u16,
+    content_type: Option<&[u8]>,
+    has_challenge: bool,
+    allow: Option<&[u8]>,
+) -> Treatment {
+    if !(400..600).contains(&status) {
         return Treatment::Untouched;
     }
-    if !is_json(headers) {
+    if !content_type.is_some_and(is_json) {
         return Treatment::Rewrite;
     }
-    let lacks_challenge =
-        status == StatusCode::UNAUTHORIZED && !headers.contains_key(WWW_AUTHENTICATE);
-    let foreign_allow = status == StatusCode::METHOD_NOT_ALLOWED
-        && headers.get(ALLOW).is_some_and(|allow| {
-            allow_value(methods_of(headers)).as_ref() != Some(allow)
-        });
+    let lacks_challenge = status == 401 && !has_challenge;
+    let foreign_allow = status == 405 && allow.is_some_and(|allow| !is_crate_allow(allow));
     if lacks_challenge || foreign_allow {
         Treatment::FixHeaders
     } else {
@@ -52,13 +66,22 @@ pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
     }
 }
 
+/// Whether an `Allow` value is in the form [`allow_value`] writes: methods joined by `,`, each
+/// once.
+fn is_crate_allow(allow: &[u8]) -> bool {
+    if allow.is_empty() {
+        return true;
+    }
+    let methods = || allow.split(|&b| b == b',');
+    methods().enumerate().all(|(index, method)| {
+        Method::from_bytes(method).is_ok() && !methods().take(index).any(|seen| seen == method)
+    })
+}
+
 /// `application/json` or `application/problem+json`: the crate's bodies, or JSON the
 /// application wrote on purpose.
-fn is_json(headers: &HeaderMap) -> bool {
-    let Some(content_type) = headers.get(CONTENT_TYPE) else {
-        return false;
-    };
-    let media_type = content_type.as_bytes().split(|&b| b == b';').next();
+fn is_json(content_type: &[u8]) -> bool {
+    let media_type = content_type.split(|&b| b == b';').next();
     let media_type = media_type.unwrap_or_default().trim_ascii_ws();
     media_type.eq_ignore_ascii_case(b"application/json")
         || media_type.eq_ignore_ascii_case(b"application/problem+json")

@@ -1,37 +1,53 @@
 //! actix-web 4: every error type is a [`ResponseError`], so `?` works in handlers, and a
-//! [`Responder`]; [`not_found`] is the default service that answers unknown routes with the
-//! crate's 404.
+//! [`Responder`]. [`ErrorHandling`] gives every other error response of the app (a
+//! middleware's, a panic) the crate's shape; [`extractor_errors`] makes actix-web's own
+//! extractors reject with the crate's errors; [`not_found`] and [`method_not_allowed`] answer
+//! unknown routes and wrong methods.
 //!
 //! actix-web 4 still uses `http` 0.2, so the rendered status and headers are carried over by
 //! their numbers and bytes, without loss.
 //!
 //! ```
 //! use actix_web::{web, App, HttpResponse};
-//! use denied::{Forbidden, HttpError};
+//! use denied::http::Method;
+//! use denied::{BearerToken, Forbidden, HttpError};
 //!
-//! async fn admin() -> Result<HttpResponse, HttpError> {
+//! async fn admin(_token: BearerToken) -> Result<HttpResponse, HttpError> {
 //!     Err(Forbidden::missing_role("admin"))?
 //! }
 //!
 //! let app = App::new()
-//!     .route("/admin", web::get().to(admin))
+//!     .wrap(denied::actix_web::ErrorHandling::new())
+//!     .configure(denied::actix_web::extractor_errors)
+//!     .service(
+//!         web::resource("/admin")
+//!             .route(web::get().to(admin))
+//!             .default_service(denied::actix_web::method_not_allowed([Method::GET])),
+//!     )
 //!     .default_service(web::to(denied::actix_web::not_found));
 //! ```
+
+mod extract;
+mod middleware;
 
 use ::actix_web::body::BoxBody;
 use ::actix_web::http::header::{HeaderName, HeaderValue};
 use ::actix_web::http::StatusCode;
-use ::actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
+use ::actix_web::{web, HttpRequest, HttpResponse, Responder, ResponseError, Route};
 use bytes::Bytes;
+use http::Method;
+
+pub use extract::{
+    extractor_errors, form_config, json_config, path_config, query_config,
+};
+pub use middleware::{ErrorHandling, ErrorHandlingService, ResponseFuture};
 
 use crate::{Forbidden, HttpError, Unauthorized};
 
 /// The rendered response, carried over from `http` 1 to actix-web's `http` 0.2 types.
 fn to_actix(response: http::Response<Bytes>) -> HttpResponse {
     let (parts, body) = response.into_parts();
-    let status =
-        StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut actix_response = HttpResponse::with_body(status, body);
+    let mut actix_response = HttpResponse::with_body(actix_status(parts.status), body);
     let headers = actix_response.headers_mut();
     for (name, value) in &parts.headers {
         // Both versions of `http` share the header grammar, so every pair converts.
@@ -45,12 +61,15 @@ fn to_actix(response: http::Response<Bytes>) -> HttpResponse {
     actix_response.map_into_boxed_body()
 }
 
+fn actix_status(status: http::StatusCode) -> StatusCode {
+    StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 macro_rules! actix_traits {
     ($($name:ty),+) => {$(
         impl ResponseError for $name {
             fn status_code(&self) -> StatusCode {
-                StatusCode::from_u16(self.status().as_u16())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+                actix_status(self.status())
             }
 
             fn error_response(&self) -> HttpResponse<BoxBody> {
@@ -77,4 +96,23 @@ actix_traits!(HttpError, Forbidden, Unauthorized);
 /// ```
 pub async fn not_found() -> HttpError {
     HttpError::not_found()
+}
+
+/// The default service of a resource: the crate's 405, with `Allow` listing `methods`, for a
+/// request whose method none of the resource's routes takes.
+///
+/// ```
+/// use actix_web::web;
+/// use denied::http::Method;
+///
+/// let me = web::resource("/me")
+///     .route(web::get().to(|| async { "alice" }))
+///     .default_service(denied::actix_web::method_not_allowed([Method::GET]));
+/// ```
+pub fn method_not_allowed(methods: impl IntoIterator<Item = Method>) -> Route {
+    let methods: Vec<Method> = methods.into_iter().collect();
+    web::to(move || {
+        let refusal = HttpError::method_not_allowed(methods.iter().cloned());
+        async move { refusal }
+    })
 }
