@@ -12,35 +12,24 @@ use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{guard, web, App, FromRequest, HttpRequest, HttpServer, Route};
-use demo::{Caller, User};
-use denied::{HttpError, Unauthorized};
+use actix_web::{guard, web, App, FromRequest, HttpRequest, HttpResponse, HttpServer, Route};
+use demo::{Order, User};
+use denied::http::Method;
+use denied::{BearerToken, HttpError};
 use serde_json::Value;
 
 type Params = web::Query<HashMap<String, String>>;
 
-fn authorization(request: &HttpRequest) -> Option<&[u8]> {
-    request
-        .headers()
-        .get(AUTHORIZATION)
-        .map(|value| value.as_bytes())
-}
-
-impl FromRequest for Caller {
-    type Error = Unauthorized;
-    type Future = Ready<Result<Self, Unauthorized>>;
-
-    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(demo::caller(authorization(request)))
-    }
-}
-
+/// The caller, known from a valid bearer token; `BearerToken` answers a missing or malformed
+/// `Authorization` header.
 impl FromRequest for User {
-    type Error = Unauthorized;
-    type Future = Ready<Result<Self, Unauthorized>>;
+    type Error = HttpError;
+    type Future = Ready<Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(demo::user(authorization(request)))
+        let values = request.headers().get_all(AUTHORIZATION);
+        let token = BearerToken::from_authorization(values.map(|value| value.as_bytes()));
+        ready(token.and_then(|token| Ok(demo::verify(&token)?)))
     }
 }
 
@@ -58,12 +47,27 @@ async fn export_reports(user: User, params: Params) -> Result<web::Json<Value>, 
     Ok(web::Json(demo::export_reports(&user, scope)?))
 }
 
-async fn repo(caller: Caller, name: web::Path<String>) -> Result<web::Json<Value>, HttpError> {
-    Ok(web::Json(demo::repo(&caller, &name)?))
+async fn repo(
+    caller: Option<User>,
+    name: web::Path<String>,
+) -> Result<web::Json<Value>, HttpError> {
+    Ok(web::Json(demo::repo(caller.as_ref(), &name)?))
+}
+
+async fn create_order(user: User, order: web::Json<Order>) -> HttpResponse {
+    HttpResponse::Created().json(demo::create_order(&user, order.into_inner()))
+}
+
+async fn order(user: User, id: web::Path<u32>) -> Result<web::Json<Value>, HttpError> {
+    Ok(web::Json(demo::order(&user, id.into_inner())?))
 }
 
 async fn boom() -> Result<web::Json<Value>, HttpError> {
     Ok(web::Json(demo::boom()?))
+}
+
+async fn panic() -> web::Json<Value> {
+    web::Json(demo::panic())
 }
 
 async fn slow_down(params: Params) -> HttpError {
@@ -75,32 +79,55 @@ fn get() -> Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
+/// A resource answering `route`, and the crate's 405 with `Allow: methods` to other methods.
+fn resource<const N: usize>(path: &str, methods: [Method; N], route: Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(denied::actix_web::method_not_allowed(methods))
+}
+
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
+    let get_or_head = || [Method::GET, Method::HEAD];
     config
-        .app_data(
-            web::QueryConfig::default().error_handler(|error, _| demo::bad_query(error).into()),
-        )
-        .app_data(
-            web::PathConfig::default().error_handler(|error, _| demo::bad_query(error).into()),
-        )
-        .route("/me", get().to(me))
-        .route("/admin/reports", get().to(admin_reports))
-        .route("/reports/export", get().to(export_reports))
-        .route("/repos/{name}", get().to(repo))
-        .route("/boom", get().to(boom))
-        .route("/slow-down", get().to(slow_down))
+        .configure(denied::actix_web::extractor_errors)
+        .app_data(denied::actix_web::json_config().limit(demo::BODY_LIMIT))
+        .service(resource("/me", get_or_head(), get().to(me)))
+        .service(resource(
+            "/admin/reports",
+            get_or_head(),
+            get().to(admin_reports),
+        ))
+        .service(resource(
+            "/reports/export",
+            get_or_head(),
+            get().to(export_reports),
+        ))
+        .service(resource("/repos/{name}", get_or_head(), get().to(repo)))
+        .service(resource(
+            "/orders",
+            [Method::POST],
+            web::post().to(create_order),
+        ))
+        .service(resource("/orders/{id}", get_or_head(), get().to(order)))
+        .service(resource("/boom", get_or_head(), get().to(boom)))
+        .service(resource("/panic", get_or_head(), get().to(panic)))
+        .service(resource("/slow-down", get_or_head(), get().to(slow_down)))
         .default_service(web::to(denied::actix_web::not_found));
 }
 
 /// Serves the app on `listener` until the process ends.
 pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async {
-        HttpServer::new(|| App::new().configure(configure))
-            .workers(2)
-            .disable_signals()
-            .listen(listener)?
-            .run()
-            .await
+        HttpServer::new(|| {
+            App::new()
+                .configure(configure)
+                .wrap(denied::actix_web::ErrorHandling::new())
+        })
+        .workers(2)
+        .disable_signals()
+        .listen(listener)?
+        .run()
+        .await
     })
 }
 

@@ -9,42 +9,55 @@ pub(crate) mod demo;
 
 use std::collections::HashMap;
 
-use demo::{Caller, User};
-use denied::{HttpError, Unauthorized};
-use warp::http::header::AUTHORIZATION;
-use warp::http::HeaderMap;
-use warp::reply::Json;
+use demo::{Order, User};
+use denied::http::Method;
+use denied::{BearerToken, HttpError};
+use warp::http::StatusCode;
+use warp::reply::{Json, Response};
 use warp::{Filter, Rejection, Reply};
 
 type Params = HashMap<String, String>;
 
-/// The caller as `read` finds it in the `Authorization` header; a refusal rejects the request.
-fn authenticated<T: Send + 'static>(
-    read: fn(Option<&[u8]>) -> Result<T, Unauthorized>,
-) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
-    warp::header::headers_cloned().and_then(move |headers: HeaderMap| async move {
-        read(headers.get(AUTHORIZATION).map(|value| value.as_bytes())).map_err(warp::reject::custom)
+/// The caller, known from a valid bearer token; `bearer_token` answers a missing or malformed
+/// `Authorization` header.
+fn user() -> impl Filter<Extract = (User,), Error = Rejection> + Clone {
+    denied::warp::bearer_token().and_then(|token: BearerToken| async move {
+        demo::verify(&token).map_err(warp::reject::custom)
     })
 }
 
-/// GET, and HEAD with the same answer (hyper sends HEAD responses without their body).
-fn get() -> impl Filter<Extract = (), Error = Rejection> + Clone {
-    warp::get().or(warp::head()).unify()
+/// The caller if a valid token says who it is, else nobody.
+fn caller() -> impl Filter<Extract = (Option<User>,), Error = std::convert::Infallible> + Clone {
+    user().map(Some).or(warp::any().map(|| None)).unify()
+}
+
+/// A path answering GET, and HEAD with the same answer (hyper sends HEAD responses without
+/// their body); the crate's 405 to other methods.
+fn get_or_head() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    denied::warp::allow([Method::GET, Method::HEAD])
 }
 
 fn json(result: Result<serde_json::Value, HttpError>) -> Result<Json, HttpError> {
     result.map(|value| warp::reply::json(&value))
 }
 
-pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert::Infallible> + Clone
+/// An order id: a path segment that is not an unsigned 32-bit number is a bad request.
+fn order_id() -> impl Filter<Extract = (u32,), Error = Rejection> + Clone {
+    warp::path!("orders" / String).and_then(|id: String| async move {
+        id.parse::<u32>()
+            .map_err(|_| warp::reject::custom(HttpError::bad_request()))
+    })
+}
+
+pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = std::convert::Infallible> + Clone
 {
     let me = warp::path!("me")
-        .and(get())
-        .and(authenticated(demo::user))
+        .and(get_or_head())
+        .and(user())
         .map(|user: User| warp::reply::json(&demo::me(&user)));
     let admin_reports = warp::path!("admin" / "reports")
-        .and(get())
-        .and(authenticated(demo::user))
+        .and(get_or_head())
+        .and(user())
         .and(warp::query::<Params>())
         .map(|user: User, params: Params| {
             json(demo::admin_reports(
@@ -53,8 +66,8 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
             ))
         });
     let export_reports = warp::path!("reports" / "export")
-        .and(get())
-        .and(authenticated(demo::user))
+        .and(get_or_head())
+        .and(user())
         .and(warp::query::<Params>())
         .map(|user: User, params: Params| {
             json(demo::export_reports(
@@ -63,27 +76,51 @@ pub(crate) fn app() -> impl Filter<Extract = (impl Reply,), Error = std::convert
             ))
         });
     let repo = warp::path!("repos" / String)
-        .and(get())
-        .and(authenticated(demo::caller))
-        .map(|name: String, caller: Caller| json(demo::repo(&caller, &name)));
-    let boom = warp::path!("boom").and(get()).map(|| json(demo::boom()));
+        .and(get_or_head())
+        .and(caller())
+        .map(|name: String, caller: Option<User>| json(demo::repo(caller.as_ref(), &name)));
+    let create_order = warp::path!("orders")
+        .and(denied::warp::allow([Method::POST]))
+        .and(user())
+        .and(denied::warp::json::<Order>(demo::BODY_LIMIT))
+        .map(|user: User, order: Order| {
+            let order = demo::create_order(&user, order);
+            warp::reply::with_status(warp::reply::json(&order), StatusCode::CREATED)
+        });
+    let order = order_id()
+        .and(get_or_head())
+        .and(user())
+        .map(|id: u32, user: User| json(demo::order(&user, id)));
+    let boom = warp::path!("boom")
+        .and(get_or_head())
+        .map(|| json(demo::boom()));
+    let panic = warp::path!("panic").and(get_or_head()).and_then(|| {
+        denied::warp::catching(async { Ok::<_, Rejection>(warp::reply::json(&demo::panic())) })
+    });
     let slow_down = warp::path!("slow-down")
-        .and(get())
+        .and(get_or_head())
         .and(warp::query::<Params>())
         .map(|params: Params| demo::slow_down(params.get("after").map(String::as_str)));
 
-    me.map(Reply::into_response)
+    let routes = me
+        .map(Reply::into_response)
         .or(admin_reports.map(Reply::into_response))
         .unify()
         .or(export_reports.map(Reply::into_response))
         .unify()
         .or(repo.map(Reply::into_response))
         .unify()
+        .or(create_order.map(Reply::into_response))
+        .unify()
+        .or(order.map(Reply::into_response))
+        .unify()
         .or(boom.map(Reply::into_response))
         .unify()
-        .or(slow_down.map(Reply::into_response))
+        .or(panic.map(Reply::into_response))
         .unify()
-        .recover(denied::warp::recover)
+        .or(slow_down.map(Reply::into_response))
+        .unify();
+    denied::warp::error_handling(routes)
 }
 
 /// Serves the app on `listener` until the process ends.

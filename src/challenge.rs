@@ -119,6 +119,16 @@ pub enum InvalidChallenge {
     Token68WithParams(String),
 }
 
+impl InvalidChallenge {
+    /// The parameter a refused value was given for.
+    fn param_name(&self) -> Option<&str> {
+        match self {
+            Self::ParamName(name) | Self::ParamValue { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Param {
     name: Cow<'static, str>,
@@ -233,6 +243,15 @@ impl Challenge {
     pub(crate) fn set_realm(&mut self, realm: Cow<'static, str>) {
         match check_quoted("realm", &realm) {
             Ok(()) => {
+                // A realm replaces the one refused before it.
+                if self
+                    .unusable
+                    .as_ref()
+                    .and_then(InvalidChallenge::param_name)
+                    == Some("realm")
+                {
+                    self.unusable = None;
+                }
                 self.params
                     .retain(|param| !param.name.eq_ignore_ascii_case("realm"));
                 self.params.insert(
@@ -319,7 +338,15 @@ impl Challenge {
             }
         };
         match checked {
-            Ok(()) => self.set(name, value),
+            Ok(()) => {
+                // A value replaces the one refused before it.
+                self.left_out.retain(|problem| {
+                    !problem
+                        .param_name()
+                        .is_some_and(|refused| refused.eq_ignore_ascii_case(&name))
+                });
+                self.set(name, value);
+            }
             Err(problem) => {
                 self.params
                     .retain(|param| !param.name.eq_ignore_ascii_case(&name));
@@ -386,7 +413,8 @@ impl Challenge {
         self.param("error").and_then(BearerError::from_code)
     }
 
-    /// Checks every value given to this challenge: the first one that could not be carried.
+    /// Checks every value given to this challenge: the first one that could not be carried
+    /// and was not replaced by a later valid one.
     ///
     /// # Errors
     ///

@@ -207,7 +207,12 @@ fn only_value<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Values<'a> {
 /// What follows `scheme` (in any case) and `1*SP` in `value`; `None` for another scheme. A
 /// scheme with nothing after it gives an empty credential.
 fn credentials_of<'a>(value: &'a [u8], scheme: &[u8]) -> Option<&'a [u8]> {
-    let end = value.len() - value.iter().rev().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let end = value.len()
+        - value
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
     let trimmed = &value[..end];
     let (found, rest) = trimmed.split_at(scheme.len().min(trimmed.len()));
     if !found.eq_ignore_ascii_case(scheme) {

@@ -30,7 +30,8 @@ pub enum RetryAfter {
 }
 
 impl RetryAfter {
-    /// The longest delay the crate sends or advises: 2^31 seconds, about 68 years.
+    /// The longest delay the crate sends as delay-seconds or advises a client to wait: 2^31
+    /// seconds, about 68 years. (A date is sent as it is given, up to the year 9999.)
     ///
     /// RFC 9111 §1.2.2 has recipients of a larger delta-seconds use 2^31 instead, so a longer
     /// delay would mean no more to a client, and a client that adds it to a clock could
@@ -148,9 +149,10 @@ impl HttpError {
     /// An error of any status.
     ///
     /// A status that is not 4xx or 5xx gives a generic 500 whose hidden note says why, and so
-    /// do the two statuses that need a header of their own: a 401 needs a challenge (build it
-    /// with [`Unauthorized`](crate::Unauthorized)), a 405 its `Allow` (build it with
-    /// [`method_not_allowed`](Self::method_not_allowed)).
+    /// do the statuses that RFC 9110 gives a header of their own: a 401 needs a challenge (build
+    /// it with [`Unauthorized`](crate::Unauthorized)), a 405 its `Allow` (build it with
+    /// [`method_not_allowed`](Self::method_not_allowed)), a 407 `Proxy-Authenticate` and a 426
+    /// `Upgrade`, which a proxy or the server's connection layer sends, not a handler.
     ///
     /// ```
     /// let error = denied::HttpError::new(http::StatusCode::GONE);
@@ -167,6 +169,14 @@ impl HttpError {
         if status == StatusCode::METHOD_NOT_ALLOWED {
             return Self::internal()
                 .with_note("a 405 needs its Allow header: build it with method_not_allowed");
+        }
+        if status == StatusCode::PROXY_AUTHENTICATION_REQUIRED
+            || status == StatusCode::UPGRADE_REQUIRED
+        {
+            return Self::internal().with_note(format!(
+                "a {} needs a header the crate does not build (RFC 9110 §15.5.8, §15.5.22)",
+                status.as_u16()
+            ));
         }
         if !(status.is_client_error() || status.is_server_error()) {
             return Self::internal().with_note(format!("{status} is not an error status"));
@@ -374,8 +384,9 @@ impl HttpError {
         error
     }
 
-    /// The status the response is sent with: the one the error was built with, except a 401
-    /// none of whose challenges can be sent, which is answered as a generic 500.
+    /// The status the response is sent with: the one the error was built with, except an error
+    /// that needs a challenge and has none that can be sent (a 401, or an RFC 6750 400 or 403
+    /// built with its challenge), which is answered as a generic 500.
     ///
     /// ```
     /// let broken = denied::Unauthorized::bearer("line\nbreak");
@@ -390,10 +401,16 @@ impl HttpError {
         }
     }
 
-    /// A 401 without a challenge would break RFC 9110 §15.5.2; the challenge itself is the bug.
+    /// A 401 without a challenge would break RFC 9110 §15.5.2, and an RFC 6750 400 or 403
+    /// without its challenge RFC 6750 §3; the challenge itself is the bug.
     #[inline]
     pub(crate) fn lacks_usable_challenge(&self) -> bool {
-        self.status == StatusCode::UNAUTHORIZED && self.sendable_challenges().next().is_none()
+        let needs_challenge = self.status == StatusCode::UNAUTHORIZED
+            || self
+                .headers
+                .as_deref()
+                .is_some_and(|headers| !headers.challenges.is_empty());
+        needs_challenge && self.sendable_challenges().next().is_none()
     }
 
     /// The challenges the response carries: the usable ones whose Bearer error code, if any,
@@ -581,14 +598,24 @@ impl fmt::Debug for HttpError {
         debug
             .field("status", &self.status())
             .field("message", &self.message());
+        // What `render` sends: a 401 answered as 500 sends nothing of its own.
+        if self.lacks_usable_challenge() {
+            return debug.finish_non_exhaustive();
+        }
         if let Some(reason) = &self.reason {
             debug.field("reason", reason);
         }
-        if self.sendable_challenges().next().is_some() {
-            let challenges: Vec<_> = self.sendable_challenges().collect();
+        let challenges: Vec<HeaderValue> = self
+            .sendable_challenges()
+            .filter_map(|challenge| challenge.to_header_value().ok())
+            .collect();
+        if !challenges.is_empty() {
             debug.field("challenges", &challenges);
         }
-        if let Some(retry_after) = self.retry_after() {
+        if let Some(allow) = self.allow() {
+            debug.field("allow", allow);
+        }
+        if let Some(retry_after) = self.retry_after_header() {
             debug.field("retry_after", &retry_after);
         }
         debug.finish_non_exhaustive()

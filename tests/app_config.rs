@@ -106,7 +106,8 @@ fn the_report_hook_sees_the_hidden_cause_the_client_does_not() {
 #[test]
 fn a_hook_that_renders_the_error_is_called_once_per_render() {
     install();
-    let error = Forbidden::missing_role("admin").into_http_error();
+    // A role no other test renders, so that its report line is this render's alone.
+    let error = Forbidden::missing_role("re-entry-auditor").into_http_error();
     let before = REPORTS.load(Ordering::SeqCst);
     let _ = error.render();
     // Other tests render on other threads meanwhile; this thread's render reported at least

@@ -388,7 +388,8 @@ fn defect_12_client_advice_follows_rfc_9110() {
     for status in [600, 799, 999] {
         let advice = advice(status, &none);
         assert_ne!(advice, Advice::Proceed, "{status} is no success");
-        assert_eq!(advice, Advice::RetryLater);
+        assert_eq!(advice, Advice::Stop);
+        assert!(!advice.may_retry());
     }
     assert_eq!(advice(503, &retry_after), Advice::RetryAfter(two_minutes));
     assert_eq!(advice(413, &retry_after), Advice::RetryAfter(two_minutes));
@@ -407,4 +408,67 @@ fn defect_12_client_advice_follows_rfc_9110() {
     // A naive client adds it to a clock; that must not overflow.
     assert!(std::time::Instant::now().checked_add(delay).is_some());
     assert!(SystemTime::now().checked_add(delay).is_some());
+}
+
+#[test]
+fn an_rfc_6750_refusal_whose_challenge_cannot_be_sent_is_a_500_not_a_bare_400_or_403() {
+    let errors: [HttpError; 2] = [
+        Unauthorized::invalid_request("bad\nrealm", "two tokens").into(),
+        Forbidden::missing_scope("read").with_realm("bad\n").into(),
+    ];
+    for error in errors {
+        assert_eq!(error.status(), 500);
+        assert!(error.to_string().contains("no usable challenge"));
+        let reply = reply_of(error.render());
+        assert_eq!(reply.status, 500);
+        assert_eq!(reply.headers_named("www-authenticate").count(), 0);
+    }
+}
+
+#[test]
+fn statuses_whose_header_the_crate_cannot_build_are_refused_like_401_and_405() {
+    for status in [
+        StatusCode::PROXY_AUTHENTICATION_REQUIRED,
+        StatusCode::UPGRADE_REQUIRED,
+    ] {
+        let error = HttpError::new(status);
+        assert_eq!(error.status(), 500, "{status}");
+        assert!(error.to_string().contains(status.as_str()));
+    }
+}
+
+#[test]
+fn debug_follows_what_render_sends() {
+    let left_out = format!(
+        "{:?}",
+        Unauthorized::invalid_token("api", "token of “alice@example.com” expired")
+    );
+    assert!(!left_out.contains("alice"), "{left_out}");
+    let as_500 = format!(
+        "{:?}",
+        Unauthorized::bearer("bad\nrealm")
+            .into_http_error()
+            .with_reason(denied::Reason::Custom("secret_reason".into()))
+            .with_retry_after(Duration::from_secs(5))
+    );
+    assert!(!as_500.contains("secret_reason"), "{as_500}");
+    assert!(!as_500.contains("retry_after"), "{as_500}");
+    let unwritable_date = format!(
+        "{:?}",
+        HttpError::service_unavailable().with_retry_after_date(UNIX_EPOCH - Duration::from_secs(1))
+    );
+    assert!(
+        !unwritable_date.contains("retry_after"),
+        "{unwritable_date}"
+    );
+}
+
+#[test]
+fn validate_forgets_a_value_a_later_valid_one_replaced() {
+    let scope = Challenge::bearer("x").with_scope("").with_scope("read");
+    assert_eq!(scope.param("scope"), Some("read"));
+    assert_eq!(scope.validate(), Ok(()));
+    let realm = Challenge::bearer("bad\n").with_realm("good");
+    assert_eq!(realm.validate(), Ok(()));
+    assert_eq!(realm.param("realm"), Some("good"));
 }

@@ -287,6 +287,90 @@ impl Recipe {
     }
 }
 
+/// What a client must receive, worked out from the recipe alone, without asking the crate.
+struct Expected {
+    /// `None` where the recipe's challenges decide it (not modelled here).
+    status: Option<u16>,
+    /// `None`: not modelled; `Some(None)`: no `Retry-After`; `Some(Some(value))`: exactly it,
+    /// `IMF` standing for any IMF-fixdate.
+    retry_after: Option<Option<String>>,
+    /// The exact `Allow`, for a 405 built with its methods.
+    allow: Option<String>,
+}
+
+/// A realm RFC 9110 can carry in a quoted-string, as the crate limits it: tab, space and
+/// visible ASCII.
+fn carries(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
+impl Recipe {
+    fn expected(&self) -> Expected {
+        let concealed = self.conceal && self.forbidden().is_some();
+        let status = match &self.base {
+            _ if concealed => Some(404),
+            Base::Status(code)
+                if (400..600).contains(code) && ![401, 405, 407, 426].contains(code) =>
+            {
+                Some(*code)
+            }
+            Base::Status(_) => Some(500),
+            Base::Forbidden | Base::MissingRole(_) => Some(403),
+            Base::MissingScope(_, Some(realm)) if !carries(realm) => Some(500),
+            Base::MissingScope(..) => Some(403),
+            Base::MethodNotAllowed(_) => Some(405),
+            Base::Unauthorized(_) => None,
+        };
+        // A refusal answered as a plain 500 because its challenge cannot be sent carries none
+        // of its own headers; a concealed one carries none either.
+        let plain = concealed
+            || matches!(&self.base, Base::MissingScope(_, Some(realm)) if !carries(realm));
+        let retry_after = match (&self.base, plain) {
+            (Base::Unauthorized(_), _) => None,
+            (_, true) => Some(None),
+            (_, false) => Some(self.steps.iter().fold(None, |sent, step| match step {
+                Step::RetryAfter(delay) => {
+                    let seconds = delay
+                        .as_secs()
+                        .saturating_add(u64::from(delay.subsec_nanos() > 0));
+                    Some(seconds.min(1 << 31).to_string())
+                }
+                Step::RetryAfterDate(Some(when)) => {
+                    let since_epoch = when.duration_since(SystemTime::UNIX_EPOCH);
+                    match since_epoch {
+                        // 253,402,300,800 s after 1970 is the year 10000.
+                        Ok(since) if since.as_secs() < 253_402_300_800 => Some("IMF".to_owned()),
+                        _ => None,
+                    }
+                }
+                _ => sent,
+            })),
+        };
+        let allow = match &self.base {
+            Base::MethodNotAllowed(methods) => {
+                let mut listed: Vec<&str> = Vec::new();
+                for method in methods {
+                    let is_token = !method.is_empty()
+                        && method
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                    if is_token && !listed.contains(&method.as_str()) {
+                        listed.push(method);
+                    }
+                }
+                Some(listed.join(","))
+            }
+            _ => None,
+        };
+        Expected {
+            status,
+            retry_after,
+            allow,
+        }
+    }
+}
+
 fn scheme() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("Bearer".to_owned()),
@@ -420,9 +504,44 @@ fn recipe() -> impl Strategy<Value = Recipe> {
 }
 
 /// Checks one rendered response against the error it came from, as a client reads it.
-fn check_against(error: &HttpError, reply: &Reply) -> Result<(), TestCaseError> {
+fn check_against(
+    error: &HttpError,
+    reply: &Reply,
+    expected: &Expected,
+) -> Result<(), TestCaseError> {
     prop_assert_eq!(reply.status, error.status().as_u16());
-    prop_assert!((400..600).contains(&reply.status));
+    match expected.status {
+        Some(status) => prop_assert_eq!(reply.status, status),
+        None => prop_assert!([400, 401, 403, 500].contains(&reply.status)),
+    }
+    match &expected.retry_after {
+        None => {}
+        Some(None) => prop_assert_eq!(reply.header("retry-after"), None),
+        Some(Some(imf)) if imf == "IMF" => {
+            let sent = reply.header("retry-after");
+            prop_assert!(
+                sent.is_some_and(support::is_imf_fixdate),
+                "Retry-After {:?}",
+                sent
+            );
+        }
+        Some(Some(seconds)) => prop_assert_eq!(reply.header("retry-after"), Some(seconds.as_str())),
+    }
+    if let Some(allow) = &expected.allow {
+        prop_assert_eq!(reply.header("allow"), Some(allow.as_str()));
+    }
+    if matches!(reply.status, 400 | 401 | 403)
+        && error
+            .challenges()
+            .iter()
+            .any(|c| c.bearer_error().is_some())
+    {
+        prop_assert!(
+            reply.headers_named("www-authenticate").count() > 0,
+            "an RFC 6750 refusal without its challenge: {:?}",
+            reply
+        );
+    }
     let raw: Vec<u8> = reply
         .headers
         .iter()
@@ -585,7 +704,7 @@ proptest! {
     fn any_error_renders_correctly_and_the_same_through_every_adapter(recipe in recipe()) {
         let error = recipe.build();
         let reply = reply_of(error.render());
-        check_against(&error, &reply)?;
+        check_against(&error, &reply, &recipe.expected())?;
         for (framework, through) in through_adapters(|| recipe.build()) {
             prop_assert_eq!(through.status, reply.status, "{}", framework);
             prop_assert_eq!(through.comparable_headers(), reply.comparable_headers(), "{}", framework);
@@ -593,5 +712,11 @@ proptest! {
         }
         let debug = format!("{error:?}");
         prop_assert!(!debug.contains(HIDDEN), "Debug shows hidden text: {}", debug);
+        if !error.message().contains(OWN_MESSAGE) {
+            prop_assert!(!debug.contains(OWN_MESSAGE), "Debug shows a withheld message: {}", debug);
+        }
+        if error.concealed().is_some() {
+            prop_assert_eq!(debug, format!("{:?}", HttpError::not_found()));
+        }
     }
 }

@@ -37,7 +37,10 @@ pub fn json_config() -> web::JsonConfig {
 #[must_use]
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error: PathError, _request| {
-        rejected(::actix_web::http::StatusCode::BAD_REQUEST, error.to_string())
+        rejected(
+            ::actix_web::http::StatusCode::BAD_REQUEST,
+            error.to_string(),
+        )
     })
 }
 

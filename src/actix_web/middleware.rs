@@ -8,12 +8,14 @@ use std::task::{Context, Poll};
 
 use ::actix_web::body::{to_bytes_limited, BoxBody, EitherBody, MessageBody};
 use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use ::actix_web::error::InternalError;
 use ::actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use ::actix_web::http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
 use ::actix_web::{Error, HttpRequest, HttpResponse};
 use pin_project_lite::pin_project;
+use std::marker::PhantomData;
 
-use super::{actix_status, to_actix};
+use super::actix_status;
 use crate::foreign::{self, Treatment, NOTE_BODY_LIMIT};
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
@@ -82,22 +84,20 @@ where
     ::actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let http_request = request.request().clone();
+        // The request cannot be cloned here: actix-web routes it, which needs it unshared. A
+        // panic therefore answers as an error, which actix-web renders with the crate's body.
         let state = match catch_unwind(AssertUnwindSafe(|| self.service.call(request))) {
             Ok(future) => State::Inner { future },
-            Err(payload) => State::Done {
-                response: Some(panic_response(&*payload)),
+            Err(payload) => State::Panicked {
+                error: Some(panic_error(&*payload)),
             },
         };
-        ResponseFuture {
-            request: http_request,
-            state,
-        }
+        ResponseFuture { state }
     }
 }
 
-fn panic_response(payload: &(dyn std::any::Any + Send)) -> HttpResponse {
-    to_actix(foreign::panicked(payload).render())
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
+    foreign::panicked(payload).into()
 }
 
 type Rewriting = Pin<Box<dyn Future<Output = HttpResponse>>>;
@@ -105,7 +105,6 @@ type Rewriting = Pin<Box<dyn Future<Output = HttpResponse>>>;
 pin_project! {
     /// The response future of [`ErrorHandlingService`].
     pub struct ResponseFuture<F, B> {
-        request: HttpRequest,
         #[pin]
         state: State<F, B>,
     }
@@ -115,8 +114,10 @@ pin_project! {
     #[project = StateProjection]
     enum State<F, B> {
         Inner { #[pin] future: F },
-        Rewriting { future: Rewriting, _body: std::marker::PhantomData<B> },
-        Done { response: Option<HttpResponse> },
+        // `request` is `None` when the inner service failed with an error: the rewritten
+        // response then goes out as an error too.
+        Rewriting { future: Rewriting, request: Option<HttpRequest>, _body: PhantomData<B> },
+        Panicked { error: Option<Error> },
     }
 }
 
@@ -134,74 +135,73 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
+        let mut state = self.project().state;
         loop {
-            let response = match this.state.as_mut().project() {
+            let (request, response) = match state.as_mut().project() {
                 StateProjection::Inner { future } => {
                     match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
                         Ok(Poll::Pending) => return Poll::Pending,
-                        Ok(Poll::Ready(Ok(response))) => response,
+                        Ok(Poll::Ready(Ok(response))) => {
+                            if treatment(response.response()) == Treatment::Untouched {
+                                return Poll::Ready(Ok(response.map_into_left_body()));
+                            }
+                            let (request, response) = response.into_parts();
+                            (Some(request), response.map_into_boxed_body())
+                        }
                         Ok(Poll::Ready(Err(error))) => {
-                            // The error would become a response outside this middleware; it
-                            // becomes one here, keeping the error for outer middleware.
-                            let response = HttpResponse::from_error(error);
-                            this.state.set(State::Done {
-                                response: Some(response),
-                            });
-                            continue;
+                            let response = error.error_response();
+                            if treatment(&response) == Treatment::Untouched {
+                                return Poll::Ready(Err(error));
+                            }
+                            (None, response)
                         }
                         Err(payload) => {
-                            this.state.set(State::Done { response: None });
-                            return ours(this.request, panic_response(&*payload));
+                            state.set(State::Panicked { error: None });
+                            return Poll::Ready(Err(panic_error(&*payload)));
                         }
                     }
                 }
-                StateProjection::Rewriting { future, .. } => {
-                    return match future.as_mut().poll(cx) {
-                        Poll::Ready(response) => ours(this.request, response),
-                        Poll::Pending => Poll::Pending,
+                StateProjection::Rewriting {
+                    future, request, ..
+                } => {
+                    let Poll::Ready(response) = future.as_mut().poll(cx) else {
+                        return Poll::Pending;
                     };
+                    return Poll::Ready(respond(request.take(), response));
                 }
-                StateProjection::Done { response } => {
-                    let Some(response) = response.take() else {
-                        // Polled after completion: answer, rather than panic.
-                        return ours(this.request, to_actix(crate::HttpError::internal().render()));
-                    };
-                    match treat(response) {
-                        Treated::Ready(response) => return ours(this.request, response),
-                        Treated::Rewrite(future) => {
-                            this.state.set(State::Rewriting {
-                                future,
-                                _body: std::marker::PhantomData,
-                            });
-                            continue;
-                        }
-                    }
+                StateProjection::Panicked { error } => {
+                    // Polled again after completion: answer, rather than panic.
+                    let error = error
+                        .take()
+                        .unwrap_or_else(|| crate::HttpError::internal().into());
+                    return Poll::Ready(Err(error));
                 }
             };
-            if treatment(response.response()) == Treatment::Untouched {
-                return Poll::Ready(Ok(response.map_into_left_body()));
-            }
-            let (request, response) = response.into_parts();
-            *this.request = request;
-            match treat(response.map_into_boxed_body()) {
-                Treated::Ready(response) => return ours(this.request, response),
-                Treated::Rewrite(future) => this.state.set(State::Rewriting {
+            match treat(response) {
+                Treated::Ready(response) => return Poll::Ready(respond(request, response)),
+                Treated::Rewrite(future) => state.set(State::Rewriting {
                     future,
-                    _body: std::marker::PhantomData,
+                    request,
+                    _body: PhantomData,
                 }),
             }
         }
     }
 }
 
-fn ours<B>(
-    request: &HttpRequest,
+/// The response in the crate's shape, as a response or, when the inner service failed, as an
+/// error whose response it is.
+fn respond<B>(
+    request: Option<HttpRequest>,
     response: HttpResponse,
-) -> Poll<Result<ServiceResponse<EitherBody<B>>, Error>> {
-    Poll::Ready(Ok(
-        ServiceResponse::new(request.clone(), response).map_into_right_body()
-    ))
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    match request {
+        Some(request) => Ok(ServiceResponse::new(request, response).map_into_right_body()),
+        None => {
+            let cause = format!("{} answered in the crate's shape", response.status());
+            Err(InternalError::from_response(cause, response).into())
+        }
+    }
 }
 
 /// [`foreign::treatment`] of an actix-web response, read without allocating.

@@ -146,9 +146,9 @@ where
                 StateProjection::Panicked { response } => {
                     // Polled after completion: the contract is broken, but not by the client.
                     let response = response.take();
-                    return Poll::Ready(Ok(response.unwrap_or_else(|| {
-                        crate::HttpError::internal().into_response()
-                    })));
+                    return Poll::Ready(Ok(
+                        response.unwrap_or_else(|| crate::HttpError::internal().into_response())
+                    ));
                 }
             };
             match foreign::treatment(response.status(), response.headers()) {

@@ -60,17 +60,3 @@ impl IntoResponse for Unauthorized {
 pub async fn not_found() -> HttpError {
     HttpError::not_found()
 }
-
-/// The method-not-allowed fallback: the crate's 405. axum adds the `Allow` header that lists
-/// the path's methods, and [`ErrorLayer`] writes it in the crate's form. With the layer, this
-/// fallback is not needed: the layer gives axum's own 405 the crate's shape.
-///
-/// ```
-/// let app: axum::Router = axum::Router::new()
-///     .route("/me", axum::routing::get(|| async { "alice" }))
-///     .method_not_allowed_fallback(denied::axum::method_not_allowed);
-/// ```
-pub async fn method_not_allowed() -> HttpError {
-    // The one 405 built without its `Allow`: axum's router adds it to this fallback's answer.
-    HttpError::with_status(http::StatusCode::METHOD_NOT_ALLOWED)
-}

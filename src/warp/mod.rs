@@ -1,18 +1,30 @@
 //! warp 0.4: every error type is a [`Reply`] and a [`Reject`], so a refusal can be returned
-//! from a handler or rejected from a filter; [`recover`] turns the crate's rejections and
-//! warp's own (unknown route, wrong method, missing header, bad query or body) into responses
-//! in the crate's body shape.
+//! from a handler or rejected from a filter. [`error_handling`] wraps an app so that every
+//! rejection and every other error response goes out in the crate's shape ([`recover`] does
+//! the rejections alone). Filters whose rejections are the crate's: [`bearer_token`],
+//! [`basic_credentials`], [`allow`] (a path's methods, for a 405 with `Allow`) and [`json`].
+//! [`catching`] turns a handler's panic into the crate's 500.
 //!
 //! ```
 //! use warp::Filter;
-//! use denied::Forbidden;
+//! use denied::http::Method;
+//! use denied::{BearerToken, Forbidden};
 //!
 //! let admin = warp::path("admin")
-//!     .and(warp::get())
-//!     .and_then(|| async { Err::<String, _>(warp::reject::custom(Forbidden::new())) });
+//!     .and(denied::warp::allow([Method::GET, Method::HEAD]))
+//!     .and(denied::warp::bearer_token())
+//!     .and_then(|_token: BearerToken| async {
+//!         Err::<String, _>(warp::reject::custom(Forbidden::new()))
+//!     });
 //!
-//! let app = admin.recover(denied::warp::recover);
+//! let app = denied::warp::error_handling(admin);
 //! ```
+
+mod filters;
+mod handling;
+
+pub use filters::{allow, basic_credentials, bearer_token, json};
+pub use handling::{catching, error_handling};
 
 use std::convert::Infallible;
 

@@ -1,0 +1,167 @@
+//! Filters whose rejections are the crate's errors.
+
+use ::warp::filters::BoxedFilter;
+use ::warp::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use ::warp::http::HeaderMap;
+use ::warp::reject::Rejection;
+use ::warp::{Buf, Filter, Stream};
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::{BasicCredentials, BearerToken, HttpError};
+
+/// Extracts the request's [`BearerToken`], or rejects with the crate's 401 (no credentials,
+/// another scheme) or 400 `invalid_request` (a malformed header, two of them).
+///
+/// ```
+/// use warp::Filter;
+///
+/// let me = warp::path("me")
+///     .and(denied::warp::bearer_token())
+///     .map(|token: denied::BearerToken| format!("{} characters", token.token().len()));
+/// ```
+pub fn bearer_token() -> impl Filter<Extract = (BearerToken,), Error = Rejection> + Clone {
+    ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
+        let values = headers.get_all(AUTHORIZATION);
+        BearerToken::from_authorization(values.iter().map(|value| value.as_bytes()))
+            .map_err(::warp::reject::custom)
+    })
+}
+
+/// Extracts the request's [`BasicCredentials`], or rejects with the crate's 401 or 400.
+///
+/// ```
+/// use warp::Filter;
+///
+/// let login = warp::path("login")
+///     .and(denied::warp::basic_credentials())
+///     .map(|credentials: denied::BasicCredentials| credentials.user_id().to_owned());
+/// ```
+pub fn basic_credentials() -> impl Filter<Extract = (BasicCredentials,), Error = Rejection> + Clone
+{
+    ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
+        let values = headers.get_all(AUTHORIZATION);
+        BasicCredentials::from_authorization(values.iter().map(|value| value.as_bytes()))
+            .map_err(::warp::reject::custom)
+    })
+}
+
+/// Passes a request whose method is one of `methods`, and rejects any other with the crate's
+/// 405 and `Allow: methods`. Put it right after a path's filter, so that warp, which cannot
+/// tell the methods of a path, answers a wrong one as RFC 9110 §15.5.6 requires.
+///
+/// ```
+/// use warp::Filter;
+/// use denied::http::Method;
+///
+/// let me = warp::path("me")
+///     .and(denied::warp::allow([Method::GET, Method::HEAD]))
+///     .map(|| "alice");
+/// ```
+pub fn allow(
+    methods: impl IntoIterator<Item = Method>,
+) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    let methods: std::sync::Arc<[Method]> = methods.into_iter().collect();
+    ::warp::method()
+        .and_then(move |method: ::warp::http::Method| {
+            let methods = std::sync::Arc::clone(&methods);
+            async move {
+                if methods
+                    .iter()
+                    .any(|allowed| allowed.as_str() == method.as_str())
+                {
+                    Ok(())
+                } else {
+                    let refusal = HttpError::method_not_allowed(methods.iter().cloned());
+                    Err(::warp::reject::custom(refusal))
+                }
+            }
+        })
+        .untuple_one()
+}
+
+/// Extracts a JSON body of at most `limit` bytes, rejecting with the crate's errors in the
+/// order a client can fix them: 415 without `Content-Type: application/json` (or `+json`), 413
+/// over the limit, 400 for a syntax error, 422 for JSON of the wrong shape.
+///
+/// ```
+/// use warp::Filter;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Order { item: String }
+///
+/// let orders = warp::path("orders")
+///     .and(warp::post())
+///     .and(denied::warp::json::<Order>(4096))
+///     .map(|order: Order| order.item);
+/// ```
+pub fn json<T>(limit: usize) -> BoxedFilter<(T,)>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    ::warp::header::optional::<String>(CONTENT_TYPE.as_str())
+        .and_then(|content_type: Option<String>| async move {
+            if content_type.as_deref().is_some_and(is_json_media_type) {
+                Ok(())
+            } else {
+                let refusal = HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+                    .with_note("the body is not application/json");
+                Err(::warp::reject::custom(refusal))
+            }
+        })
+        .untuple_one()
+        .and(::warp::body::stream())
+        .and_then(move |body| read_json(body, limit))
+        .boxed()
+}
+
+/// `application/json`, or any `+json` type, with or without parameters.
+fn is_json_media_type(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or_default();
+    let media_type = media_type.trim_matches([' ', '\t']).to_ascii_lowercase();
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+async fn read_json<T, S, B>(body: S, limit: usize) -> Result<T, Rejection>
+where
+    T: DeserializeOwned,
+    S: Stream<Item = Result<B, ::warp::Error>>,
+    B: Buf,
+{
+    use futures_util_lite::next;
+
+    let mut body = std::pin::pin!(body);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = next(body.as_mut()).await {
+        let mut chunk = chunk.map_err(|error| {
+            ::warp::reject::custom(HttpError::bad_request().with_note(error.to_string()))
+        })?;
+        if bytes.len() + chunk.remaining() > limit {
+            let refusal = HttpError::new(StatusCode::PAYLOAD_TOO_LARGE)
+                .with_note(format!("the body is longer than {limit} bytes"));
+            return Err(::warp::reject::custom(refusal));
+        }
+        while chunk.has_remaining() {
+            let part = chunk.chunk();
+            bytes.extend_from_slice(part);
+            let read = part.len();
+            chunk.advance(read);
+        }
+    }
+    serde_json::from_slice(&Bytes::from(bytes))
+        .map_err(|error| ::warp::reject::custom(HttpError::invalid_json_body(&error)))
+}
+
+/// `StreamExt::next` without a dependency on `futures-util`.
+mod futures_util_lite {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    use ::warp::Stream;
+
+    pub(super) async fn next<S: Stream>(mut stream: Pin<&mut S>) -> Option<S::Item> {
+        poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+    }
+}
