@@ -14,6 +14,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{guard, web, App, FromRequest, HttpRequest, HttpResponse, HttpServer, Route};
 use demo::{Order, User};
+use denied::actix_web::Json;
 use denied::http::Method;
 use denied::{BearerToken, HttpError};
 use serde_json::Value;
@@ -54,8 +55,8 @@ async fn repo(
     Ok(web::Json(demo::repo(caller.as_ref(), &name)?))
 }
 
-async fn create_order(user: User, order: web::Json<Order>) -> HttpResponse {
-    HttpResponse::Created().json(demo::create_order(&user, order.into_inner()))
+async fn create_order(user: User, Json(order): Json<Order>) -> HttpResponse {
+    HttpResponse::Created().json(demo::create_order(&user, order))
 }
 
 async fn order(user: User, id: web::Path<u32>) -> Result<web::Json<Value>, HttpError> {
@@ -90,7 +91,7 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
     let get_or_head = || [Method::GET, Method::HEAD];
     config
         .configure(denied::actix_web::extractor_errors)
-        .app_data(denied::actix_web::json_config().limit(demo::BODY_LIMIT))
+        .app_data(web::PayloadConfig::new(demo::BODY_LIMIT))
         .service(resource("/me", get_or_head(), get().to(me)))
         .service(resource(
             "/admin/reports",

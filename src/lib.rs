@@ -64,6 +64,8 @@ mod credentials;
 mod error;
 #[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
 mod foreign;
+#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+mod json_body;
 mod reason;
 mod refusal;
 mod render;

@@ -16,6 +16,14 @@ fn every_framework_sends_the_same_bytes() {
             .iter()
             .map(|framework| Demo::start(framework, format))
             .collect();
+        for call in contract::shape_calls() {
+            let replies: Vec<_> = demos.iter().map(|demo| demo.call(&call)).collect();
+            let (first, rest) = replies.split_first().unwrap();
+            for (framework, reply) in FRAMEWORKS[1..].iter().zip(rest) {
+                let context = format!("{call:?} {format:?}: axum vs {framework}");
+                reply.assert_same_as(first, &context);
+            }
+        }
         for (target, token) in contract::requests() {
             for method in ["GET", "HEAD"] {
                 let replies: Vec<_> = demos

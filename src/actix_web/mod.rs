@@ -37,7 +37,7 @@ use ::actix_web::{web, HttpRequest, HttpResponse, Responder, ResponseError, Rout
 use bytes::Bytes;
 use http::Method;
 
-pub use extract::{extractor_errors, form_config, json_config, path_config, query_config};
+pub use extract::{extractor_errors, form_config, json_config, path_config, query_config, Json};
 pub use middleware::{ErrorHandling, ErrorHandlingService, ResponseFuture};
 
 use crate::{Forbidden, HttpError, Unauthorized};

@@ -1,5 +1,6 @@
 //! axum's extractor rejections as the crate's errors, and extractors that reject with them.
 
+use axum::body::Bytes;
 use axum::extract::rejection::{
     BytesRejection, ExtensionRejection, FailedToBufferBody, FormRejection, JsonRejection,
     PathRejection, QueryRejection, RawFormRejection, StringRejection,
@@ -10,6 +11,7 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::json_body;
 use crate::{BasicCredentials, BearerToken, HttpError};
 
 /// The crate's error for a framework rejection: the framework's status and the crate's
@@ -40,9 +42,10 @@ rejections_into_http_error!(
     FailedToBufferBody,
 );
 
-/// The extractor and response [`axum::Json`], rejecting with the crate's errors: 415 without
-/// `Content-Type: application/json`, 413 over the body limit, 400 for a syntax error, 422 for
-/// JSON of the wrong shape.
+/// The extractor and response [`axum::Json`], rejecting with the crate's errors in the order
+/// a client can fix them: 415 without `Content-Type: application/json` (or `+json`), 413 over
+/// the body limit (axum's `DefaultBodyLimit`), 400 for a syntax error, 422 for JSON of the
+/// wrong shape. A body wrong in both of the last two ways is a 400.
 ///
 /// ```
 /// use denied::axum::Json;
@@ -66,8 +69,12 @@ where
     type Rejection = HttpError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
-        Ok(Self(value))
+        let content_type = request.headers().get(http::header::CONTENT_TYPE);
+        if !content_type.is_some_and(|value| json_body::is_json_content_type(value.as_bytes())) {
+            return Err(json_body::not_json());
+        }
+        let body = Bytes::from_request(request, state).await?;
+        json_body::parse(&body).map(Self)
     }
 }
 

@@ -5,10 +5,10 @@ use ::warp::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use ::warp::http::HeaderMap;
 use ::warp::reject::Rejection;
 use ::warp::{Buf, Filter, Stream};
-use bytes::Bytes;
-use http::{Method, StatusCode};
+use http::Method;
 use serde::de::DeserializeOwned;
 
+use crate::json_body;
 use crate::{BasicCredentials, BearerToken, HttpError};
 
 /// Extracts the request's [`BearerToken`], or rejects with the crate's 401 (no credentials,
@@ -102,26 +102,16 @@ where
 {
     ::warp::header::optional::<String>(CONTENT_TYPE.as_str())
         .and_then(|content_type: Option<String>| async move {
-            if content_type.as_deref().is_some_and(is_json_media_type) {
+            if content_type.is_some_and(|value| json_body::is_json_content_type(value.as_bytes())) {
                 Ok(())
             } else {
-                let refusal = HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
-                    .with_note("the body is not application/json");
-                Err(::warp::reject::custom(refusal))
+                Err(::warp::reject::custom(json_body::not_json()))
             }
         })
         .untuple_one()
         .and(::warp::body::stream())
         .and_then(move |body| read_json(body, limit))
         .boxed()
-}
-
-/// `application/json`, or any `+json` type, with or without parameters.
-fn is_json_media_type(content_type: &str) -> bool {
-    let media_type = content_type.split(';').next().unwrap_or_default();
-    let media_type = media_type.trim_matches([' ', '\t']).to_ascii_lowercase();
-    media_type == "application/json"
-        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
 async fn read_json<T, S, B>(body: S, limit: usize) -> Result<T, Rejection>
@@ -139,9 +129,7 @@ where
             ::warp::reject::custom(HttpError::bad_request().with_note(error.to_string()))
         })?;
         if bytes.len() + chunk.remaining() > limit {
-            let refusal = HttpError::new(StatusCode::PAYLOAD_TOO_LARGE)
-                .with_note(format!("the body is longer than {limit} bytes"));
-            return Err(::warp::reject::custom(refusal));
+            return Err(::warp::reject::custom(json_body::too_large(limit)));
         }
         while chunk.has_remaining() {
             let part = chunk.chunk();
@@ -150,8 +138,7 @@ where
             chunk.advance(read);
         }
     }
-    serde_json::from_slice(&Bytes::from(bytes))
-        .map_err(|error| ::warp::reject::custom(HttpError::invalid_json_body(&error)))
+    json_body::parse(&bytes).map_err(::warp::reject::custom)
 }
 
 /// `StreamExt::next` without a dependency on `futures-util`.

@@ -75,7 +75,9 @@ const INVALID_SCOPES: [&str; 6] = [
 /// Starts the example `name` in each body format and checks every row of the contract.
 pub fn check_example(name: &str) {
     for format in Format::ALL {
-        check(&Demo::start(name, format), format);
+        let demo = Demo::start(name, format);
+        check(&demo, format);
+        check_shape(&demo, format);
     }
 }
 
@@ -227,4 +229,308 @@ fn check_concealment(demo: &Demo) {
         demo.get(target, token)
             .assert_same_as(&genuine, &format!("{target} {token:?}"));
     }
+}
+
+/// One request of the section "Every error in the crate's shape".
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: &'static str,
+    pub target: String,
+    pub headers: Vec<(&'static str, Vec<u8>)>,
+    pub body: Option<Vec<u8>>,
+    pub expect: Expect,
+}
+
+/// What a row of that section answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    /// A success with exactly this JSON body.
+    Success(u16, serde_json::Value),
+    /// An error of this status with the crate's default sentence for it.
+    Error(u16),
+    /// 401 with a bare `Bearer realm="example"`.
+    NoCredentials,
+    /// 400 with `Bearer realm="example", error="invalid_request"`.
+    InvalidRequest,
+    /// 405 with exactly these methods in `Allow`.
+    MethodNotAllowed(&'static [&'static str]),
+    /// Byte for byte the app's genuine 404.
+    Genuine404,
+}
+
+const ORDER: &str = r#"{"item":"book","quantity":2}"#;
+const JSON: (&str, &[u8]) = ("Content-Type", b"application/json");
+
+fn call(method: &'static str, target: &str, token: Option<&str>, expect: Expect) -> Call {
+    let headers = token
+        .map(|token| ("Authorization", format!("Bearer {token}").into_bytes()))
+        .into_iter()
+        .collect();
+    Call {
+        method,
+        target: target.to_owned(),
+        headers,
+        body: None,
+        expect,
+    }
+}
+
+fn post_order(
+    token: Option<&str>,
+    content_type: Option<&[u8]>,
+    body: &[u8],
+    expect: Expect,
+) -> Call {
+    let mut call = call("POST", "/orders", token, expect);
+    if let Some(content_type) = content_type {
+        call.headers.push(("Content-Type", content_type.to_vec()));
+    }
+    call.body = Some(body.to_vec());
+    call
+}
+
+fn with_authorization(values: &[&[u8]], expect: Expect) -> Call {
+    let mut call = call("GET", "/me", None, expect);
+    call.headers = values
+        .iter()
+        .map(|value| ("Authorization", value.to_vec()))
+        .collect();
+    call
+}
+
+/// Every request of the section "Every error in the crate's shape".
+pub fn shape_calls() -> Vec<Call> {
+    let order = serde_json::json!({ "item": "book", "quantity": 2 });
+    let stored = serde_json::json!({ "id": 1, "item": "book", "quantity": 2 });
+    let too_long = format!(r#"{{"item":"{}","quantity":2}}"#, "a".repeat(5000)).into_bytes();
+    let json = Some(JSON.1);
+    let mut calls = vec![
+        post_order(
+            Some("good"),
+            json,
+            ORDER.as_bytes(),
+            Expect::Success(201, order),
+        ),
+        post_order(None, json, ORDER.as_bytes(), Expect::NoCredentials),
+        post_order(None, Some(b"text/plain"), b"{", Expect::NoCredentials),
+        post_order(Some("expired"), json, b"{", Expect::Error(401)),
+        post_order(Some("good"), json, br#"{"item":"#, Expect::Error(400)),
+        post_order(Some("good"), json, br#"{"item":1}"#, Expect::Error(422)),
+        post_order(
+            Some("good"),
+            json,
+            br#"{"item":"book"}"#,
+            Expect::Error(422),
+        ),
+        post_order(Some("good"), None, ORDER.as_bytes(), Expect::Error(415)),
+        post_order(
+            Some("good"),
+            Some(b"text/plain"),
+            ORDER.as_bytes(),
+            Expect::Error(415),
+        ),
+        post_order(Some("good"), json, &too_long, Expect::Error(413)),
+        // Wrong in several ways: the first failing check answers.
+        post_order(None, Some(b"text/plain"), &too_long, Expect::NoCredentials),
+        post_order(
+            Some("good"),
+            Some(b"text/plain"),
+            &too_long,
+            Expect::Error(415),
+        ),
+        post_order(
+            Some("good"),
+            json,
+            &[b"{".as_slice(), &too_long].concat(),
+            Expect::Error(413),
+        ),
+        post_order(Some("good"), json, br#"{"item":1"#, Expect::Error(400)),
+        call(
+            "GET",
+            "/orders/1",
+            Some("good"),
+            Expect::Success(200, stored),
+        ),
+        call("GET", "/orders/1", None, Expect::NoCredentials),
+        call("GET", "/panic", None, Expect::Error(500)),
+        call("GET", "/panic", Some("good"), Expect::Error(500)),
+    ];
+    for id in ["0", "2", "4294967295"] {
+        calls.push(call(
+            "GET",
+            &format!("/orders/{id}"),
+            Some("good"),
+            Expect::Genuine404,
+        ));
+    }
+    for id in ["abc", "-1", "99999999999", "1.5"] {
+        calls.push(call(
+            "GET",
+            &format!("/orders/{id}"),
+            Some("good"),
+            Expect::Error(400),
+        ));
+    }
+    const GET_HEAD: &[&str] = &["GET", "HEAD"];
+    for token in [None, Some("good")] {
+        for (method, target, allowed) in [
+            ("DELETE", "/me", GET_HEAD),
+            ("POST", "/me", GET_HEAD),
+            ("GET", "/orders", &["POST"][..]),
+            ("HEAD", "/orders", &["POST"][..]),
+            ("PUT", "/orders/1", GET_HEAD),
+            ("DELETE", "/orders/1", GET_HEAD),
+        ] {
+            calls.push(call(
+                method,
+                target,
+                token,
+                Expect::MethodNotAllowed(allowed),
+            ));
+        }
+    }
+    let me = serde_json::json!({ "user": "alice" });
+    for value in [
+        &b"bearer good"[..],
+        b"BEARER good",
+        b"Bearer   good",
+        b"bEaReR good",
+    ] {
+        calls.push(with_authorization(
+            &[value],
+            Expect::Success(200, me.clone()),
+        ));
+    }
+    for value in [
+        &b"Bearer"[..],
+        b"Bearer ",
+        b"Bearer a b",
+        b"Bearer a,b",
+        b"Bearer caf\xc3\xa9",
+        b"Bearer a\"b",
+    ] {
+        calls.push(with_authorization(&[value], Expect::InvalidRequest));
+    }
+    calls.push(with_authorization(
+        &[b"Bearer good", b"Bearer good"],
+        Expect::InvalidRequest,
+    ));
+    for value in [&b"Basic dXNlcjpwYXNz"[..], b"Digest x", b"Bearerx good"] {
+        calls.push(with_authorization(&[value], Expect::NoCredentials));
+    }
+    calls
+}
+
+/// The crate's sentence for each status this section expects, written out here.
+fn sentence(status: u16) -> &'static str {
+    match status {
+        400 => "The request is invalid",
+        401 => DEFAULT_401,
+        404 => DEFAULT_404,
+        405 => "This method is not allowed for this resource",
+        413 => "The request body is too large",
+        415 => "The media type of the request body is not supported",
+        422 => "The request is well-formed but cannot be processed",
+        500 => "An internal error occurred",
+        other => panic!("no sentence written out for {other}"),
+    }
+}
+
+impl Demo {
+    /// Sends `call` and reads the reply.
+    pub fn call(&self, call: &Call) -> Reply {
+        let headers: Vec<(&str, &[u8])> = call
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_slice()))
+            .collect();
+        super::request_with_body(
+            self.address,
+            call.method,
+            &call.target,
+            &headers,
+            call.body.as_deref(),
+        )
+    }
+}
+
+/// Checks every row of "Every error in the crate's shape" against `demo`, and gives back the
+/// replies for comparison between frameworks.
+pub fn check_shape(demo: &Demo, format: Format) -> Vec<(Call, Reply)> {
+    let genuine_404 = demo.get("/anything/else", Some("good"));
+    let mut replies = Vec::new();
+    for call in shape_calls() {
+        let reply = demo.call(&call);
+        let context = format!("{call:?}: {reply:?}");
+        let printable = String::from_utf8_lossy(&reply.body);
+        match &call.expect {
+            Expect::Success(status, body) => {
+                assert_eq!(reply.status, *status, "{context}");
+                assert_eq!(&reply.json(), body, "{context}");
+            }
+            Expect::Error(status) => {
+                assert_eq!(reply.status, *status, "{context}");
+                assert_eq!(check_body(&reply, format), sentence(*status), "{context}");
+                if *status == 401 {
+                    assert!(!challenges_of(&reply).is_empty(), "{context}");
+                }
+            }
+            Expect::NoCredentials => {
+                assert_eq!(reply.status, 401, "{context}");
+                let challenge = the_bearer_challenge(&reply, &context);
+                assert_eq!(challenge.param("error"), None, "{context}");
+                assert_eq!(challenge.params.len(), 1, "{context}");
+                assert_eq!(check_body(&reply, format), DEFAULT_401, "{context}");
+            }
+            Expect::InvalidRequest => {
+                assert_eq!(reply.status, 400, "{context}");
+                let challenge = the_bearer_challenge(&reply, &context);
+                assert_eq!(
+                    challenge.param("error"),
+                    Some("invalid_request"),
+                    "{context}"
+                );
+                assert_eq!(check_body(&reply, format), sentence(400), "{context}");
+            }
+            Expect::MethodNotAllowed(allowed) => {
+                assert_eq!(reply.status, 405, "{context}");
+                let allow = reply.header("allow").expect("a 405 carries Allow");
+                let mut listed: Vec<&str> = allow
+                    .split(',')
+                    .map(|method| method.trim_matches([' ', '\t']))
+                    .filter(|method| !method.is_empty())
+                    .collect();
+                listed.sort_unstable();
+                let mut expected = allowed.to_vec();
+                expected.sort_unstable();
+                assert_eq!(listed, expected, "{context}");
+                if call.method != "HEAD" {
+                    assert_eq!(check_body(&reply, format), sentence(405), "{context}");
+                }
+            }
+            Expect::Genuine404 => reply.assert_same_as(&genuine_404, &context),
+        }
+        if reply.status >= 400 && call.method != "HEAD" {
+            assert!(!reply.body.is_empty(), "an error with no body: {context}");
+            assert!(!printable.is_empty());
+        }
+        check_nothing_hidden_leaks(&reply);
+        if call.method == "GET" {
+            let head = Call {
+                method: "HEAD",
+                ..call.clone()
+            };
+            let head_reply = demo.call(&head);
+            assert_eq!(head_reply.status, reply.status, "HEAD {context}");
+            assert_eq!(
+                head_reply.comparable_headers(),
+                reply.comparable_headers(),
+                "HEAD {context}"
+            );
+        }
+        // The app keeps serving, whatever it was sent.
+        assert_eq!(demo.get("/me", Some("good")).status, 200, "after {context}");
+        replies.push((call, reply));
+    }
+    replies
 }

@@ -1,0 +1,90 @@
+//! JSON request bodies, read the same way in every framework: the checks a client can fix, in
+//! the order it should fix them.
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use crate::HttpError;
+
+/// `application/json` or any `application/...+json` type, in any case, with or without
+/// parameters.
+pub(crate) fn is_json_content_type(content_type: &[u8]) -> bool {
+    let media_type = content_type
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or_default();
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = media_type.iter().take_while(|b| is_ows(b)).count();
+    let end = media_type.len() - media_type.iter().rev().take_while(|b| is_ows(b)).count();
+    let media_type = media_type.get(start..end.max(start)).unwrap_or_default();
+    let Some(subtype) = strip_prefix_ignore_case(media_type, b"application/") else {
+        return false;
+    };
+    subtype.eq_ignore_ascii_case(b"json")
+        || (subtype.len() > 5 && subtype[subtype.len() - 5..].eq_ignore_ascii_case(b"+json"))
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// The 415 for a body that is not JSON.
+pub(crate) fn not_json() -> HttpError {
+    HttpError::with_status(http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        .with_note("the request body is not application/json")
+}
+
+/// The 413 for a body over `limit` bytes.
+#[cfg(feature = "warp")]
+pub(crate) fn too_large(limit: usize) -> HttpError {
+    HttpError::with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
+        .with_note(format!("the request body is longer than {limit} bytes"))
+}
+
+/// Reads `body` as a `T`: its syntax is checked whole first (400), then its shape (422), so a
+/// body wrong in both ways is a 400 whichever error comes first in it.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice::<IgnoredAny>(body)
+        .and_then(|_| serde_json::from_slice::<T>(body))
+        .map_err(|error| HttpError::invalid_json_body(&error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_media_types_are_recognised_exactly() {
+        for yes in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+            "application/vnd.api+json",
+        ] {
+            assert!(is_json_content_type(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "text/plain",
+            "application/jsonx",
+            "application/+json",
+            "json",
+            "",
+            "application/json-seq",
+        ] {
+            assert!(!is_json_content_type(no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
+    fn syntax_is_checked_before_shape() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Order {
+            item: String,
+        }
+        assert_eq!(parse::<Order>(br#"{"item":1"#).unwrap_err().status(), 400);
+        assert_eq!(parse::<Order>(br#"{"item":1}"#).unwrap_err().status(), 422);
+        assert_eq!(parse::<Order>(br#"{"item":"a"}"#).unwrap().item, "a");
+    }
+}
