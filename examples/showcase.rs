@@ -3,11 +3,14 @@
 //! ```sh
 //! cargo run --example showcase --all-features
 //! DENIED_FORMAT=problem cargo run --example showcase --all-features
+//! cargo run --example showcase --all-features -- --table
 //! ```
 //!
-//! Prints one row per request and one column per framework, then the code each framework
-//! needs. Any disagreement between frameworks (`Date` aside) is printed as a diff and makes
-//! the command exit non-zero.
+//! Prints one short line per request (the status, and whether every framework sent the same
+//! bytes), then each distinct response once, whole, then the code each framework needs; all
+//! within 100 columns. `--table` prints the wide table of the old showcase instead, one column
+//! per framework. Any disagreement between frameworks (`Date` aside) is printed as a diff and
+//! makes the command exit non-zero.
 
 // Each example declares the shared `demo` module so that it runs on its own; here the three
 // are compiled together, so each carries its own copy.
@@ -29,6 +32,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use axum_app::demo;
+use demo::ShowcaseRequest;
 
 type Serve = fn(TcpListener) -> std::io::Result<()>;
 
@@ -38,22 +42,28 @@ const FRAMEWORKS: [(&str, Serve); 3] = [
     ("warp", warp_app::serve),
 ];
 
-/// The code each framework needs for a refusal, shown under the table.
+/// The widest line the showcase prints.
+const COLUMNS: usize = 100;
+
+/// The code each framework needs, shown at the end.
 const CODE: [(&str, &str); 3] = [
     (
         "axum",
-        "async fn handler() -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
-         Router::new().fallback(denied::axum::not_found)",
+        "async fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
+         Router::new().fallback(denied::axum::not_found).layer(denied::axum::ErrorLayer::new())",
     ),
     (
         "actix-web",
-        "async fn handler() -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
-         App::new().default_service(web::to(denied::actix_web::not_found))",
+        "async fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
+         App::new().configure(denied::actix_web::extractor_errors)\n\
+         \u{20}   .default_service(web::to(denied::actix_web::not_found))\n\
+         \u{20}   .wrap(denied::actix_web::ErrorHandling::new())",
     ),
     (
         "warp",
-        "filter.map(|| Err::<Json, _>(Forbidden::new()))  // or warp::reject::custom(Forbidden::new())\n\
-         routes.recover(denied::warp::recover)",
+        "path.and(denied::warp::allow([GET])).and(denied::warp::bearer_token())\n\
+         \u{20}   .and_then(|token| async { Err::<Json, _>(reject::custom(Forbidden::new())) })\n\
+         denied::warp::error_handling(routes)",
     ),
 ];
 
@@ -97,24 +107,34 @@ fn shorten(text: &str, limit: usize) -> String {
     short
 }
 
-fn ask(address: SocketAddr, target: &str, token: Option<&str>) -> Result<Answer, String> {
+fn ask(address: SocketAddr, request: &ShowcaseRequest) -> Result<Answer, String> {
     let mut stream = TcpStream::connect(address).map_err(|error| error.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|error| error.to_string())?;
-    let authorization = token
-        .map(|token| format!("Authorization: Bearer {token}\r\n"))
-        .unwrap_or_default();
-    let request = format!(
-        "GET {target} HTTP/1.1\r\nHost: {address}\r\n{authorization}Connection: close\r\n\r\n"
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|error| error.to_string())?;
+    let mut raw_request = format!(
+        "{} {} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n",
+        request.method, request.target
+    )
+    .into_bytes();
+    for (name, value) in request.headers {
+        raw_request.extend_from_slice(format!("{name}: ").as_bytes());
+        raw_request.extend_from_slice(value);
+        raw_request.extend_from_slice(b"\r\n");
+    }
+    if let Some(body) = request.body {
+        raw_request.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    raw_request.extend_from_slice(b"\r\n");
+    raw_request.extend_from_slice(request.body.unwrap_or_default());
+    // A server may answer a body it refuses before reading it, and close: that is its answer.
+    let _ = stream.write_all(&raw_request);
     let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|error| error.to_string())?;
+    if let Err(error) = stream.read_to_end(&mut raw) {
+        if raw.is_empty() {
+            return Err(error.to_string());
+        }
+    }
     let mut storage = [httparse::EMPTY_HEADER; 32];
     let mut response = httparse::Response::new(&mut storage);
     let head_len = match response.parse(&raw).map_err(|error| error.to_string())? {
@@ -165,7 +185,58 @@ fn differences(reference: &Answer, other: &Answer) -> Vec<String> {
     lines
 }
 
+/// The request as one short line: method, target and what is special about it.
+fn describe(request: &ShowcaseRequest) -> String {
+    format!("{} {} ({})", request.method, request.target, request.label)
+}
+
+/// `text` cut into lines of at most `width` characters, continuation lines indented.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        let characters: Vec<char> = line.chars().collect();
+        let mut rest = characters.as_slice();
+        let mut indent = "";
+        while rest.len() + indent.len() > width {
+            let take = width - indent.len();
+            lines.push(format!(
+                "{indent}{}",
+                rest[..take].iter().collect::<String>()
+            ));
+            rest = &rest[take..];
+            indent = "    ";
+        }
+        lines.push(format!("{indent}{}", rest.iter().collect::<String>()));
+    }
+    lines
+}
+
+/// A response as a client reads it: status, headers but `Date`, and the body (pretty-printed
+/// when it is JSON, so that it fits the screen).
+fn render_whole(answer: &Answer) -> Vec<String> {
+    let mut text = format!("HTTP {}\n", answer.status);
+    for (name, value) in &answer.headers {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    if !answer.body.is_empty() {
+        text.push('\n');
+        match serde_json::from_slice::<serde_json::Value>(&answer.body) {
+            Ok(json) => {
+                let pretty = serde_json::to_string_pretty(&json).unwrap_or_default();
+                text.push_str(&pretty);
+                text.push_str(&format!("\n({} bytes on the wire)", answer.body.len()));
+            }
+            Err(_) => text.push_str(&String::from_utf8_lossy(&answer.body)),
+        }
+    }
+    wrap(&text, COLUMNS - 4)
+        .into_iter()
+        .map(|line| format!("    {line}"))
+        .collect()
+}
+
 fn main() -> ExitCode {
+    let wide_table = std::env::args().any(|argument| argument == "--table");
     demo::install_config_from_env(false);
     let mut addresses = Vec::new();
     for (name, serve) in FRAMEWORKS {
@@ -184,48 +255,102 @@ fn main() -> ExitCode {
         });
         addresses.extend(address.map(|address| (name, address)));
     }
+    let names: Vec<&str> = addresses.iter().map(|(name, _)| *name).collect();
 
     let mut disagreements = Vec::new();
-    println!(
-        "| request | {} |",
-        addresses
-            .iter()
-            .map(|(name, _)| *name)
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-    println!("|---|{}", "---|".repeat(addresses.len()));
-    for (label, target, token) in demo::REQUESTS {
-        let who = token.map_or("no token".to_owned(), |token| format!("token {token}"));
-        let row_name = format!("GET {target} ({who}; {label})");
+    let mut rows = Vec::new();
+    // Each distinct response of the reference framework, with the requests that got it.
+    let mut distinct: Vec<(Answer, Vec<usize>)> = Vec::new();
+    for (index, request) in demo::REQUESTS.iter().enumerate() {
+        let number = index + 1;
+        let row_name = describe(request);
         let answers: Vec<(&str, Result<Answer, String>)> = addresses
             .iter()
-            .map(|(name, address)| (*name, ask(*address, target, *token)))
+            .map(|(name, address)| (*name, ask(*address, request)))
             .collect();
-        let cells: Vec<String> = answers
-            .iter()
-            .map(|(_, answer)| match answer {
-                Ok(answer) => answer.summary(),
-                Err(error) => format!("no answer: {error}"),
-            })
-            .collect();
-        println!("| {row_name} | {} |", cells.join(" | "));
-        let Some((reference_name, Ok(reference))) = answers.first() else {
-            disagreements.push(format!("{row_name}: no answer from {}", FRAMEWORKS[0].0));
-            continue;
-        };
-        for (name, answer) in &answers[1..] {
-            match answer {
-                Ok(answer) => {
-                    let lines = differences(reference, answer);
+        let mut agreed = true;
+        match answers.first() {
+            Some((reference_name, Ok(reference))) => {
+                for (name, answer) in &answers[1..] {
+                    let lines = match answer {
+                        Ok(answer) => differences(reference, answer),
+                        Err(error) => vec![format!("no answer: {error}")],
+                    };
                     if !lines.is_empty() {
+                        agreed = false;
                         disagreements.push(format!(
-                            "{row_name}: {reference_name} (-) vs {name} (+)\n{}",
+                            "{number}. {row_name}: {reference_name} (-) vs {name} (+)\n{}",
                             lines.join("\n")
                         ));
                     }
                 }
-                Err(error) => disagreements.push(format!("{row_name}: {name}: {error}")),
+            }
+            _ => {
+                agreed = false;
+                disagreements.push(format!("{number}. {row_name}: no answer from {}", names[0]));
+            }
+        }
+        if wide_table {
+            let cells: Vec<String> = answers
+                .iter()
+                .map(|(_, answer)| match answer {
+                    Ok(answer) => answer.summary(),
+                    Err(error) => format!("no answer: {error}"),
+                })
+                .collect();
+            rows.push(format!("| {row_name} | {} |", cells.join(" | ")));
+        } else {
+            let status = match &answers[0].1 {
+                Ok(answer) => answer.status.to_string(),
+                Err(_) => "---".to_owned(),
+            };
+            let verdict = if agreed { "same" } else { "DIFFER" };
+            let line = format!("{number:>3}  {status:<4}  {verdict:<6}  {row_name}");
+            rows.push(shorten(&line, COLUMNS));
+        }
+        if let Some((_, Ok(reference))) = answers.into_iter().next() {
+            match distinct.iter_mut().find(|(known, _)| {
+                known.status == reference.status
+                    && known.headers == reference.headers
+                    && known.body == reference.body
+            }) {
+                Some((_, numbers)) => numbers.push(number),
+                None => distinct.push((reference, vec![number])),
+            }
+        }
+    }
+
+    if wide_table {
+        println!("| request | {} |", names.join(" | "));
+        println!("|---|{}", "---|".repeat(names.len()));
+        for row in &rows {
+            println!("{row}");
+        }
+    } else {
+        println!(
+            "Each request went to {}; \"same\": all sent the same bytes.",
+            names.join(", ")
+        );
+        println!();
+        println!("  #  code  agree   request");
+        for row in &rows {
+            println!("{row}");
+        }
+        println!();
+        println!("Each distinct response once, whole (Date left out):");
+        for (answer, numbers) in &distinct {
+            let numbers: Vec<String> = numbers.iter().map(ToString::to_string).collect();
+            println!();
+            let noun = if numbers.len() == 1 {
+                "request"
+            } else {
+                "requests"
+            };
+            for line in wrap(&format!("{noun} {}:", numbers.join(", ")), COLUMNS) {
+                println!("{line}");
+            }
+            for line in render_whole(answer) {
+                println!("{line}");
             }
         }
     }
@@ -233,7 +358,7 @@ fn main() -> ExitCode {
     println!("\nThe code each framework needs:\n");
     for (name, code) in CODE {
         println!("{name}:");
-        for line in code.lines() {
+        for line in wrap(code, COLUMNS - 4) {
             println!("    {line}");
         }
     }
@@ -241,7 +366,7 @@ fn main() -> ExitCode {
     if disagreements.is_empty() {
         println!(
             "\nAll {} frameworks sent the same status, headers (Date aside) and body bytes for all {} requests.",
-            addresses.len(),
+            names.len(),
             demo::REQUESTS.len()
         );
         ExitCode::SUCCESS

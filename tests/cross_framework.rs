@@ -42,7 +42,7 @@ fn every_framework_sends_the_same_bytes() {
 }
 
 #[test]
-fn the_showcase_prints_the_table_and_finds_no_disagreement() {
+fn the_showcase_fits_100_columns_and_finds_no_disagreement() {
     let showcase = support::example_path("showcase");
     for format in Format::ALL {
         let output = std::process::Command::new(&showcase)
@@ -51,22 +51,55 @@ fn the_showcase_prints_the_table_and_finds_no_disagreement() {
             .expect("run the showcase");
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{format:?}:\n{stdout}");
+        for line in stdout.lines() {
+            assert!(line.chars().count() <= 100, "too wide: {line:?}");
+        }
+        let verdicts: Vec<&str> = stdout
+            .lines()
+            .filter_map(|line| line.split_whitespace().nth(2))
+            .filter(|word| ["same", "DIFFER"].contains(word))
+            .collect();
+        assert!(verdicts.len() >= 31, "one line per demo request:\n{stdout}");
         assert!(
-            stdout.starts_with("| request | axum | actix-web | warp |"),
+            verdicts.iter().all(|verdict| *verdict == "same"),
             "{stdout}"
         );
-        let rows = stdout
-            .lines()
-            .filter(|line| line.starts_with("| GET "))
-            .count();
-        assert!(rows >= 12, "one row per demo request:\n{stdout}");
+        for expected in [
+            "POST /orders",
+            "DELETE /me",
+            "GET /panic",
+            "HTTP 405",
+            "allow: POST",
+        ] {
+            assert!(stdout.contains(expected), "{expected} is shown:\n{stdout}");
+        }
         assert!(
-            stdout.contains("denied::warp::recover"),
+            stdout.contains("denied::warp::error_handling"),
             "the code is listed"
         );
         assert!(
             stdout.contains("All 3 frameworks sent the same"),
             "{stdout}"
         );
+        assert!(!stdout.contains("hunter2"), "{stdout}");
     }
+}
+
+#[test]
+fn the_showcase_still_prints_the_wide_table_on_request() {
+    let output = std::process::Command::new(support::example_path("showcase"))
+        .arg("--table")
+        .output()
+        .expect("run the showcase");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with("| request | axum | actix-web | warp |"),
+        "{stdout}"
+    );
+    let rows = stdout
+        .lines()
+        .filter(|line| line.starts_with("| POST "))
+        .count();
+    assert!(rows >= 7, "{stdout}");
 }

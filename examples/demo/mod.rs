@@ -191,26 +191,149 @@ fn exit(message: String) -> ! {
     std::process::exit(2)
 }
 
-/// The requests of the demo contract, as the showcase sends them: (label, target, token).
-pub(crate) const REQUESTS: &[(&str, &str, Option<&str>)] = &[
-    ("no credentials", "/me", None),
-    ("expired token", "/me", Some("expired")),
-    ("valid token", "/me", Some("good")),
-    ("no credentials", "/admin/reports", None),
-    ("not an admin", "/admin/reports", Some("good")),
-    (
+/// A request of the demo contract, as the showcase sends it.
+pub(crate) struct ShowcaseRequest {
+    pub(crate) label: &'static str,
+    pub(crate) method: &'static str,
+    pub(crate) target: &'static str,
+    pub(crate) headers: &'static [(&'static str, &'static [u8])],
+    pub(crate) body: Option<&'static [u8]>,
+}
+
+const fn get(
+    label: &'static str,
+    target: &'static str,
+    headers: &'static [(&'static str, &'static [u8])],
+) -> ShowcaseRequest {
+    ShowcaseRequest {
+        label,
+        method: "GET",
+        target,
+        headers,
+        body: None,
+    }
+}
+
+const fn with_headers(
+    label: &'static str,
+    method: &'static str,
+    target: &'static str,
+    headers: &'static [(&'static str, &'static [u8])],
+    body: Option<&'static [u8]>,
+) -> ShowcaseRequest {
+    ShowcaseRequest {
+        label,
+        method,
+        target,
+        headers,
+        body,
+    }
+}
+
+const GOOD: (&str, &[u8]) = ("Authorization", b"Bearer good");
+const EXPIRED: (&str, &[u8]) = ("Authorization", b"Bearer expired");
+const JSON: (&str, &[u8]) = ("Content-Type", b"application/json");
+const TEXT: (&str, &[u8]) = ("Content-Type", b"text/plain");
+
+/// The requests of the demo contract, as the showcase sends them.
+pub(crate) const REQUESTS: &[ShowcaseRequest] = &[
+    get("no credentials", "/me", &[]),
+    with_headers("expired token", "GET", "/me", &[EXPIRED], None),
+    get("valid token", "/me", &[GOOD]),
+    get("no credentials", "/admin/reports", &[]),
+    get("not an admin", "/admin/reports", &[GOOD]),
+    get(
         "own message",
         "/admin/reports?message=Nur%20f%C3%BCr%20Admins",
-        Some("good"),
+        &[GOOD],
     ),
-    ("missing scope", "/reports/export", Some("good")),
-    (
-        "scope that RFC 6750 cannot carry",
+    get("missing scope", "/reports/export", &[GOOD]),
+    get(
+        "scope RFC 6750 cannot carry",
         "/reports/export?scope=a%22b",
-        Some("good"),
+        &[GOOD],
     ),
-    ("concealed", "/repos/secret", Some("good")),
-    ("no route", "/anything/else", None),
-    ("hidden cause", "/boom", None),
-    ("rate limited", "/slow-down?after=0", None),
+    get("concealed", "/repos/secret", &[GOOD]),
+    get("no route", "/anything/else", &[]),
+    get("hidden cause", "/boom", &[]),
+    get("rate limited", "/slow-down?after=0", &[]),
+    with_headers(
+        "new order",
+        "POST",
+        "/orders",
+        &[GOOD, JSON],
+        Some(br#"{"item":"book","quantity":2}"#),
+    ),
+    with_headers("no credentials", "POST", "/orders", &[JSON], Some(b"{")),
+    with_headers(
+        "not JSON",
+        "POST",
+        "/orders",
+        &[GOOD, JSON],
+        Some(br#"{"item":"#),
+    ),
+    with_headers(
+        "wrong shape",
+        "POST",
+        "/orders",
+        &[GOOD, JSON],
+        Some(br#"{"item":1}"#),
+    ),
+    with_headers(
+        "plain text",
+        "POST",
+        "/orders",
+        &[GOOD, TEXT],
+        Some(b"book"),
+    ),
+    with_headers("no Content-Type", "POST", "/orders", &[GOOD], Some(b"{}")),
+    with_headers(
+        "over 4096 bytes",
+        "POST",
+        "/orders",
+        &[GOOD, JSON],
+        Some(&[b' '; 5000]),
+    ),
+    get("an order", "/orders/1", &[GOOD]),
+    get("no such order", "/orders/2", &[GOOD]),
+    get("not a number", "/orders/abc", &[GOOD]),
+    with_headers("wrong method", "DELETE", "/me", &[GOOD], None),
+    get("wrong method", "/orders", &[GOOD]),
+    with_headers("wrong method", "PUT", "/orders/1", &[], None),
+    get("panicking handler", "/panic", &[]),
+    with_headers(
+        "scheme in lower case",
+        "GET",
+        "/me",
+        &[("Authorization", b"bearer good")],
+        None,
+    ),
+    with_headers(
+        "no token",
+        "GET",
+        "/me",
+        &[("Authorization", b"Bearer")],
+        None,
+    ),
+    with_headers(
+        "token with a space",
+        "GET",
+        "/me",
+        &[("Authorization", b"Bearer a b")],
+        None,
+    ),
+    with_headers(
+        "two Authorization headers",
+        "GET",
+        "/me",
+        &[GOOD, GOOD],
+        None,
+    ),
+    with_headers(
+        "another scheme",
+        "GET",
+        "/me",
+        &[("Authorization", b"Basic dXNlcjpwYXNz")],
+        None,
+    ),
 ];
