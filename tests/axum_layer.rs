@@ -1,0 +1,153 @@
+//! `denied::axum::ErrorLayer` and the axum extractors, driven with `tower::ServiceExt::oneshot`:
+//! what escapes a handler (a plain-text error, a JSON 401 without a challenge, axum's own
+//! rejections and 405, a panic) reaches the client in the crate's shape.
+#![cfg(feature = "axum")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use axum::body::Body;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{Request, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use denied::axum::ErrorLayer;
+use denied::{Forbidden, HttpError};
+use support::{challenges_of, check_body, reply_of, Format, Reply};
+use tower::ServiceExt;
+
+async fn send(app: Router, request: Request<Body>) -> Reply {
+    let response = app.oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    reply_of(http::Response::from_parts(parts, bytes))
+}
+
+fn get_request(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+#[allow(clippy::panic)]
+async fn panics() -> &'static str {
+    panic!("connection to db-primary refused (password=hunter2)")
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/ok", get(|| async { "fine" }))
+        .route(
+            "/refused",
+            get(|| async { Forbidden::missing_role("admin") }),
+        )
+        .route(
+            "/plain",
+            get(|| async {
+                (
+                    StatusCode::BAD_GATEWAY,
+                    [("x-upstream", "billing")],
+                    "upstream billing-7 said: password=hunter2",
+                )
+            }),
+        )
+        .route(
+            "/json-401",
+            get(|| async {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(serde_json::json!({"oops": true})),
+                )
+            }),
+        )
+        .route(
+            "/raw-json",
+            post(
+                |payload: Result<axum::Json<serde_json::Value>, JsonRejection>| async {
+                    let axum::Json(value) = payload?;
+                    Ok::<_, HttpError>(axum::Json(value))
+                },
+            ),
+        )
+        .route("/panic", get(panics))
+        .layer(ErrorLayer::new())
+}
+
+#[tokio::test]
+async fn a_success_and_the_crates_refusals_pass_untouched() {
+    let ok = send(app(), get_request("/ok")).await;
+    assert_eq!((ok.status, ok.body.as_slice()), (200, &b"fine"[..]));
+    // The router adds `Content-Length`; everything else is the crate's own response.
+    let mut refused = send(app(), get_request("/refused")).await;
+    refused.headers.retain(|(name, _)| name != "content-length");
+    refused.assert_same_as(
+        &reply_of(Forbidden::missing_role("admin").render()),
+        "refused",
+    );
+}
+
+#[tokio::test]
+async fn a_plain_text_error_is_rendered_again_keeping_its_other_headers() {
+    let reply = send(app(), get_request("/plain")).await;
+    assert_eq!(reply.status, 502);
+    assert_eq!(
+        check_body(&reply, Format::Json),
+        "The server received an invalid response from an upstream server"
+    );
+    assert_eq!(reply.header("x-upstream"), Some("billing"));
+    assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
+    assert_eq!(
+        reply.body.len().to_string(),
+        reply.header("content-length").unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_json_401_without_a_challenge_gets_the_apps() {
+    let reply = send(app(), get_request("/json-401")).await;
+    assert_eq!(reply.status, 401);
+    let challenges = challenges_of(&reply);
+    assert_eq!(challenges.len(), 1);
+    assert_eq!(challenges[0].scheme, "Bearer");
+    assert_eq!(challenges[0].param("realm"), Some("api"));
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"oops": true}),
+        "JSON is left as it is"
+    );
+}
+
+#[tokio::test]
+async fn axums_rejections_convert_with_their_status_and_no_text() {
+    let request = Request::post("/raw-json")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"secret": hunter2"#))
+        .unwrap();
+    let reply = send(app(), request).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(check_body(&reply, Format::Json), "The request is invalid");
+    assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
+}
+
+#[tokio::test]
+async fn axums_own_405_and_404_get_the_crates_shape() {
+    let request = Request::delete("/ok").body(Body::empty()).unwrap();
+    let reply = send(app(), request).await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.header("allow"), Some("GET,HEAD"));
+    check_body(&reply, Format::Json);
+    let mut missing = send(app(), get_request("/nowhere")).await;
+    missing.headers.retain(|(name, _)| name != "content-length");
+    missing.assert_same_as(&reply_of(HttpError::not_found().render()), "unknown route");
+}
+
+#[tokio::test]
+async fn a_panic_is_the_generic_500_and_the_app_keeps_serving() {
+    let app = app();
+    let reply = send(app.clone(), get_request("/panic")).await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(
+        check_body(&reply, Format::Json),
+        "An internal error occurred"
+    );
+    assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
+    assert_eq!(send(app, get_request("/ok")).await.status, 200);
+}
