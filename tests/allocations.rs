@@ -83,3 +83,61 @@ fn a_bearer_401_allocates_no_more_than_a_json_macro_body() {
         "401 bearer: {bearer}, json!: {json_macro}"
     );
 }
+
+/// Polls a future that needs no I/O to completion, without a runtime that allocates.
+fn run<F: std::future::Future>(future: F) -> F::Output {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
+/// Allocations of one request through `service`, counted after a first request warmed it up.
+fn through<S>(service: S, path: &'static str) -> u64
+where
+    S: tower::Service<
+            http::Request<axum::body::Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
+    use tower::ServiceExt;
+    let call = || {
+        let request = http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        drop(run(service.clone().oneshot(request)).unwrap());
+    };
+    call();
+    measure(call).count_total
+}
+
+#[test]
+fn the_error_layer_adds_no_allocation_to_a_success_or_the_crates_refusals() {
+    use axum::routing::get;
+    use tower::Layer;
+    let router = || {
+        axum::Router::new()
+            .route("/ok", get(|| async { "fine" }))
+            .route("/refused", get(|| async { Forbidden::new() }))
+            .route("/concealed", get(|| async { Forbidden::new().conceal() }))
+    };
+    for path in ["/ok", "/refused", "/concealed"] {
+        let without = through(router(), path);
+        // Around the whole router: the layer's own cost. (`Router::layer` adds axum's boxing
+        // of each layered route, which any layer costs; BENCHMARKS.md measures that too.)
+        let with = through(denied::axum::ErrorLayer::new().layer(router()), path);
+        assert_eq!(
+            with, without,
+            "{path}: {with} allocations through the layer, {without} without"
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! What `denied::axum::ErrorLayer` adds to a request: the same axum router answering a 200, a
+//! default 403 and a concealed 404, without the layer, with it around the whole router, and
+//! with it added by `Router::layer`.
+//!
+//! `cargo bench --bench layer --features axum` runs each case under criterion, then measures
+//! each layered case against the bare router interleaved round by round (median of per-round
+//! ratios), as `benches/render.rs` does, so that a machine whose speed drifts slows both alike.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use criterion::{criterion_group, Criterion};
+use denied::axum::ErrorLayer;
+use denied::Forbidden;
+use http::Request;
+use tower::{Layer, Service, ServiceExt};
+
+/// Polls a future that needs no I/O to completion; the router's handlers never wait.
+fn run<F: Future>(future: F) -> F::Output {
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    let waker = Waker::from(Arc::new(Noop));
+    let mut context = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
+fn router() -> Router {
+    Router::new()
+        .route("/ok", get(|| async { "fine" }))
+        .route("/refused", get(|| async { Forbidden::new() }))
+        .route("/concealed", get(|| async { Forbidden::new().conceal() }))
+}
+
+fn call<S>(service: &S, path: &'static str) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
+{
+    let request = Request::get(path).body(Body::empty()).unwrap_or_default();
+    match run(service.clone().oneshot(request)) {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+const PATHS: [&str; 3] = ["/ok", "/refused", "/concealed"];
+
+fn layer(c: &mut Criterion) {
+    let bare = router();
+    let around = ErrorLayer::new().layer(router());
+    let inside = router().layer(ErrorLayer::new());
+    let mut group = c.benchmark_group("layer");
+    for path in PATHS {
+        group.bench_function(format!("{path} bare"), |b| {
+            b.iter(|| black_box(call(&bare, path)))
+        });
+        group.bench_function(format!("{path} around the router"), |b| {
+            b.iter(|| black_box(call(&around, path)))
+        });
+        group.bench_function(format!("{path} Router::layer"), |b| {
+            b.iter(|| black_box(call(&inside, path)))
+        });
+    }
+    group.finish();
+}
+
+/// Each layered case's time over the bare router's, taken in the same round, as the median of
+/// many rounds.
+fn print_paired_ratios() {
+    const ROUNDS: usize = 201;
+    const ITERATIONS: u32 = 2_000;
+    let bare = router();
+    let around = ErrorLayer::new().layer(router());
+    let inside = router().layer(ErrorLayer::new());
+    println!("\nInterleaved, {ROUNDS} rounds of {ITERATIONS} requests per case:\n");
+    println!("| request | around the router | `Router::layer` |\n|---|---:|---:|");
+    for path in PATHS {
+        let mut ratios = [Vec::new(), Vec::new()];
+        for round in 0..ROUNDS {
+            let mut nanos = [0.0_f64; 3];
+            for offset in 0..3 {
+                let index = (round + offset) % 3;
+                let start = Instant::now();
+                for _ in 0..ITERATIONS {
+                    match index {
+                        0 => black_box(call(&bare, path)),
+                        1 => black_box(call(&around, path)),
+                        _ => black_box(call(&inside, path)),
+                    };
+                }
+                nanos[index] = start.elapsed().as_nanos() as f64 / f64::from(ITERATIONS);
+            }
+            ratios[0].push(nanos[1] / nanos[0]);
+            ratios[1].push(nanos[2] / nanos[0]);
+        }
+        let [around, inside] = ratios.map(|mut ratio| {
+            ratio.sort_by(f64::total_cmp);
+            ratio[ratio.len() / 2]
+        });
+        println!("| GET {path} | {around:.3}x | {inside:.3}x |");
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = layer
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    print_paired_ratios();
+}
