@@ -22,6 +22,7 @@ use criterion::{criterion_group, Criterion};
 use denied::axum::ErrorLayer;
 use denied::Forbidden;
 use http::Request;
+use tower::util::MapResponseLayer;
 use tower::{Layer, Service, ServiceExt};
 
 /// Polls a future that needs no I/O to completion; the router's handlers never wait.
@@ -87,32 +88,45 @@ fn print_paired_ratios() {
     let bare = router();
     let around = ErrorLayer::new().layer(router());
     let inside = router().layer(ErrorLayer::new());
+    // The cost of wrapping the router in any layer at all: one that changes nothing.
+    let identity_layer = MapResponseLayer::new(|response: Response| response);
+    let identity = identity_layer.clone().layer(router());
+    let identity_inside = router().layer(identity_layer);
     println!("\nInterleaved, {ROUNDS} rounds of {ITERATIONS} requests per case:\n");
-    println!("| request | around the router | `Router::layer` |\n|---|---:|---:|");
+    println!(
+        "| request | `ErrorLayer` around the router | a layer that does nothing, around it | \
+         `ErrorLayer` by `Router::layer` | a layer that does nothing, by `Router::layer` |\n\
+         |---|---:|---:|---:|---:|"
+    );
     for path in PATHS {
-        let mut ratios = [Vec::new(), Vec::new()];
+        let mut ratios = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
         for round in 0..ROUNDS {
-            let mut nanos = [0.0_f64; 3];
-            for offset in 0..3 {
-                let index = (round + offset) % 3;
+            let mut nanos = [0.0_f64; 5];
+            for offset in 0..5 {
+                let index = (round + offset) % 5;
                 let start = Instant::now();
                 for _ in 0..ITERATIONS {
                     match index {
                         0 => black_box(call(&bare, path)),
                         1 => black_box(call(&around, path)),
-                        _ => black_box(call(&inside, path)),
+                        2 => black_box(call(&identity, path)),
+                        3 => black_box(call(&inside, path)),
+                        _ => black_box(call(&identity_inside, path)),
                     };
                 }
                 nanos[index] = start.elapsed().as_nanos() as f64 / f64::from(ITERATIONS);
             }
-            ratios[0].push(nanos[1] / nanos[0]);
-            ratios[1].push(nanos[2] / nanos[0]);
+            for (ratio, layered) in ratios.iter_mut().zip(&nanos[1..]) {
+                ratio.push(layered / nanos[0]);
+            }
         }
-        let [around, inside] = ratios.map(|mut ratio| {
+        let [around, identity, inside, identity_inside] = ratios.map(|mut ratio| {
             ratio.sort_by(f64::total_cmp);
             ratio[ratio.len() / 2]
         });
-        println!("| GET {path} | {around:.3}x | {inside:.3}x |");
+        println!(
+            "| GET {path} | {around:.3}x | {identity:.3}x | {inside:.3}x | {identity_inside:.3}x |"
+        );
     }
 }
 

@@ -9,13 +9,13 @@ pub(crate) mod demo;
 
 use std::collections::HashMap;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{RequestPartsExt, Router};
+use axum::{RequestPartsExt, Router, ServiceExt};
 use demo::{Order, User};
-use denied::axum::{ErrorLayer, Json, Path, Query};
+use denied::axum::{ErrorService, Json, Path, Query};
 use denied::{BearerToken, HttpError};
 use serde_json::Value;
 
@@ -92,13 +92,13 @@ pub(crate) fn app() -> Router {
         .route("/slow-down", get(slow_down))
         .fallback(denied::axum::not_found)
         .layer(DefaultBodyLimit::max(demo::BODY_LIMIT))
-        .layer(ErrorLayer::new())
 }
 
-/// Serves the app on `listener` until the process ends.
+/// Serves the app on `listener` until the process ends, every error in the crate's shape.
 pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
     demo::serve_on_tokio(listener, |listener| async {
-        axum::serve(listener, app()).await
+        let app = ErrorService::new(app());
+        axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).await
     })
 }
 

@@ -29,37 +29,48 @@ pub(crate) enum Treatment {
     Rewrite,
 }
 
-/// Decides from the status and headers alone, so a success or the crate's own refusal costs a
-/// few comparisons and no allocation.
+/// The headers that decide a [`Treatment`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deciding {
+    ContentType,
+    WwwAuthenticate,
+    Allow,
+}
+
+/// Decides from the status and headers alone, so a success costs one comparison and the
+/// crate's own refusal one header lookup, and neither an allocation.
 #[cfg(any(test, feature = "axum", feature = "warp"))]
 #[inline]
 pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
-    treatment_of(
-        status.as_u16(),
-        headers.get(CONTENT_TYPE).map(http::HeaderValue::as_bytes),
-        headers.contains_key(WWW_AUTHENTICATE),
-        headers.get(ALLOW).map(http::HeaderValue::as_bytes),
-    )
+    treatment_of(status.as_u16(), |name| {
+        let name = match name {
+            Deciding::ContentType => CONTENT_TYPE,
+            Deciding::WwwAuthenticate => WWW_AUTHENTICATE,
+            Deciding::Allow => ALLOW,
+        };
+        headers.get(name).map(http::HeaderValue::as_bytes)
+    })
 }
 
-/// [`treatment`] from the parts of a response head that decide it, for frameworks whose header
-/// types are not `http` 1's.
+/// [`treatment`] for any framework's headers: `header` gives the first value of a header, and
+/// is asked only about the headers the status makes relevant.
 #[inline]
-pub(crate) fn treatment_of(
+pub(crate) fn treatment_of<'a>(
     status: u16,
-    content_type: Option<&[u8]>,
-    has_challenge: bool,
-    allow: Option<&[u8]>,
+    header: impl Fn(Deciding) -> Option<&'a [u8]>,
 ) -> Treatment {
     if !(400..600).contains(&status) {
         return Treatment::Untouched;
     }
-    if !content_type.is_some_and(is_json) {
+    if !header(Deciding::ContentType).is_some_and(is_json) {
         return Treatment::Rewrite;
     }
-    let lacks_challenge = status == 401 && !has_challenge;
-    let foreign_allow = status == 405 && allow.is_some_and(|allow| !is_crate_allow(allow));
-    if lacks_challenge || foreign_allow {
+    let needs_fix = match status {
+        401 => header(Deciding::WwwAuthenticate).is_none(),
+        405 => header(Deciding::Allow).is_some_and(|allow| !is_crate_allow(allow)),
+        _ => false,
+    };
+    if needs_fix {
         Treatment::FixHeaders
     } else {
         Treatment::Untouched

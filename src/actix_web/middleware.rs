@@ -16,7 +16,7 @@ use pin_project_lite::pin_project;
 use std::marker::PhantomData;
 
 use super::actix_status;
-use crate::foreign::{self, Treatment, NOTE_BODY_LIMIT};
+use crate::foreign::{self, Deciding, Treatment, NOTE_BODY_LIMIT};
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
 /// answered: the router, an extractor without the crate's settings, another middleware, or a
@@ -207,12 +207,14 @@ fn respond<B>(
 /// [`foreign::treatment`] of an actix-web response, read without allocating.
 fn treatment<B>(response: &HttpResponse<B>) -> Treatment {
     let headers = response.headers();
-    foreign::treatment_of(
-        response.status().as_u16(),
-        headers.get(CONTENT_TYPE).map(HeaderValue::as_bytes),
-        headers.contains_key(WWW_AUTHENTICATE),
-        headers.get(ALLOW).map(HeaderValue::as_bytes),
-    )
+    foreign::treatment_of(response.status().as_u16(), |name| {
+        let name = match name {
+            Deciding::ContentType => CONTENT_TYPE,
+            Deciding::WwwAuthenticate => WWW_AUTHENTICATE,
+            Deciding::Allow => ALLOW,
+        };
+        headers.get(name).map(HeaderValue::as_bytes)
+    })
 }
 
 enum Treated {
