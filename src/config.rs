@@ -163,6 +163,7 @@ impl Config {
     /// | 421 | The request was sent to a server that cannot answer it |
     /// | 422 | The request is well-formed but cannot be processed |
     /// | 425 | The server will not process a request that might be replayed |
+    /// | 426 | The server requires another protocol for this request |
     /// | 428 | The request must be conditional |
     /// | 429 | Too many requests; try again later |
     /// | 431 | The request header fields are too large |
@@ -390,6 +391,10 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
     (
         StatusCode::TOO_EARLY,
         "The server will not process a request that might be replayed",
+    ),
+    (
+        StatusCode::UPGRADE_REQUIRED,
+        "The server requires another protocol for this request",
     ),
     (
         StatusCode::PRECONDITION_REQUIRED,

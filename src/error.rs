@@ -229,7 +229,7 @@ impl HttpError {
     /// is kept as the hidden note.
     ///
     /// ```
-    /// #[derive(serde::Deserialize)]
+    /// #[derive(Debug, serde::Deserialize)]
     /// struct Order { item: String }
     ///
     /// let syntax = serde_json::from_str::<Order>(r#"{"item":"#).unwrap_err();

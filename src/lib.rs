@@ -13,6 +13,10 @@
 //!   ([`Challenge`]): never malformed, whatever text they are given.
 //! - Concealment: [`Forbidden::conceal`] answers as the application's genuine 404, byte for byte.
 //! - Hidden causes: a source error or note is kept for logs and never sent.
+//! - Credentials: [`BearerToken`] and [`BasicCredentials`] read `Authorization` by RFC 6750
+//!   and RFC 7617, and answer a request without usable ones with the right refusal.
+//! - Every error of an app in the crate's shape: each framework's layer rewrites what the
+//!   router, an extractor, a middleware or a panic answers.
 //! - [`client`]: what a caller should do with a refusal (re-authenticate, stop, wait).
 //!
 //! # Quick start
@@ -48,9 +52,9 @@
 //!
 //! | feature | adds | framework |
 //! |---|---|---|
-//! | `axum` | `IntoResponse` for every error type, [`axum::not_found`] and [`axum::method_not_allowed`] fallbacks | axum 0.8 |
-//! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::not_found`] default service | actix-web 4 |
-//! | `warp` | `Reply` and `Reject` for every error type, [`warp::recover`] for every rejection | warp 0.4 |
+//! | `axum` | `IntoResponse` for every error type, extractors and rejection conversions, [`axum::ErrorLayer`] for every other error and panic, [`axum::not_found`] | axum 0.8 |
+//! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::extractor_errors`], [`actix_web::ErrorHandling`] for every other error and panic, [`actix_web::not_found`] and [`actix_web::method_not_allowed`] | actix-web 4 |
+//! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error | warp 0.4 |
 //!
 //! Without features the crate renders [`http::Response`]s for any framework.
 #![cfg_attr(docsrs, feature(doc_cfg))]

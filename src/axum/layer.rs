@@ -37,7 +37,7 @@ use crate::foreign::{self, Treatment, NOTE_BODY_LIMIT};
 /// use axum::{extract::Request, routing::get, Router, ServiceExt};
 /// use denied::axum::ErrorService;
 ///
-/// let router = Router::new().route("/me", get(|| async { "alice" }));
+/// let router: Router = Router::new().route("/me", get(|| async { "alice" }));
 /// let app = ErrorService::new(router);
 /// # async fn serve(app: ErrorService<Router>) -> std::io::Result<()> {
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
