@@ -41,12 +41,27 @@ fn json(result: Result<serde_json::Value, HttpError>) -> Result<Json, HttpError>
     result.map(|value| warp::reply::json(&value))
 }
 
-/// An order id: a path segment that is not an unsigned 32-bit number is a bad request.
-fn order_id() -> impl Filter<Extract = (u32,), Error = Rejection> + Clone {
-    warp::path!("orders" / String).and_then(|id: String| async move {
-        id.parse::<u32>()
-            .map_err(|_| warp::reject::custom(HttpError::bad_request()))
-    })
+/// warp's `path!` also matches its path with a slash at the end; axum and actix-web do not,
+/// so that `/orders/` is no route there. The same here, so that every framework agrees.
+fn no_trailing_slash() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::path::full()
+        .and_then(|path: warp::path::FullPath| async move {
+            if path.as_str().len() > 1 && path.as_str().ends_with('/') {
+                Err(warp::reject::not_found())
+            } else {
+                Ok(())
+            }
+        })
+        .untuple_one()
+}
+
+/// An order id, read after the caller (as axum and actix-web extract them): a path segment
+/// that is not an unsigned 32-bit number is a bad request.
+fn order_id(id: String, user: User) -> Result<(u32, User), Rejection> {
+    let id = id
+        .parse::<u32>()
+        .map_err(|_| warp::reject::custom(HttpError::bad_request()))?;
+    Ok((id, user))
 }
 
 pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = std::convert::Infallible> + Clone
@@ -87,9 +102,11 @@ pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = std::convert::
             let order = demo::create_order(&user, order);
             warp::reply::with_status(warp::reply::json(&order), StatusCode::CREATED)
         });
-    let order = order_id()
+    let order = warp::path!("orders" / String)
         .and(get_or_head())
         .and(user())
+        .and_then(|id: String, user: User| async move { order_id(id, user) })
+        .untuple_one()
         .map(|id: u32, user: User| json(demo::order(&user, id)));
     let boom = warp::path!("boom")
         .and(get_or_head())
@@ -120,7 +137,7 @@ pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = std::convert::
         .unify()
         .or(slow_down.map(Reply::into_response))
         .unify();
-    denied::warp::error_handling(routes)
+    denied::warp::error_handling(no_trailing_slash().and(routes))
 }
 
 /// Serves the app on `listener` until the process ends.

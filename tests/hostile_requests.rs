@@ -1,0 +1,185 @@
+//! Hostile requests against every framework's demo app over loopback: odd methods, paths,
+//! `Authorization` and `Content-Type` values and bodies. Whatever they are, the app keeps
+//! serving, every error it sends is in the crate's shape, every header parses, no request text
+//! reaches a header, and the frameworks agree.
+#![cfg(all(feature = "axum", feature = "actix-web", feature = "warp"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use support::{contract::percent_encode, parse_challenges, Demo, Format, Reply};
+
+/// Marks request text, so that a reply carrying it can be found.
+const MARK: &str = "zq7mark";
+
+#[derive(Clone)]
+struct HostileRequest {
+    method: String,
+    target: String,
+    authorization: Option<Vec<u8>>,
+    content_type: Option<Vec<u8>>,
+    body: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for HostileRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |bytes: &Option<Vec<u8>>| {
+            bytes.as_ref().map(|bytes| {
+                let text = String::from_utf8_lossy(bytes);
+                text.chars().take(80).collect::<String>() + &format!(" ({} bytes)", bytes.len())
+            })
+        };
+        f.debug_struct("HostileRequest")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("authorization", &text(&self.authorization))
+            .field("content_type", &text(&self.content_type))
+            .field("body", &text(&self.body))
+            .finish()
+    }
+}
+
+/// Header value bytes a client may send: visible ASCII, space, tab and obs-text.
+fn header_value() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(
+            prop_oneof![0x21u8..0x7f, Just(b' '), Just(b'\t'), 0x80u8..=0xff],
+            0..40
+        ),
+        "(bearer|Bearer|BEARER|Basic|basic) {0,3}[ -~]{0,20}".prop_map(String::into_bytes),
+    ]
+    .prop_map(|mut value| {
+        // HTTP/1.1 trims a value's surrounding whitespace; what is left must not be empty.
+        while value.last().is_some_and(|b| *b == b' ' || *b == b'\t') {
+            value.pop();
+        }
+        while value.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+            value.remove(0);
+        }
+        value.extend_from_slice(MARK.as_bytes());
+        value
+    })
+}
+
+fn request() -> impl Strategy<Value = HostileRequest> {
+    let method = prop::sample::select(vec!["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+    let path = prop_oneof![
+        prop::sample::select(vec![
+            "/me", "/orders", "/orders/1", "/orders/2", "/admin/reports", "/reports/export",
+            "/repos/secret", "/panic", "/boom", "/slow-down",
+        ])
+        .prop_map(str::to_owned),
+        any::<String>().prop_map(|segment| format!("/orders/{}", percent_encode(&segment))),
+        any::<String>().prop_map(|segment| format!("/{}", percent_encode(&segment))),
+    ];
+    let query = prop::option::of(any::<String>().prop_map(|text| percent_encode(&text)));
+    (
+        method,
+        path,
+        query,
+        prop::option::of(header_value()),
+        prop::option::of(prop_oneof![
+            Just(b"application/json".to_vec()),
+            header_value()
+        ]),
+        prop::option::of(prop_oneof![
+            Just(br#"{"item":"book","quantity":2}"#.to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..6000),
+        ]),
+    )
+        .prop_map(|(method, path, query, authorization, content_type, body)| HostileRequest {
+            method: method.to_owned(),
+            target: match query {
+                Some(query) => format!("{path}?message={query}&scope={query}&after={query}"),
+                None => path,
+            },
+            authorization,
+            content_type,
+            body,
+        })
+}
+
+fn send(demo: &Demo, request: &HostileRequest) -> Reply {
+    let mut headers: Vec<(&str, &[u8])> = Vec::new();
+    if let Some(value) = &request.authorization {
+        headers.push(("Authorization", value));
+    }
+    if let Some(value) = &request.content_type {
+        headers.push(("Content-Type", value));
+    }
+    support::request_with_body(
+        demo.address,
+        &request.method,
+        &request.target,
+        &headers,
+        request.body.as_deref(),
+    )
+}
+
+fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
+    prop_assert!((100..600).contains(&reply.status), "{:?}", reply);
+    for (name, value) in &reply.headers {
+        prop_assert!(!value.contains(MARK), "request text in {}: {:?}", name, reply);
+        prop_assert!(
+            value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)),
+            "{name} is not visible ASCII: {:?}",
+            reply
+        );
+    }
+    for line in reply.headers_named("www-authenticate") {
+        prop_assert!(parse_challenges(line).is_ok(), "malformed challenge {:?}", line);
+    }
+    if reply.status >= 400 {
+        prop_assert_eq!(reply.header("content-type"), Some("application/json"), "{:?}", reply);
+        if request.method != "HEAD" {
+            let body: serde_json::Value = serde_json::from_slice(&reply.body)
+                .map_err(|error| TestCaseError::fail(format!("{error}: {reply:?}")))?;
+            prop_assert_eq!(body["status"].as_u64(), Some(u64::from(reply.status)));
+            for hidden in ["hunter2", "db-primary"] {
+                prop_assert!(!String::from_utf8_lossy(&reply.body).contains(hidden));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn hostile_requests_get_correct_answers_in_the_crates_shape_and_the_same_everywhere() {
+    let demos: Vec<(&str, Demo)> = ["axum", "actix-web", "warp"]
+        .into_iter()
+        .map(|name| (name, Demo::start(name, Format::Json)))
+        .collect();
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse::<u32>().ok())
+        .map_or(300, |cases| cases.min(3_000));
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&request(), |request| {
+        let replies: Vec<Reply> = demos.iter().map(|(_, demo)| send(demo, &request)).collect();
+        for ((name, demo), reply) in demos.iter().zip(&replies) {
+            check(reply, &request).map_err(|error| TestCaseError::fail(format!("{name}: {error}")))?;
+            prop_assert_eq!(demo.get("/me", Some("good")).status, 200, "{} stopped serving", name);
+        }
+        for ((name, _), reply) in demos.iter().zip(&replies).skip(1) {
+            prop_assert_eq!(reply.status, replies[0].status, "axum vs {}: {:?}", name, request);
+            prop_assert_eq!(
+                reply.comparable_headers(),
+                replies[0].comparable_headers(),
+                "axum vs {}: {:?}",
+                name,
+                request
+            );
+            prop_assert_eq!(&reply.body, &replies[0].body, "axum vs {}: {:?}", name, request);
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
