@@ -34,6 +34,23 @@ impl FromRequest for User {
     }
 }
 
+/// The caller if the request has a token, else nobody; a token that is not valid is refused.
+pub(crate) struct Caller(Option<User>);
+
+impl FromRequest for Caller {
+    type Error = HttpError;
+    type Future = Ready<Result<Self, HttpError>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let values = request.headers().get_all(AUTHORIZATION);
+        let token = BearerToken::optional_from_authorization(values.map(|value| value.as_bytes()));
+        ready(token.and_then(|token| {
+            let user = token.map(|token| demo::verify(&token)).transpose()?;
+            Ok(Self(user))
+        }))
+    }
+}
+
 async fn me(user: User) -> web::Json<Value> {
     web::Json(demo::me(&user))
 }
@@ -49,7 +66,7 @@ async fn export_reports(user: User, params: Params) -> Result<web::Json<Value>, 
 }
 
 async fn repo(
-    caller: Option<User>,
+    Caller(caller): Caller,
     name: web::Path<String>,
 ) -> Result<web::Json<Value>, HttpError> {
     Ok(web::Json(demo::repo(caller.as_ref(), &name)?))

@@ -26,9 +26,14 @@ fn user() -> impl Filter<Extract = (User,), Error = Rejection> + Clone {
     })
 }
 
-/// The caller if a valid token says who it is, else nobody.
-fn caller() -> impl Filter<Extract = (Option<User>,), Error = std::convert::Infallible> + Clone {
-    user().map(Some).or(warp::any().map(|| None)).unify()
+/// The caller if the request has a token, else nobody; a token that is not valid is refused.
+fn caller() -> impl Filter<Extract = (Option<User>,), Error = Rejection> + Clone {
+    denied::warp::optional_bearer_token().and_then(|token: Option<BearerToken>| async move {
+        token
+            .map(|token| demo::verify(&token))
+            .transpose()
+            .map_err(warp::reject::custom)
+    })
 }
 
 /// A path answering GET, and HEAD with the same answer (hyper sends HEAD responses without

@@ -83,10 +83,54 @@ impl BearerToken {
         }
     }
 
+    /// Reads the token of a request that may come without credentials: `None` without
+    /// `Authorization` or with another scheme, the 400 for a malformed header as
+    /// [`from_headers`](Self::from_headers).
+    ///
+    /// ```
+    /// use denied::BearerToken;
+    /// use http::HeaderMap;
+    ///
+    /// assert_eq!(BearerToken::optional_from_headers(&HeaderMap::new())?, None);
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("authorization", "Bearer a b".parse()?);
+    /// assert_eq!(BearerToken::optional_from_headers(&headers).unwrap_err().status(), 400);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A malformed `Authorization` header, or two of them.
+    pub fn optional_from_headers(headers: &HeaderMap) -> Result<Option<Self>, HttpError> {
+        optional(Self::from_headers(headers))
+    }
+
+    /// [`optional_from_headers`](Self::optional_from_headers) from the values of every
+    /// `Authorization` header.
+    ///
+    /// # Errors
+    ///
+    /// As [`optional_from_headers`](Self::optional_from_headers).
+    pub fn optional_from_authorization<'a>(
+        values: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Option<Self>, HttpError> {
+        optional(Self::from_authorization(values))
+    }
+
     /// The token, to verify.
     #[must_use]
     pub fn token(&self) -> &str {
         &self.0
+    }
+}
+
+/// Credentials a request may lack: `None` for the 401 of no usable credentials, the error for
+/// malformed ones.
+fn optional<T>(read: Result<T, HttpError>) -> Result<Option<T>, HttpError> {
+    match read {
+        Ok(credentials) => Ok(Some(credentials)),
+        Err(refusal) if refusal.status() == http::StatusCode::UNAUTHORIZED => Ok(None),
+        Err(refusal) => Err(refusal),
     }
 }
 
@@ -165,6 +209,28 @@ impl BasicCredentials {
             user_id: user_id.to_owned(),
             password: password.to_owned(),
         })
+    }
+
+    /// Reads the credentials of a request that may come without them: `None` without
+    /// `Authorization` or with another scheme, the 400 for malformed ones.
+    ///
+    /// # Errors
+    ///
+    /// Malformed credentials, or two `Authorization` headers.
+    pub fn optional_from_headers(headers: &HeaderMap) -> Result<Option<Self>, HttpError> {
+        optional(Self::from_headers(headers))
+    }
+
+    /// [`optional_from_headers`](Self::optional_from_headers) from the values of every
+    /// `Authorization` header.
+    ///
+    /// # Errors
+    ///
+    /// As [`optional_from_headers`](Self::optional_from_headers).
+    pub fn optional_from_authorization<'a>(
+        values: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Option<Self>, HttpError> {
+        optional(Self::from_authorization(values))
     }
 
     /// The user-id.

@@ -64,11 +64,21 @@ fn header_value() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn request() -> impl Strategy<Value = HostileRequest> {
-    let method = prop::sample::select(vec!["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+    let method = prop::sample::select(vec![
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+    ]);
     let path = prop_oneof![
         prop::sample::select(vec![
-            "/me", "/orders", "/orders/1", "/orders/2", "/admin/reports", "/reports/export",
-            "/repos/secret", "/panic", "/boom", "/slow-down",
+            "/me",
+            "/orders",
+            "/orders/1",
+            "/orders/2",
+            "/admin/reports",
+            "/reports/export",
+            "/repos/secret",
+            "/panic",
+            "/boom",
+            "/slow-down",
         ])
         .prop_map(str::to_owned),
         any::<String>().prop_map(|segment| format!("/orders/{}", percent_encode(&segment))),
@@ -89,16 +99,18 @@ fn request() -> impl Strategy<Value = HostileRequest> {
             proptest::collection::vec(any::<u8>(), 0..6000),
         ]),
     )
-        .prop_map(|(method, path, query, authorization, content_type, body)| HostileRequest {
-            method: method.to_owned(),
-            target: match query {
-                Some(query) => format!("{path}?message={query}&scope={query}&after={query}"),
-                None => path,
+        .prop_map(
+            |(method, path, query, authorization, content_type, body)| HostileRequest {
+                method: method.to_owned(),
+                target: match query {
+                    Some(query) => format!("{path}?message={query}&scope={query}&after={query}"),
+                    None => path,
+                },
+                authorization,
+                content_type,
+                body,
             },
-            authorization,
-            content_type,
-            body,
-        })
+        )
 }
 
 fn send(demo: &Demo, request: &HostileRequest) -> Reply {
@@ -121,18 +133,34 @@ fn send(demo: &Demo, request: &HostileRequest) -> Reply {
 fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
     prop_assert!((100..600).contains(&reply.status), "{:?}", reply);
     for (name, value) in &reply.headers {
-        prop_assert!(!value.contains(MARK), "request text in {}: {:?}", name, reply);
         prop_assert!(
-            value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)),
+            !value.contains(MARK),
+            "request text in {}: {:?}",
+            name,
+            reply
+        );
+        prop_assert!(
+            value
+                .bytes()
+                .all(|b| b == b'\t' || (b' '..=b'~').contains(&b)),
             "{name} is not visible ASCII: {:?}",
             reply
         );
     }
     for line in reply.headers_named("www-authenticate") {
-        prop_assert!(parse_challenges(line).is_ok(), "malformed challenge {:?}", line);
+        prop_assert!(
+            parse_challenges(line).is_ok(),
+            "malformed challenge {:?}",
+            line
+        );
     }
     if reply.status >= 400 {
-        prop_assert_eq!(reply.header("content-type"), Some("application/json"), "{:?}", reply);
+        prop_assert_eq!(
+            reply.header("content-type"),
+            Some("application/json"),
+            "{:?}",
+            reply
+        );
         if request.method != "HEAD" {
             let body: serde_json::Value = serde_json::from_slice(&reply.body)
                 .map_err(|error| TestCaseError::fail(format!("{error}: {reply:?}")))?;
@@ -163,11 +191,23 @@ fn hostile_requests_get_correct_answers_in_the_crates_shape_and_the_same_everywh
     let result = runner.run(&request(), |request| {
         let replies: Vec<Reply> = demos.iter().map(|(_, demo)| send(demo, &request)).collect();
         for ((name, demo), reply) in demos.iter().zip(&replies) {
-            check(reply, &request).map_err(|error| TestCaseError::fail(format!("{name}: {error}")))?;
-            prop_assert_eq!(demo.get("/me", Some("good")).status, 200, "{} stopped serving", name);
+            check(reply, &request)
+                .map_err(|error| TestCaseError::fail(format!("{name}: {error}")))?;
+            prop_assert_eq!(
+                demo.get("/me", Some("good")).status,
+                200,
+                "{} stopped serving",
+                name
+            );
         }
         for ((name, _), reply) in demos.iter().zip(&replies).skip(1) {
-            prop_assert_eq!(reply.status, replies[0].status, "axum vs {}: {:?}", name, request);
+            prop_assert_eq!(
+                reply.status,
+                replies[0].status,
+                "axum vs {}: {:?}",
+                name,
+                request
+            );
             prop_assert_eq!(
                 reply.comparable_headers(),
                 replies[0].comparable_headers(),
@@ -175,7 +215,13 @@ fn hostile_requests_get_correct_answers_in_the_crates_shape_and_the_same_everywh
                 name,
                 request
             );
-            prop_assert_eq!(&reply.body, &replies[0].body, "axum vs {}: {:?}", name, request);
+            prop_assert_eq!(
+                &reply.body,
+                &replies[0].body,
+                "axum vs {}: {:?}",
+                name,
+                request
+            );
         }
         Ok(())
     });

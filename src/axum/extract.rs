@@ -171,16 +171,6 @@ where
     }
 }
 
-/// Credentials a request may lack: `None` without them (no `Authorization`, or another
-/// scheme), the crate's 400 for malformed ones.
-fn optional<T>(read: Result<T, HttpError>) -> Result<Option<T>, HttpError> {
-    match read {
-        Ok(credentials) => Ok(Some(credentials)),
-        Err(refusal) if refusal.status() == http::StatusCode::UNAUTHORIZED => Ok(None),
-        Err(refusal) => Err(refusal),
-    }
-}
-
 impl<S: Send + Sync> OptionalFromRequestParts<S> for BearerToken {
     type Rejection = HttpError;
 
@@ -188,7 +178,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for BearerToken {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        optional(Self::from_headers(&parts.headers))
+        Self::optional_from_headers(&parts.headers)
     }
 }
 
@@ -199,7 +189,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for BasicCredentials {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        optional(Self::from_headers(&parts.headers))
+        Self::optional_from_headers(&parts.headers)
     }
 }
 

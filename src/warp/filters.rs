@@ -29,6 +29,28 @@ pub fn bearer_token() -> impl Filter<Extract = (BearerToken,), Error = Rejection
     })
 }
 
+/// Extracts the request's [`BearerToken`] if it has one: `None` without `Authorization` or
+/// with another scheme; rejects a malformed header with the crate's 400 `invalid_request`.
+///
+/// ```
+/// use warp::Filter;
+///
+/// let greeting = warp::path("hello")
+///     .and(denied::warp::optional_bearer_token())
+///     .map(|token: Option<denied::BearerToken>| match token {
+///         Some(_) => "hello again",
+///         None => "hello, stranger",
+///     });
+/// ```
+pub fn optional_bearer_token(
+) -> impl Filter<Extract = (Option<BearerToken>,), Error = Rejection> + Clone {
+    ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
+        let values = headers.get_all(AUTHORIZATION);
+        BearerToken::optional_from_authorization(values.iter().map(|value| value.as_bytes()))
+            .map_err(::warp::reject::custom)
+    })
+}
+
 /// Extracts the request's [`BasicCredentials`], or rejects with the crate's 401 or 400.
 ///
 /// ```

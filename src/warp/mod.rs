@@ -23,7 +23,7 @@
 mod filters;
 mod handling;
 
-pub use filters::{allow, basic_credentials, bearer_token, json};
+pub use filters::{allow, basic_credentials, bearer_token, json, optional_bearer_token};
 pub use handling::{catching, error_handling};
 
 use std::convert::Infallible;
