@@ -12,6 +12,7 @@ use http::{HeaderMap, Method, StatusCode};
 
 use crate::config::current_settings;
 use crate::error::allow_value;
+use crate::json_body::is_json_content_type;
 use crate::{Challenge, HttpError, Unauthorized};
 
 /// The most of a foreign error body a layer reads to keep as the hidden note.
@@ -62,7 +63,8 @@ pub(crate) fn treatment_of<'a>(
     if !(400..600).contains(&status) {
         return Treatment::Untouched;
     }
-    if !header(Deciding::ContentType).is_some_and(is_json) {
+    // JSON already: the crate's own body, or JSON the application wrote on purpose.
+    if !header(Deciding::ContentType).is_some_and(is_json_content_type) {
         return Treatment::Rewrite;
     }
     let needs_fix = match status {
@@ -89,26 +91,17 @@ fn is_crate_allow(allow: &[u8]) -> bool {
     })
 }
 
-/// `application/json` or `application/problem+json`: the crate's bodies, or JSON the
-/// application wrote on purpose.
-fn is_json(content_type: &[u8]) -> bool {
-    let media_type = content_type.split(|&b| b == b';').next();
-    let media_type = media_type.unwrap_or_default().trim_ascii_ws();
-    media_type.eq_ignore_ascii_case(b"application/json")
-        || media_type.eq_ignore_ascii_case(b"application/problem+json")
-}
-
-trait TrimAsciiWhitespace {
-    fn trim_ascii_ws(&self) -> &Self;
-}
-
-impl TrimAsciiWhitespace for [u8] {
-    fn trim_ascii_ws(&self) -> &[u8] {
-        let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-        let start = self.iter().take_while(|b| is_ows(b)).count();
-        let end = self.len() - self[start..].iter().rev().take_while(|b| is_ows(b)).count();
-        &self[start..end]
-    }
+/// `value` without the optional whitespace (space, tab) around it (RFC 9110 §5.6.3).
+pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().take_while(|b| is_ows(b)).count();
+    let end = value.len()
+        - value[start..]
+            .iter()
+            .rev()
+            .take_while(|b| is_ows(b))
+            .count();
+    &value[start..end]
 }
 
 /// The methods every `Allow` line lists; names that are not methods are dropped.
@@ -117,7 +110,7 @@ fn methods_of(headers: &HeaderMap) -> Vec<Method> {
         .get_all(ALLOW)
         .iter()
         .flat_map(|line| line.as_bytes().split(|&b| b == b','))
-        .map(TrimAsciiWhitespace::trim_ascii_ws)
+        .map(trim_ows)
         .filter(|name| !name.is_empty())
         .filter_map(|name| Method::from_bytes(name).ok())
         .collect()

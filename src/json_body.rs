@@ -3,6 +3,7 @@
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+use crate::foreign::trim_ows;
 use crate::HttpError;
 
 /// `application/json` or any `application/...+json` type, in any case, with or without
@@ -12,10 +13,7 @@ pub(crate) fn is_json_content_type(content_type: &[u8]) -> bool {
         .split(|&b| b == b';')
         .next()
         .unwrap_or_default();
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = media_type.iter().take_while(|b| is_ows(b)).count();
-    let end = media_type.len() - media_type.iter().rev().take_while(|b| is_ows(b)).count();
-    let media_type = media_type.get(start..end.max(start)).unwrap_or_default();
+    let media_type = trim_ows(media_type);
     let Some(subtype) = strip_prefix_ignore_case(media_type, b"application/") else {
         return false;
     };
