@@ -554,7 +554,20 @@ impl Challenge {
     }
 }
 
-fn is_tchar(byte: u8) -> bool {
+/// `value` without the optional whitespace (space, tab) around it (RFC 9110 §5.6.3).
+pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().take_while(|b| is_ows(b)).count();
+    let end = value.len()
+        - value[start..]
+            .iter()
+            .rev()
+            .take_while(|b| is_ows(b))
+            .count();
+    &value[start..end]
+}
+
+pub(crate) fn is_tchar(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
 }
 

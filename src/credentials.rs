@@ -6,6 +6,7 @@ use std::fmt;
 use http::header::AUTHORIZATION;
 use http::HeaderMap;
 
+use crate::challenge::{is_tchar, trim_ows};
 use crate::config::current_settings;
 use crate::{Challenge, HttpError, Unauthorized};
 
@@ -67,8 +68,14 @@ impl BearerToken {
             Values::Several => return Err(malformed("more than one Authorization header")),
             Values::One(value) => value,
         };
-        let Some(token) = credentials_of(value, b"Bearer") else {
-            return Err(Unauthorized::bearer(realm()).into());
+        let token = match credentials_of(value, b"Bearer") {
+            Credentials::OtherScheme => return Err(Unauthorized::bearer(realm()).into()),
+            Credentials::Malformed => {
+                return Err(malformed(
+                    "the Authorization header is not credentials syntax",
+                ))
+            }
+            Credentials::Of(token) => token,
         };
         if token.is_empty() {
             return Err(malformed("the Bearer credential has no token"));
@@ -192,8 +199,14 @@ impl BasicCredentials {
             Values::Several => return Err(malformed("more than one Authorization header")),
             Values::One(value) => value,
         };
-        let Some(encoded) = credentials_of(value, b"Basic") else {
-            return Err(challenge());
+        let encoded = match credentials_of(value, b"Basic") {
+            Credentials::OtherScheme => return Err(challenge()),
+            Credentials::Malformed => {
+                return Err(malformed(
+                    "the Authorization header is not credentials syntax",
+                ))
+            }
+            Credentials::Of(encoded) => encoded,
         };
         let decoded = base64_decode(encoded)
             .ok_or_else(|| malformed("the Basic credentials are not base64"))?;
@@ -270,25 +283,33 @@ fn only_value<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Values<'a> {
     }
 }
 
-/// What follows `scheme` (in any case) and `1*SP` in `value`; `None` for another scheme. A
-/// scheme with nothing after it gives an empty credential.
-fn credentials_of<'a>(value: &'a [u8], scheme: &[u8]) -> Option<&'a [u8]> {
-    let end = value.len()
-        - value
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-    let trimmed = &value[..end];
-    let (found, rest) = trimmed.split_at(scheme.len().min(trimmed.len()));
-    if !found.eq_ignore_ascii_case(scheme) {
-        return None;
+/// What an `Authorization` value holds for one scheme.
+#[derive(Debug, PartialEq, Eq)]
+enum Credentials<'a> {
+    /// Another scheme: no credentials of this one.
+    OtherScheme,
+    /// Not `auth-scheme [ 1*SP ... ]` at all (empty, or the scheme followed by a tab).
+    Malformed,
+    /// What follows the scheme and `1*SP`; empty for the scheme alone.
+    Of(&'a [u8]),
+}
+
+/// Reads `value` as `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]` (RFC 9110
+/// §11.4) for `scheme`, matched in any case.
+fn credentials_of<'a>(value: &'a [u8], scheme: &[u8]) -> Credentials<'a> {
+    let value = trim_ows(value);
+    let scheme_len = value.iter().take_while(|&&b| is_tchar(b)).count();
+    if scheme_len == 0 {
+        return Credentials::Malformed;
     }
+    let (found, rest) = value.split_at(scheme_len);
     match rest.first() {
-        None => Some(rest),
-        Some(b' ') => Some(&rest[rest.iter().take_while(|&&b| b == b' ').count()..]),
-        // `Bearerx ...` is another scheme.
-        Some(_) => None,
+        None | Some(b' ') if found.eq_ignore_ascii_case(scheme) => {
+            Credentials::Of(&rest[rest.iter().take_while(|&&b| b == b' ').count()..])
+        }
+        None | Some(b' ') => Credentials::OtherScheme,
+        // A scheme followed by anything but a space is no `credentials` production.
+        Some(_) => Credentials::Malformed,
     }
 }
 
@@ -365,11 +386,15 @@ mod tests {
 
     #[test]
     fn the_scheme_is_matched_in_any_case_and_needs_a_space() {
-        assert_eq!(credentials_of(b"bEaReR  abc", b"Bearer"), Some(&b"abc"[..]));
-        assert_eq!(credentials_of(b"Bearer", b"Bearer"), Some(&b""[..]));
-        assert_eq!(credentials_of(b"Bearerabc", b"Bearer"), None);
-        assert_eq!(credentials_of(b"Bear", b"Bearer"), None);
-        assert_eq!(credentials_of(b"Basic abc", b"Bearer"), None);
+        use Credentials::{Malformed, Of, OtherScheme};
+        assert_eq!(credentials_of(b"bEaReR  abc", b"Bearer"), Of(b"abc"));
+        assert_eq!(credentials_of(b"Bearer", b"Bearer"), Of(b""));
+        assert_eq!(credentials_of(b"Bearerabc", b"Bearer"), OtherScheme);
+        assert_eq!(credentials_of(b"Bear", b"Bearer"), OtherScheme);
+        assert_eq!(credentials_of(b"Basic abc", b"Bearer"), OtherScheme);
+        assert_eq!(credentials_of(b"Bearer\tabc", b"Bearer"), Malformed);
+        assert_eq!(credentials_of(b"", b"Bearer"), Malformed);
+        assert_eq!(credentials_of(b"\xc3\xa9 abc", b"Bearer"), Malformed);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use http::header::{
 };
 use http::{HeaderMap, Method, StatusCode};
 
+use crate::challenge::trim_ows;
 use crate::config::current_settings;
 use crate::error::allow_value;
 use crate::json_body::is_json_content_type;
@@ -89,19 +90,6 @@ fn is_crate_allow(allow: &[u8]) -> bool {
     methods().enumerate().all(|(index, method)| {
         Method::from_bytes(method).is_ok() && !methods().take(index).any(|seen| seen == method)
     })
-}
-
-/// `value` without the optional whitespace (space, tab) around it (RFC 9110 §5.6.3).
-pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = value.iter().take_while(|b| is_ows(b)).count();
-    let end = value.len()
-        - value[start..]
-            .iter()
-            .rev()
-            .take_while(|b| is_ows(b))
-            .count();
-    &value[start..end]
 }
 
 /// The methods every `Allow` line lists; names that are not methods are dropped.

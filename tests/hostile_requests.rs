@@ -89,7 +89,11 @@ fn request() -> impl Strategy<Value = HostileRequest> {
         method,
         path,
         query,
-        prop::option::of(header_value()),
+        // Half the requests get past the credentials, to reach bodies, types and ids.
+        prop_oneof![
+            Just(Some(b"Bearer good".to_vec())),
+            prop::option::of(header_value())
+        ],
         prop::option::of(prop_oneof![
             Just(b"application/json".to_vec()),
             header_value()

@@ -122,8 +122,9 @@ pub fn json<T>(limit: usize) -> BoxedFilter<(T,)>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    ::warp::header::optional::<String>(CONTENT_TYPE.as_str())
-        .and_then(|content_type: Option<String>| async move {
+    ::warp::header::headers_cloned()
+        .and_then(|headers: HeaderMap| async move {
+            let content_type = headers.get(CONTENT_TYPE);
             if content_type.is_some_and(|value| json_body::is_json_content_type(value.as_bytes())) {
                 Ok(())
             } else {
