@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use http::StatusCode;
 
 use crate::body;
-use crate::HttpError;
+use crate::{Challenge, HttpError, InvalidChallenge};
 
 /// The shape of every error body.
 ///
@@ -76,7 +76,7 @@ pub type ReportHook = fn(&HttpError);
 ///     .message(StatusCode::FORBIDDEN, "Zugriff verweigert")
 ///     .report(|error| eprintln!("refused: {error}"))
 ///     .install()?;
-/// # Ok::<(), denied::AlreadyInstalled>(())
+/// # Ok::<(), denied::InstallError>(())
 /// ```
 #[derive(Clone)]
 pub struct Config {
@@ -111,16 +111,27 @@ impl fmt::Debug for Config {
     }
 }
 
-/// [`Config::install`] was called after settings were already in force.
+/// Why [`Config::install`] refused the settings.
 ///
 /// Its `Debug` says what its `Display` says, so `main` returning it prints the reason.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
-#[error("denied is already configured: install the config once, before the first error renders")]
-pub struct AlreadyInstalled(());
+#[non_exhaustive]
+pub enum InstallError {
+    /// Settings are already in force: `install` was called before, or an error was rendered
+    /// before it (with the defaults, which then stay).
+    #[error(
+        "denied is already configured: install the config once, before the first error renders"
+    )]
+    AlreadyInstalled,
+    /// The [`realm`](Config::realm) cannot be carried in a challenge, so a 401 could not
+    /// carry the challenge it needs.
+    #[error("the realm cannot be sent in a challenge: {0}")]
+    Realm(InvalidChallenge),
+}
 
-impl fmt::Debug for AlreadyInstalled {
+impl fmt::Debug for InstallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AlreadyInstalled({:?})", self.to_string())
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -215,12 +226,15 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// Settings are already in force: `install` was called before, or an error was rendered
-    /// before it (with the defaults, which then stay).
-    pub fn install(self) -> Result<(), AlreadyInstalled> {
+    /// Settings are already in force ([`InstallError::AlreadyInstalled`]), or the realm cannot
+    /// be sent in a challenge ([`InstallError::Realm`]).
+    pub fn install(self) -> Result<(), InstallError> {
+        Challenge::bearer(self.realm.clone())
+            .validate()
+            .map_err(InstallError::Realm)?;
         INSTALLED
             .set(Settings::new(self))
-            .map_err(|_| AlreadyInstalled(()))
+            .map_err(|_| InstallError::AlreadyInstalled)
     }
 }
 

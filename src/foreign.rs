@@ -176,10 +176,37 @@ pub(crate) fn rewrite(
     (parts.status, body)
 }
 
+/// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
+/// when there was more.
+#[cfg(any(feature = "axum", feature = "warp"))]
+pub(crate) async fn read_note<B>(body: B) -> (Vec<u8>, bool)
+where
+    B: http_body::Body<Data = Bytes>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut text = Vec::new();
+    while let Some(Ok(frame)) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if keep_for_note(&mut text, &data) {
+            return (text, true);
+        }
+    }
+    (text, false)
+}
+
+/// Adds what still fits of `data` to the note's `text`; `true` once some of it did not fit.
+pub(crate) fn keep_for_note(text: &mut Vec<u8>, data: &[u8]) -> bool {
+    let room = NOTE_BODY_LIMIT.saturating_sub(text.len());
+    text.extend_from_slice(&data[..data.len().min(room)]);
+    data.len() > room
+}
+
 fn note_of(status: StatusCode, body: &[u8], cut: bool) -> String {
     let text = String::from_utf8_lossy(body);
-    let ellipsis = if cut { "..." } else { "" };
-    if text.trim().is_empty() {
+    let ellipsis = if cut { "... (cut)" } else { "" };
+    if text.trim().is_empty() && !cut {
         format!("the framework answered {} with no body", status.as_u16())
     } else {
         format!(

@@ -40,12 +40,14 @@ pub(crate) fn too_large(limit: usize) -> HttpError {
         .with_note(format!("the request body is longer than {limit} bytes"))
 }
 
-/// Reads `body` as a `T`: its syntax is checked whole first (400), then its shape (422), so a
-/// body wrong in both ways is a 400 whichever error comes first in it.
+/// Reads `body` as a `T`. A body wrong in both syntax (400) and shape (422) is a 400,
+/// whichever error comes first in it: after a shape error, the syntax of the whole body is
+/// checked before answering. A valid body is parsed once.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, HttpError> {
-    serde_json::from_slice::<IgnoredAny>(body)
-        .and_then(|_| serde_json::from_slice::<T>(body))
-        .map_err(|error| HttpError::invalid_json_body(&error))
+    serde_json::from_slice::<T>(body).map_err(|error| {
+        let syntax = serde_json::from_slice::<IgnoredAny>(body).err();
+        HttpError::invalid_json_body(syntax.as_ref().unwrap_or(&error))
+    })
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub mod warp;
 pub use body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
 pub use check::{OrDeny, OrInternal};
-pub use config::{AlreadyInstalled, BodyFormat, Config, ReportHook, UnknownBodyFormat};
+pub use config::{BodyFormat, Config, InstallError, ReportHook, UnknownBodyFormat};
 pub use credentials::{BasicCredentials, BearerToken};
 pub use error::{HttpError, RetryAfter};
 pub use reason::Reason;

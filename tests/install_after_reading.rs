@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use denied::{Config, Forbidden, HttpError};
+use denied::{Config, Forbidden, HttpError, InstallError};
 use http::StatusCode;
 
 #[test]
@@ -15,6 +15,11 @@ fn install_works_after_errors_were_built_and_read() {
     );
     assert_eq!(error.status(), 403);
     let _ = format!("{error} {error:?}");
+
+    // A realm no challenge can carry is refused, and nothing is installed.
+    let refused = Config::new().realm("line\r\nbreak").install().unwrap_err();
+    assert!(matches!(refused, InstallError::Realm(_)), "{refused:?}");
+    assert!(format!("{refused:?}").contains(&refused.to_string()));
 
     Config::new()
         .message(StatusCode::FORBIDDEN, "Nein")

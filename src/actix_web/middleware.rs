@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use ::actix_web::body::{to_bytes_limited, BoxBody, EitherBody, MessageBody};
+use ::actix_web::body::{BoxBody, EitherBody, MessageBody};
 use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use ::actix_web::error::InternalError;
 use ::actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -16,7 +16,7 @@ use pin_project_lite::pin_project;
 use std::marker::PhantomData;
 
 use super::actix_status;
-use crate::foreign::{self, Deciding, Treatment, NOTE_BODY_LIMIT};
+use crate::foreign::{self, Deciding, Treatment};
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
 /// answered: the router, an extractor without the crate's settings, another middleware, or a
@@ -238,16 +238,21 @@ fn treat<B: MessageBody + 'static>(response: HttpResponse<B>) -> Treated {
     }
 }
 
-/// Reads up to [`NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers in
+/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers in
 /// the crate's shape instead.
 async fn rewrite<B: MessageBody + 'static>(response: HttpResponse<B>) -> HttpResponse {
     let status = http_status(&response);
     let mut headers = to_http(response.headers());
     let (mut response, body) = response.into_parts();
-    let (text, cut) = match to_bytes_limited(body, NOTE_BODY_LIMIT).await {
-        Ok(Ok(text)) => (text, false),
-        Ok(Err(_)) | Err(_) => (bytes::Bytes::new(), true),
-    };
+    let mut body = std::pin::pin!(body);
+    let mut text = Vec::new();
+    let mut cut = false;
+    while let Some(Ok(data)) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+        if foreign::keep_for_note(&mut text, &data) {
+            cut = true;
+            break;
+        }
+    }
     let (status, body) = foreign::rewrite(status, &mut headers, &text, cut);
     *response.status_mut() = actix_status(status);
     replace_headers(response.headers_mut(), &headers);

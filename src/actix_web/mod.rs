@@ -7,6 +7,10 @@
 //! actix-web 4 still uses `http` 0.2, so the rendered status and headers are carried over by
 //! their numbers and bytes, without loss.
 //!
+//! For credentials a request may lack, use `BearerToken::optional_from_authorization`:
+//! actix-web's own `Option<BearerToken>` turns every refusal into `None`, a malformed
+//! `Authorization` header included, which RFC 6750 answers with a 400.
+//!
 //! ```
 //! use actix_web::{web, App, HttpResponse};
 //! use denied::http::Method;

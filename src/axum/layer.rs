@@ -1,18 +1,18 @@
 //! [`ErrorLayer`]: every error response of an axum app in the crate's shape, panics included.
 
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use axum::body::{Body, HttpBody};
+use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::Request;
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::foreign::{self, Treatment, NOTE_BODY_LIMIT};
+use crate::foreign::{self, Treatment};
 
 /// A tower [`Layer`] that gives every error response of the app the crate's shape, whoever
 /// answered: the router (unknown path, wrong method), an extractor, a middleware such as
@@ -179,24 +179,11 @@ where
     }
 }
 
-/// Reads up to [`NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers in
+/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers in
 /// the crate's shape instead.
 async fn rewrite(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
-    let mut body = std::pin::pin!(body);
-    let mut text = Vec::new();
-    let mut cut = false;
-    while let Some(Ok(frame)) = poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        let room = NOTE_BODY_LIMIT - text.len();
-        text.extend_from_slice(&data[..data.len().min(room)]);
-        if data.len() > room {
-            cut = true;
-            break;
-        }
-    }
+    let (text, cut) = foreign::read_note(body).await;
     let (status, body) = foreign::rewrite(parts.status, &mut parts.headers, &text, cut);
     parts.status = status;
     Response::from_parts(parts, Body::from(body))

@@ -70,8 +70,9 @@ pub fn basic_credentials() -> impl Filter<Extract = (BasicCredentials,), Error =
 }
 
 /// Passes a request whose method is one of `methods`, and rejects any other with the crate's
-/// 405 and `Allow: methods`. Put it right after a path's filter, so that warp, which cannot
-/// tell the methods of a path, answers a wrong one as RFC 9110 §15.5.6 requires.
+/// 405 and `Allow: methods`. Put it right after a path's filter, once per path with all of the
+/// path's methods, so that warp, which cannot tell the methods of a path, answers a wrong one
+/// as RFC 9110 §15.5.6 requires. Another route's refusal of the same request wins over it.
 ///
 /// ```
 /// use warp::Filter;
@@ -96,12 +97,19 @@ pub fn allow(
                     Ok(())
                 } else {
                     let refusal = HttpError::method_not_allowed(methods.iter().cloned());
-                    Err(::warp::reject::custom(refusal))
+                    Err(::warp::reject::custom(WrongMethod(refusal)))
                 }
             }
         })
         .untuple_one()
 }
+
+/// The 405 of [`allow`], a rejection of its own so that [`recover`](super::recover) can rank
+/// it below the crate's other refusals.
+#[derive(Debug)]
+pub(super) struct WrongMethod(pub(super) HttpError);
+
+impl ::warp::reject::Reject for WrongMethod {}
 
 /// Extracts a JSON body of at most `limit` bytes, rejecting with the crate's errors in the
 /// order a client can fix them: 415 without `Content-Type: application/json` (or `+json`), 413

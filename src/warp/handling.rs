@@ -9,9 +9,8 @@ use std::pin::pin;
 use ::warp::reject::Rejection;
 use ::warp::reply::{Reply, Response};
 use ::warp::Filter;
-use http_body::Body as _;
 
-use crate::foreign::{self, Treatment, NOTE_BODY_LIMIT};
+use crate::foreign::{self, Treatment};
 
 /// Wraps a whole app so that every error it sends has the crate's shape:
 ///
@@ -56,20 +55,7 @@ async fn shape(response: Response) -> Response {
         }
         Treatment::Rewrite => {
             let (mut parts, body) = response.into_parts();
-            let mut body = pin!(body);
-            let mut text = Vec::new();
-            let mut cut = false;
-            while let Some(Ok(frame)) = poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-                let Ok(data) = frame.into_data() else {
-                    continue;
-                };
-                let room = NOTE_BODY_LIMIT - text.len();
-                text.extend_from_slice(&data[..data.len().min(room)]);
-                if data.len() > room {
-                    cut = true;
-                    break;
-                }
-            }
+            let (text, cut) = foreign::read_note(body).await;
             let (status, body) = foreign::rewrite(parts.status, &mut parts.headers, &text, cut);
             parts.status = status;
             Response::from_parts(parts, body.into())

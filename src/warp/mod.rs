@@ -64,9 +64,12 @@ impl Reject for HttpError {}
 /// For [`Filter::recover`](::warp::Filter::recover): answers every rejection in the crate's
 /// body shape.
 ///
-/// The crate's own rejections answer as they would as replies. warp's answer with the status
-/// warp gives them and the crate's default sentence; an unknown route with the crate's 404.
-/// warp does not say which methods a path allows, so its 405 carries no `Allow` header.
+/// The crate's own rejections answer as they would as replies; when a request was rejected by
+/// several routes, a refusal beats a wrong method ([`allow`]), which beats an unknown route, as
+/// warp ranks its own. warp's rejections answer with the status warp gives them and the
+/// crate's default sentence; an unknown route with the crate's 404. warp does not say which
+/// methods a path allows, so its own 405 (`warp::get()` and the like) carries no `Allow`
+/// header: state a path's methods with [`allow`] instead.
 ///
 /// # Errors
 ///
@@ -77,6 +80,8 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     } else if let Some(refusal) = rejection.find::<Forbidden>() {
         refusal.render_with(Into::into)
     } else if let Some(refusal) = rejection.find::<Unauthorized>() {
+        refusal.render_with(Into::into)
+    } else if let Some(filters::WrongMethod(refusal)) = rejection.find::<filters::WrongMethod>() {
         refusal.render_with(Into::into)
     } else {
         warp_rejection(&rejection).render_with(Into::into)
