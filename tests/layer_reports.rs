@@ -1,0 +1,133 @@
+//! What a framework layer rewrites reaches the report hook with its hidden text, and goes out
+//! in the app's format: its own test binary, because the settings are process-wide.
+#![cfg(feature = "axum")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::Mutex;
+
+use axum::body::Body;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use denied::axum::ErrorService;
+use denied::{BodyFormat, Config, HttpError};
+use support::{challenges_of, check_body, reply_of, Format, Reply};
+use tower::ServiceExt;
+
+static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn remember(error: &HttpError) {
+    REPORTED.lock().unwrap().push(error.to_string());
+}
+
+fn install() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        Config::new()
+            .format(BodyFormat::Problem)
+            .realm("reports-test")
+            .report(remember)
+            .install()
+            .unwrap();
+    });
+}
+
+fn reported(part: &str) -> bool {
+    REPORTED
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|line| line.contains(part))
+}
+
+#[allow(clippy::panic)]
+async fn panics() -> &'static str {
+    panic!("panic text 7f2c (password=hunter2)")
+}
+
+fn app() -> ErrorService<Router> {
+    ErrorService::new(
+        Router::new()
+            .route(
+                "/plain",
+                get(|| async { (StatusCode::BAD_GATEWAY, "upstream text 3e9a") }),
+            )
+            .route(
+                "/plain-401",
+                get(|| async { (StatusCode::UNAUTHORIZED, "token check text 81bd") }),
+            )
+            .route(
+                "/own-challenge",
+                get(|| async {
+                    (
+                        StatusCode::UNAUTHORIZED,
+                        [("www-authenticate", r#"Basic realm="legacy""#)],
+                        "",
+                    )
+                }),
+            )
+            .route("/panic", get(panics)),
+    )
+}
+
+async fn send(path: &str) -> Reply {
+    let request = http::Request::get(path).body(Body::empty()).unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    reply_of(http::Response::from_parts(parts, bytes))
+}
+
+#[tokio::test]
+async fn a_foreign_body_goes_to_the_report_hook_and_the_client_gets_the_apps_format() {
+    install();
+    let reply = send("/plain").await;
+    assert_eq!(reply.status, 502);
+    check_body(&reply, Format::Problem);
+    assert!(!String::from_utf8_lossy(&reply.body).contains("3e9a"));
+    assert!(
+        reported("upstream text 3e9a"),
+        "{:?}",
+        REPORTED.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_panic_text_goes_to_the_report_hook_only() {
+    install();
+    let reply = send("/panic").await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(
+        check_body(&reply, Format::Problem),
+        "An internal error occurred"
+    );
+    assert!(!String::from_utf8_lossy(&reply.body).contains("7f2c"));
+    assert!(
+        reported("panic text 7f2c"),
+        "{:?}",
+        REPORTED.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_plain_401_gets_the_apps_challenge_and_one_with_its_own_keeps_it() {
+    install();
+    let reply = send("/plain-401").await;
+    assert_eq!(reply.status, 401);
+    check_body(&reply, Format::Problem);
+    let challenges = challenges_of(&reply);
+    assert_eq!(challenges.len(), 1);
+    assert_eq!(challenges[0].scheme, "Bearer");
+    assert_eq!(challenges[0].param("realm"), Some("reports-test"));
+    assert!(reported("token check text 81bd"));
+
+    let reply = send("/own-challenge").await;
+    assert_eq!(reply.status, 401);
+    check_body(&reply, Format::Problem);
+    let challenges = challenges_of(&reply);
+    assert_eq!(challenges.len(), 1, "{reply:?}");
+    assert_eq!(challenges[0].scheme, "Basic");
+    assert_eq!(challenges[0].param("realm"), Some("legacy"));
+}
