@@ -3,7 +3,8 @@
 use axum::body::Bytes;
 use axum::extract::rejection::{
     BytesRejection, ExtensionRejection, FailedToBufferBody, FormRejection, JsonRejection,
-    PathRejection, QueryRejection, RawFormRejection, StringRejection,
+    NestedPathRejection, PathRejection, QueryRejection, RawFormRejection, RawPathParamsRejection,
+    StringRejection,
 };
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
@@ -40,6 +41,8 @@ rejections_into_http_error!(
     BytesRejection,
     StringRejection,
     FailedToBufferBody,
+    RawPathParamsRejection,
+    NestedPathRejection,
 );
 
 /// The extractor and response [`axum::Json`], rejecting with the crate's errors in the order
