@@ -460,6 +460,18 @@ pub fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
+/// The reply to a handler's plain-text `502` with `x-upstream: billing` and a secret in its
+/// text, after a framework layer: the crate's 502, the header kept, the text hidden.
+pub fn assert_rewritten_upstream_error(reply: &Reply) {
+    assert_eq!(reply.status, 502);
+    assert_eq!(
+        check_body(reply, Format::Json),
+        "The server received an invalid response from an upstream server"
+    );
+    assert_eq!(reply.header("x-upstream"), Some("billing"));
+    assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
+}
+
 /// The body format a demo app runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
