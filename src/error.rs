@@ -201,6 +201,31 @@ impl HttpError {
         Self::with_status(StatusCode::BAD_REQUEST)
     }
 
+    /// 401 Unauthorized with `challenge`, the same as
+    /// [`Unauthorized::new`](crate::Unauthorized::new), for code that builds every refusal
+    /// as an `HttpError`. A Bearer error code in the challenge sets the status it implies.
+    ///
+    /// ```
+    /// let error = denied::HttpError::unauthorized(denied::Challenge::bearer("api"));
+    /// assert_eq!(error.status(), 401);
+    /// assert_eq!(error.render().headers()["www-authenticate"], r#"Bearer realm="api""#);
+    /// ```
+    #[must_use]
+    pub fn unauthorized(challenge: Challenge) -> Self {
+        crate::Unauthorized::new(challenge).into_http_error()
+    }
+
+    /// 403 Forbidden, the same as [`Forbidden::new`], for code that builds every refusal as an
+    /// `HttpError`.
+    ///
+    /// ```
+    /// assert_eq!(denied::HttpError::forbidden().status(), 403);
+    /// ```
+    #[must_use]
+    pub const fn forbidden() -> Self {
+        Self::with_status(StatusCode::FORBIDDEN)
+    }
+
     /// 404 Not Found: the same bytes as every other 404 of the crate, concealed ones included.
     #[must_use]
     pub const fn not_found() -> Self {

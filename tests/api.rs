@@ -41,3 +41,18 @@ fn display_is_lower_case_without_trailing_punctuation() {
         );
     }
 }
+
+#[test]
+fn the_guessable_constructors_send_what_the_typed_refusals_send() {
+    assert_eq!(
+        HttpError::forbidden().render().body(),
+        Forbidden::new().render().body()
+    );
+    let challenge = Challenge::bearer("api").with_error(denied::BearerError::InvalidRequest);
+    let general = HttpError::unauthorized(challenge.clone()).render();
+    let typed = Unauthorized::new(challenge).render();
+    assert_eq!(general.status(), 400);
+    assert_eq!(general.status(), typed.status());
+    assert_eq!(general.headers(), typed.headers());
+    assert_eq!(general.body(), typed.body());
+}
