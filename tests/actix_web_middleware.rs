@@ -75,6 +75,7 @@ macro_rules! app {
                     }),
                 )
                 .route("/panic", web::get().to(panics))
+                .service(web::resource("/resource").route(web::get().to(|| async { "fine" })))
                 .wrap(ErrorHandling::new()),
         )
         .await
@@ -173,4 +174,17 @@ async fn a_panic_is_the_generic_500_and_the_app_keeps_serving() {
     assert_eq!(body, expected.body());
     let ok = test::call_service(&app, test::TestRequest::get().uri("/ok").to_request()).await;
     assert_eq!(ok.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_resources_own_405_gets_the_crates_shape_with_its_allow() {
+    let app = app!();
+    let request = test::TestRequest::delete().uri("/resource").to_request();
+    let reply = read(test::call_service(&app, request).await);
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.header("allow"), Some("GET"));
+    assert_eq!(
+        check_body(&reply, Format::Json),
+        "This method is not allowed for this resource"
+    );
 }

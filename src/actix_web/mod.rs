@@ -103,6 +103,11 @@ pub async fn not_found() -> HttpError {
 /// The default service of a resource: the crate's 405, with `Allow` listing `methods`, for a
 /// request whose method none of the resource's routes takes.
 ///
+/// A resource's own default already answers 405 with the methods of its routes' method guards,
+/// and [`ErrorHandling`] gives that answer the crate's shape. Name the methods here when the
+/// app runs without the middleware, or when its guards are not plain method guards (a route
+/// for GET and HEAD through `guard::Any`, say).
+///
 /// ```
 /// use actix_web::web;
 /// use denied::http::Method;
