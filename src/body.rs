@@ -1,5 +1,6 @@
 //! Error bodies: how they are written, and how a client reads them back.
 
+use std::borrow::Cow;
 use std::io;
 
 use http::StatusCode;
@@ -38,9 +39,23 @@ fn write_json_str(out: &mut impl io::Write, text: &str) -> io::Result<()> {
     serde_json::to_writer(out, text).map_err(io::Error::from)
 }
 
+/// What one error adds to its body beyond message and reason: the problem `type` and
+/// `instance`, and extension members.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Members {
+    pub(crate) problem_type: Option<Cow<'static, str>>,
+    pub(crate) instance: Option<Cow<'static, str>>,
+    pub(crate) extensions: Vec<(Cow<'static, str>, serde_json::Value)>,
+}
+
 /// Everything before the message: `{"error":"Forbidden","message":` or the problem's
 /// `{"type":"about:blank","title":"Forbidden","status":403,"detail":`.
-fn write_head(out: &mut impl io::Write, format: BodyFormat, status: StatusCode) -> io::Result<()> {
+fn write_head(
+    out: &mut impl io::Write,
+    format: BodyFormat,
+    status: StatusCode,
+    problem_type: &str,
+) -> io::Result<()> {
     let phrase = reason_phrase(status);
     match format {
         BodyFormat::Json => {
@@ -49,61 +64,94 @@ fn write_head(out: &mut impl io::Write, format: BodyFormat, status: StatusCode) 
             out.write_all(br#","message":"#)
         }
         BodyFormat::Problem => {
-            out.write_all(br#"{"type":"about:blank","title":"#)?;
+            out.write_all(br#"{"type":"#)?;
+            write_json_str(out, problem_type)?;
+            out.write_all(br#","title":"#)?;
             write_json_str(out, phrase)?;
             write!(out, r#","status":{},"detail":"#, status.as_u16())
         }
     }
 }
 
-/// Everything after the message: the status (flat JSON), the reason members, the brace.
+/// Everything after the message: the status (flat JSON), the problem's `instance`, the reason
+/// members, the extension members, the brace.
 fn write_tail(
     out: &mut impl io::Write,
     format: BodyFormat,
     status: StatusCode,
-    reason: Option<&Reason>,
+    reason: Option<(&Reason, bool)>,
+    members: Option<&Members>,
 ) -> io::Result<()> {
     if format == BodyFormat::Json {
         write!(out, r#","status":{}"#, status.as_u16())?;
     }
-    if let Some(reason) = reason {
+    if let (BodyFormat::Problem, Some(instance)) = (
+        format,
+        members.and_then(|members| members.instance.as_deref()),
+    ) {
+        out.write_all(br#","instance":"#)?;
+        write_json_str(out, instance)?;
+    }
+    if let Some((reason, with_detail)) = reason {
         out.write_all(br#","reason":"#)?;
         write_json_str(out, reason.code())?;
-        if let Some((member, value)) = reason.detail() {
+        if let Some((member, value)) = reason.detail().filter(|_| with_detail) {
             out.write_all(b",")?;
             write_json_str(out, member)?;
             out.write_all(b":")?;
             write_json_str(out, value)?;
         }
     }
+    for (name, value) in members.map_or(&[][..], |members| &members.extensions) {
+        out.write_all(b",")?;
+        write_json_str(out, name)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
+    }
     out.write_all(b"}")
 }
 
-fn write_body(
-    out: &mut impl io::Write,
-    format: BodyFormat,
-    status: StatusCode,
-    message: &str,
-    reason: Option<&Reason>,
-) -> io::Result<()> {
-    write_head(out, format, status)?;
-    write_json_str(out, message)?;
-    write_tail(out, format, status, reason)
+/// Everything a body is made of.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub(crate) format: BodyFormat,
+    pub(crate) status: StatusCode,
+    pub(crate) message: &'a str,
+    /// The reason, and whether its detail member (`role`, `scope`) is sent.
+    pub(crate) reason: Option<(&'a Reason, bool)>,
+    pub(crate) problem_type: &'a str,
+    pub(crate) members: Option<&'a Members>,
 }
 
+fn write_body(out: &mut impl io::Write, parts: &Parts<'_>) -> io::Result<()> {
+    write_head(out, parts.format, parts.status, parts.problem_type)?;
+    write_json_str(out, parts.message)?;
+    write_tail(out, parts.format, parts.status, parts.reason, parts.members)
+}
+
+/// The `type` of a problem without one of its own.
+pub(crate) const ABOUT_BLANK: &str = "about:blank";
+
 /// Writes a body into one allocation of exactly its length.
-pub(crate) fn render(
-    format: BodyFormat,
-    status: StatusCode,
-    message: &str,
-    reason: Option<&Reason>,
-) -> Vec<u8> {
+pub(crate) fn render(parts: &Parts<'_>) -> Vec<u8> {
     let mut counter = ByteCounter(0);
-    // Writing into memory cannot fail, and neither can serializing a `str`.
-    let _ = write_body(&mut counter, format, status, message, reason);
+    // Writing into memory cannot fail, and neither can serializing a `str` or a JSON value.
+    let _ = write_body(&mut counter, parts);
     let mut body = Vec::with_capacity(counter.0);
-    let _ = write_body(&mut body, format, status, message, reason);
+    let _ = write_body(&mut body, parts);
     body
+}
+
+/// A body with nothing but the status's sentence or the error's own message.
+pub(crate) fn render_plain(format: BodyFormat, status: StatusCode, message: &str) -> Vec<u8> {
+    render(&Parts {
+        format,
+        status,
+        message,
+        reason: None,
+        problem_type: ABOUT_BLANK,
+        members: None,
+    })
 }
 
 /// The fixed parts of one status's body around its message, written once at start-up, so
@@ -118,8 +166,8 @@ impl Template {
     pub(crate) fn new(format: BodyFormat, status: StatusCode) -> Self {
         let mut head = Vec::new();
         let mut tail = Vec::new();
-        let _ = write_head(&mut head, format, status);
-        let _ = write_tail(&mut tail, format, status, None);
+        let _ = write_head(&mut head, format, status, ABOUT_BLANK);
+        let _ = write_tail(&mut tail, format, status, None, None);
         Self {
             head: head.into_boxed_slice(),
             tail: tail.into_boxed_slice(),
@@ -277,12 +325,23 @@ mod tests {
 
     #[test]
     fn the_body_is_allocated_at_its_exact_length() {
-        let body = render(
-            BodyFormat::Json,
-            StatusCode::FORBIDDEN,
-            "quote \" backslash \\ newline \n bell \u{7} snow \u{2603}",
-            Some(&Reason::MissingRole("ad\"min".into())),
-        );
+        let reason = Reason::MissingRole("ad\"min".into());
+        let members = Members {
+            problem_type: Some("https://example.com/p/\"x\"".into()),
+            instance: Some("/a\"b".into()),
+            extensions: vec![(
+                "trace_id".into(),
+                serde_json::json!({"nested": [1, "\u{2603}"]}),
+            )],
+        };
+        let body = render(&Parts {
+            format: BodyFormat::Problem,
+            status: StatusCode::FORBIDDEN,
+            message: "quote \" backslash \\ newline \n bell \u{7} snow \u{2603}",
+            reason: Some((&reason, true)),
+            problem_type: "https://example.com/p",
+            members: Some(&members),
+        });
         assert_eq!(body.len(), body.capacity());
     }
 
@@ -292,7 +351,7 @@ mod tests {
             let template = Template::new(format, StatusCode::FORBIDDEN);
             for message in ["caf\u{e9} \"quoted\"\n", "plain text \u{7f} \u{2603}", ""] {
                 let body = template.render(message);
-                assert_eq!(body, render(format, StatusCode::FORBIDDEN, message, None));
+                assert_eq!(body, render_plain(format, StatusCode::FORBIDDEN, message));
                 assert_eq!(body.len(), body.capacity());
             }
         }

@@ -84,6 +84,8 @@ pub struct Config {
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     report: Option<ReportHook>,
     realm: Cow<'static, str>,
+    problem_type_base: Option<Cow<'static, str>>,
+    reason_details: bool,
 }
 
 /// The realm of the app's challenges when [`Config::realm`] does not name one.
@@ -96,6 +98,8 @@ impl Default for Config {
             messages: Vec::new(),
             report: None,
             realm: Cow::Borrowed(DEFAULT_REALM),
+            problem_type_base: None,
+            reason_details: true,
         }
     }
 }
@@ -107,6 +111,8 @@ impl fmt::Debug for Config {
             .field("messages", &self.messages)
             .field("report", &self.report.is_some())
             .field("realm", &self.realm)
+            .field("problem_type_base", &self.problem_type_base)
+            .field("reason_details", &self.reason_details)
             .finish()
     }
 }
@@ -217,6 +223,32 @@ impl Config {
         self
     }
 
+    /// Gives problem details a `type` per reason: an error with a [`Reason`](crate::Reason) and
+    /// no [`with_type`](crate::HttpError::with_type) of its own gets `base` followed by the
+    /// reason's code (RFC 9457 §3.1.1 wants a URI per problem type); one without a reason keeps
+    /// `about:blank`. `title` stays the status's reason phrase.
+    ///
+    /// ```
+    /// let config = denied::Config::new()
+    ///     .format(denied::BodyFormat::Problem)
+    ///     .problem_type_base("https://example.com/problems/");
+    /// // `missing_role` refusals now say "type":"https://example.com/problems/missing_role".
+    /// ```
+    #[must_use]
+    pub fn problem_type_base(mut self, base: impl Into<Cow<'static, str>>) -> Self {
+        self.problem_type_base = Some(base.into());
+        self
+    }
+
+    /// Whether a reason's detail member (`"role":"admin"`, `"scope":"..."`) is sent; `true` by
+    /// default. With `false`, a body says why (`"reason":"missing_role"`) but not what the
+    /// caller lacks, which tells an attacker less.
+    #[must_use]
+    pub fn reason_details(mut self, send: bool) -> Self {
+        self.reason_details = send;
+        self
+    }
+
     /// Puts these settings in force for the rest of the process.
     ///
     /// Install before the first error renders: the first render fixes the settings in force
@@ -264,6 +296,8 @@ pub(crate) struct Settings {
     messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(crate) report: Option<ReportHook>,
     pub(crate) realm: Cow<'static, str>,
+    pub(crate) problem_type_base: Option<Cow<'static, str>>,
+    pub(crate) reason_details: bool,
     prerendered: Vec<Prerendered>,
     /// For each error status, its place in `prerendered`.
     prerendered_index: [Option<u8>; ERROR_STATUS_COUNT],
@@ -286,6 +320,8 @@ impl Settings {
             messages: config.messages,
             report: config.report,
             realm: config.realm,
+            problem_type_base: config.problem_type_base,
+            reason_details: config.reason_details,
             prerendered: Vec::new(),
             prerendered_index: [None; ERROR_STATUS_COUNT],
         };
@@ -301,7 +337,7 @@ impl Settings {
             .into_iter()
             .map(|status| {
                 let message = settings.default_message(status);
-                let default_body = body::render(settings.format, status, message, None);
+                let default_body = body::render_plain(settings.format, status, message);
                 Prerendered {
                     status,
                     default_body: default_body.into_boxed_slice(),

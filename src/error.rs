@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 
+use crate::body::Members;
 use crate::config::{current_settings, settings};
 use crate::{render, Challenge, Forbidden, Reason};
 
@@ -71,6 +72,21 @@ struct Hidden {
     source: Option<BoxError>,
     note: Option<Cow<'static, str>>,
     concealed: Option<Forbidden>,
+    /// Members refused by `with_member` or `with_type`, and why.
+    refused: Vec<String>,
+}
+
+/// The members the crate writes itself; an extension member may not take their names.
+const RESERVED_MEMBERS: [&str; 10] = [
+    "type", "title", "status", "detail", "instance", "error", "message", "reason", "role", "scope",
+];
+
+/// RFC 9457 §3.2: an extension member's name starts with a letter, holds only letters, digits
+/// and `_`, and is at least three characters long.
+fn is_member_name(name: &str) -> bool {
+    name.len() >= 3
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// An HTTP error response of any 4xx or 5xx status: what a handler returns for every refusal.
@@ -142,6 +158,7 @@ pub struct HttpError {
     message_exposed: bool,
     reason: Option<Reason>,
     headers: Option<Box<ExtraHeaders>>,
+    members: Option<Box<Members>>,
     hidden: Option<Box<Hidden>>,
 }
 
@@ -191,6 +208,7 @@ impl HttpError {
             message_exposed: false,
             reason: None,
             headers: None,
+            members: None,
             hidden: None,
         }
     }
@@ -344,6 +362,82 @@ impl HttpError {
         self
     }
 
+    /// Sets the problem `type`, a URI reference naming the kind of problem (RFC 9457 §3.1.1);
+    /// without one, problem details say `about:blank` (or the app's
+    /// [`problem_type_base`](crate::Config::problem_type_base) and the reason's code). Sent in
+    /// problem details only. A value with whitespace or a control character is left out; the
+    /// error's `Display` says so.
+    ///
+    /// ```
+    /// let error = denied::HttpError::conflict().with_type("https://example.com/problems/stale");
+    /// # let _ = error;
+    /// ```
+    #[must_use]
+    pub fn with_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
+        let uri = uri.into();
+        if uri.is_empty() || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.hidden_mut()
+                .refused
+                .push(format!("type {uri:?} is not a URI reference"));
+        } else {
+            self.members_mut().problem_type = Some(uri);
+        }
+        self
+    }
+
+    /// Sets the problem `instance`, a URI reference naming this occurrence (RFC 9457 §3.1.5),
+    /// such as the request's path. Sent in problem details only.
+    #[must_use]
+    pub fn with_instance(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
+        self.members_mut().instance = Some(uri.into());
+        self
+    }
+
+    /// Adds a member to the body, in either format: an extension member of problem details
+    /// (RFC 9457 §3.2). The name must start with a letter, hold only letters, digits and `_`,
+    /// be at least three characters long, and not be a member the crate writes (`type`,
+    /// `title`, `status`, `detail`, `instance`, `error`, `message`, `reason`, `role`, `scope`);
+    /// the value is anything `Serialize`. A member that breaks these rules, or whose value
+    /// does not serialize, is left out; the error's `Display` says so. Setting a name twice
+    /// keeps the last value.
+    ///
+    /// ```
+    /// let response = denied::HttpError::too_many_requests()
+    ///     .with_member("retry_after", 30)
+    ///     .with_member("limits", ["60/minute", "1000/day"])
+    ///     .render();
+    /// let body: serde_json::Value = serde_json::from_slice(response.body())?;
+    /// assert_eq!(body["retry_after"], 30);
+    /// assert_eq!(body["limits"][1], "1000/day");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_member(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        let name = name.into();
+        if !is_member_name(&name) || RESERVED_MEMBERS.contains(&name.as_ref()) {
+            self.hidden_mut()
+                .refused
+                .push(format!("member {name:?} is not an extension member name"));
+            return self;
+        }
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                let extensions = &mut self.members_mut().extensions;
+                extensions.retain(|(known, _)| *known != name);
+                extensions.push((name, value));
+            }
+            Err(error) => self
+                .hidden_mut()
+                .refused
+                .push(format!("member {name:?} does not serialize: {error}")),
+        }
+        self
+    }
+
     /// Keeps a source error for logs ([`std::error::Error::source`]); it is never sent.
     #[must_use]
     pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
@@ -461,7 +555,15 @@ impl HttpError {
     /// No message, reason or header of its own: the status's default response.
     #[inline]
     pub(crate) fn is_plain(&self) -> bool {
-        self.message.is_none() && self.reason.is_none() && self.headers.is_none()
+        self.message.is_none()
+            && self.reason.is_none()
+            && self.headers.is_none()
+            && self.members.is_none()
+    }
+
+    /// The problem `type`, `instance` and extension members, if any were set.
+    pub(crate) fn members(&self) -> Option<&Members> {
+        self.members.as_deref()
     }
 
     /// Challenges, `Allow` or `Retry-After` to send.
@@ -549,6 +651,10 @@ impl HttpError {
         self.headers.get_or_insert_with(Box::default)
     }
 
+    fn members_mut(&mut self) -> &mut Members {
+        self.members.get_or_insert_with(Box::default)
+    }
+
     fn hidden_mut(&mut self) -> &mut Hidden {
         self.hidden.get_or_insert_with(Box::default)
     }
@@ -607,6 +713,9 @@ impl fmt::Display for HttpError {
         if let Some(hidden) = &self.hidden {
             if let Some(note) = &hidden.note {
                 write!(f, ": {note}")?;
+            }
+            for refused in &hidden.refused {
+                write!(f, ": {refused}, left out")?;
             }
             if hidden.concealed.is_some() {
                 // The concealed refusal is the `source`, so a log walking the chain shows it.

@@ -45,6 +45,28 @@ macro_rules! refusal_surface {
                 Self(self.0.with_message(message))
             }
 
+            /// Sets the problem `type` (see [`HttpError::with_type`]).
+            #[must_use]
+            pub fn with_type(self, uri: impl Into<Cow<'static, str>>) -> Self {
+                Self(self.0.with_type(uri))
+            }
+
+            /// Sets the problem `instance` (see [`HttpError::with_instance`]).
+            #[must_use]
+            pub fn with_instance(self, uri: impl Into<Cow<'static, str>>) -> Self {
+                Self(self.0.with_instance(uri))
+            }
+
+            /// Adds a body member (see [`HttpError::with_member`]).
+            #[must_use]
+            pub fn with_member(
+                self,
+                name: impl Into<Cow<'static, str>>,
+                value: impl serde::Serialize,
+            ) -> Self {
+                Self(self.0.with_member(name, value))
+            }
+
             /// Keeps a source error for logs; it is never sent.
             #[must_use]
             pub fn with_source(self, source: impl Into<BoxError>) -> Self {

@@ -1,5 +1,6 @@
 //! The one rendering path: every framework sends what this decides.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
 use bytes::Bytes;
@@ -27,15 +28,27 @@ pub(crate) fn render<B>(
         return response(settings, status, wrap(default_body(settings, status)));
     }
 
-    let body = match (error.own_message(), error.reason()) {
-        (None, None) => default_body(settings, status),
-        (Some(message), None) => match settings.prerendered(status) {
+    let body = match (error.own_message(), error.reason(), error.members()) {
+        (None, None, None) => default_body(settings, status),
+        (Some(message), None, None) => match settings.prerendered(status) {
             Some(prerendered) => Bytes::from(prerendered.template.render(message)),
-            None => Bytes::from(body::render(settings.format, status, message, None)),
+            None => Bytes::from(body::render_plain(settings.format, status, message)),
         },
-        (message, reason) => {
-            let message = message.unwrap_or_else(|| settings.default_message(status));
-            Bytes::from(body::render(settings.format, status, message, reason))
+        (message, reason, members) => {
+            let own_type = members.and_then(|members| members.problem_type.as_deref());
+            let problem_type = match (own_type, reason, &settings.problem_type_base) {
+                (Some(own), _, _) => Cow::Borrowed(own),
+                (None, Some(reason), Some(base)) => Cow::Owned(format!("{base}{}", reason.code())),
+                _ => Cow::Borrowed(body::ABOUT_BLANK),
+            };
+            Bytes::from(body::render(&body::Parts {
+                format: settings.format,
+                status,
+                message: message.unwrap_or_else(|| settings.default_message(status)),
+                reason: reason.map(|reason| (reason, settings.reason_details)),
+                problem_type: &problem_type,
+                members,
+            }))
         }
     };
 
@@ -86,11 +99,10 @@ fn report_once(report: ReportHook, error: &HttpError) {
 fn default_body(settings: &'static Settings, status: StatusCode) -> Bytes {
     match settings.prerendered(status) {
         Some(prerendered) => Bytes::from_static(&prerendered.default_body),
-        None => Bytes::from(body::render(
+        None => Bytes::from(body::render_plain(
             settings.format,
             status,
             settings.default_message(status),
-            None,
         )),
     }
 }

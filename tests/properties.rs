@@ -211,6 +211,7 @@ enum Step {
     Source(String),
     RetryAfter(Duration),
     RetryAfterDate(Option<SystemTime>),
+    Member(String, String),
 }
 
 #[derive(Debug, Clone)]
@@ -254,6 +255,7 @@ impl Recipe {
                     Step::Note(text) => refusal.with_note(hidden(text)),
                     Step::Source(text) => refusal.with_source(std::io::Error::other(hidden(text))),
                     Step::RetryAfter(_) | Step::RetryAfterDate(_) => refusal,
+                    Step::Member(name, value) => refusal.with_member(name.clone(), hidden(value)),
                 });
             return forbidden.conceal();
         }
@@ -283,6 +285,7 @@ impl Recipe {
             Step::RetryAfter(delay) => error.with_retry_after(*delay),
             Step::RetryAfterDate(Some(when)) => error.with_retry_after_date(*when),
             Step::RetryAfterDate(None) => error,
+            Step::Member(name, value) => error.with_member(name.clone(), value.clone()),
         })
     }
 }
@@ -296,6 +299,8 @@ struct Expected {
     retry_after: Option<Option<String>>,
     /// The exact `Allow`, for a 405 built with its methods.
     allow: Option<String>,
+    /// Extension members that must be in the body, with their values.
+    members: Vec<(String, String)>,
 }
 
 /// A realm RFC 9110 can carry in a quoted-string, as the crate limits it: tab, space and
@@ -363,10 +368,34 @@ impl Recipe {
             }
             _ => None,
         };
+        let valid_name = |name: &str| {
+            name.len() >= 3
+                && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && ![
+                    "type", "title", "status", "detail", "instance", "error", "message", "reason",
+                    "role", "scope",
+                ]
+                .contains(&name)
+        };
+        // Members of a concealed refusal stay hidden; a plain 500 carries none either, and
+        // an Unauthorized base may become one.
+        let mut members: Vec<(String, String)> = Vec::new();
+        if !plain && !matches!(self.base, Base::Unauthorized(_)) {
+            for step in &self.steps {
+                if let Step::Member(name, value) = step {
+                    if valid_name(name) {
+                        members.retain(|(known, _)| known != name);
+                        members.push((name.clone(), value.clone()));
+                    }
+                }
+            }
+        }
         Expected {
             status,
             retry_after,
             allow,
+            members,
         }
     }
 }
@@ -471,6 +500,11 @@ fn step() -> impl Strategy<Value = Step> {
         hostile_text().prop_map(Step::Source),
         any_duration().prop_map(Step::RetryAfter),
         any_time().prop_map(Step::RetryAfterDate),
+        (
+            prop_oneof!["[a-z][a-z0-9_]{2,12}", hostile_text()],
+            hostile_text()
+        )
+            .prop_map(|(name, value)| Step::Member(name, value)),
     ]
 }
 
@@ -552,6 +586,12 @@ fn check_against(
     prop_assert!(!raw.contains(HIDDEN), "hidden text sent: {:?}", reply);
 
     let message = check_body(reply, Format::Json);
+    // The last value set for each valid extension member name is in the body.
+    let body = reply.json();
+    for (name, value) in &expected.members {
+        let sent = body.get(name).and_then(serde_json::Value::as_str);
+        prop_assert_eq!(sent, Some(value.as_str()), "{:?}", reply);
+    }
     prop_assert_eq!(message.as_str(), error.message());
     prop_assert_eq!(
         raw.contains(OWN_MESSAGE),

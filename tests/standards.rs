@@ -342,3 +342,20 @@ fn the_body_type_reads_back_what_the_server_wrote() {
     assert_eq!(body.reason(), Some("missing_role"));
     assert_eq!(serde_json::to_vec(&body).unwrap(), response.body().to_vec());
 }
+
+#[test]
+fn extension_members_go_into_the_default_body_too_and_type_and_instance_do_not() {
+    let reply = reply(
+        HttpError::too_many_requests()
+            .with_member("retry_after", 30)
+            .with_type("https://example.com/problems/slow-down")
+            .with_instance("/slow-down"),
+    );
+    check_body(&reply, Format::Json);
+    let body = reply.json();
+    assert_eq!(body["retry_after"], 30);
+    assert!(
+        body.get("type").is_none() && body.get("instance").is_none(),
+        "{body}"
+    );
+}

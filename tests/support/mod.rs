@@ -512,7 +512,18 @@ pub fn check_body(reply: &Reply, format: Format) -> String {
         }
         Format::Problem => {
             assert_eq!(content_type, "application/problem+json");
-            assert_eq!(text("type"), "about:blank");
+            // `about:blank`, or an absolute URI naming the problem type (RFC 9457 §3.1.1).
+            let problem_type = text("type");
+            let scheme = problem_type.split(':').next().unwrap_or_default();
+            assert!(
+                problem_type == "about:blank"
+                    || (problem_type.contains(':')
+                        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && scheme
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))),
+                "type {problem_type:?} is not a URI"
+            );
             assert_eq!(text("title"), reason_phrase(reply.status));
             assert_eq!(number("status"), Some(u64::from(reply.status)));
             for member in object.keys() {
