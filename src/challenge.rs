@@ -183,6 +183,9 @@ impl Scheme {
 pub struct Challenge {
     scheme: Cow<'static, str>,
     kind: Scheme,
+    /// The `error` param of a Bearer challenge, as the code it is; kept by `with_param`, the
+    /// one setter of `error`, so that rendering need not parse it again.
+    bearer_error: Option<BearerError>,
     token68: Option<Cow<'static, str>>,
     params: Vec<Param>,
     unusable: Option<InvalidChallenge>,
@@ -206,6 +209,7 @@ impl Challenge {
         let unusable = (!is_token(&scheme)).then(|| InvalidChallenge::Scheme(scheme.to_string()));
         Self {
             kind: Scheme::of(&scheme),
+            bearer_error: None,
             scheme,
             token68: None,
             params: Vec::new(),
@@ -337,6 +341,12 @@ impl Challenge {
                 (name, Err(problem))
             }
         };
+        if self.kind == Scheme::Bearer && name == "error" {
+            self.bearer_error = checked
+                .as_ref()
+                .ok()
+                .and_then(|()| BearerError::from_code(&value));
+        }
         match checked {
             Ok(()) => {
                 // A value replaces the one refused before it.
@@ -407,10 +417,7 @@ impl Challenge {
     /// schemes.
     #[must_use]
     pub fn bearer_error(&self) -> Option<BearerError> {
-        if self.kind != Scheme::Bearer {
-            return None;
-        }
-        self.param("error").and_then(BearerError::from_code)
+        self.bearer_error
     }
 
     /// Checks every value given to this challenge: the first one that could not be carried

@@ -576,9 +576,22 @@ impl HttpError {
     /// without a usable challenge goes out as a generic 500.
     #[inline]
     pub(crate) fn own_message(&self) -> Option<&str> {
-        self.message
-            .as_deref()
-            .filter(|_| self.message_exposed && !self.lacks_usable_challenge())
+        self.exposed_message()
+            .filter(|_| !self.lacks_usable_challenge())
+    }
+
+    /// The error's own sentence unless withheld, for a caller that already knows the error is
+    /// sent with its own status.
+    #[inline]
+    pub(crate) fn exposed_message(&self) -> Option<&str> {
+        self.message.as_deref().filter(|_| self.message_exposed)
+    }
+
+    /// The status the error was built with, for a caller that already knows it is not
+    /// answered as 500 for want of a challenge.
+    #[inline]
+    pub(crate) fn built_status(&self) -> StatusCode {
+        self.status
     }
 
     /// The machine-readable reason, if any.

@@ -23,12 +23,17 @@ pub(crate) fn render<B>(
     if let Some(report) = settings.report {
         report_once(report, error);
     }
-    let status = error.status();
-    if error.is_plain() || error.lacks_usable_challenge() {
+    // Decided once: it walks the challenges, and everything below depends on it.
+    if error.lacks_usable_challenge() {
+        let status = StatusCode::INTERNAL_SERVER_ERROR;
+        return response(settings, status, wrap(default_body(settings, status)));
+    }
+    let status = error.built_status();
+    if error.is_plain() {
         return response(settings, status, wrap(default_body(settings, status)));
     }
 
-    let body = match (error.own_message(), error.reason(), error.members()) {
+    let body = match (error.exposed_message(), error.reason(), error.members()) {
         (None, None, None) => default_body(settings, status),
         (Some(message), None, None) => match settings.prerendered(status) {
             Some(prerendered) => Bytes::from(prerendered.template.render(message)),
