@@ -122,7 +122,8 @@ pin_project! {
     enum State<F> {
         Inner { #[pin] future: F },
         Rewriting { future: Rewriting },
-        Panicked { response: Option<Response> },
+        // Answered with the generic 500 after a panic; the panicked future is dropped.
+        Panicked,
     }
 }
 
@@ -149,18 +150,15 @@ where
                         Ok(Poll::Ready(Ok(response))) => response,
                         Err(payload) => {
                             let response = panic_response(&*payload);
-                            state.set(State::Panicked { response: None });
+                            state.set(State::Panicked);
                             return Poll::Ready(Ok(response));
                         }
                     }
                 }
                 StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
-                StateProjection::Panicked { response } => {
+                StateProjection::Panicked => {
                     // Polled after completion: the contract is broken, but not by the client.
-                    let response = response.take();
-                    return Poll::Ready(Ok(
-                        response.unwrap_or_else(|| crate::HttpError::internal().into_response())
-                    ));
+                    return Poll::Ready(Ok(crate::HttpError::internal().into_response()));
                 }
             };
             match foreign::treatment(response.status(), response.headers()) {

@@ -462,7 +462,6 @@ pub fn check_shape(demo: &Demo, format: Format) -> Vec<(Call, Reply)> {
     for call in shape_calls() {
         let reply = demo.call(&call);
         let context = format!("{call:?}: {reply:?}");
-        let printable = String::from_utf8_lossy(&reply.body);
         match &call.expect {
             Expect::Success(status, body) => {
                 assert_eq!(reply.status, *status, "{context}");
@@ -512,7 +511,6 @@ pub fn check_shape(demo: &Demo, format: Format) -> Vec<(Call, Reply)> {
         }
         if reply.status >= 400 && call.method != "HEAD" {
             assert!(!reply.body.is_empty(), "an error with no body: {context}");
-            assert!(!printable.is_empty());
         }
         check_nothing_hidden_leaks(&reply);
         if call.method == "GET" {
