@@ -54,9 +54,9 @@ fn write_head(
     out: &mut impl io::Write,
     format: BodyFormat,
     status: StatusCode,
+    phrase: &str,
     problem_type: &str,
 ) -> io::Result<()> {
-    let phrase = reason_phrase(status);
     match format {
         BodyFormat::Json => {
             out.write_all(br#"{"error":"#)?;
@@ -73,8 +73,8 @@ fn write_head(
     }
 }
 
-/// Everything after the message: the status (flat JSON), the problem's `instance`, the reason
-/// members, the extension members, the brace.
+/// Everything after the message but the closing brace: the status (flat JSON), the problem's
+/// `instance`, the reason members, the extension members.
 fn write_tail(
     out: &mut impl io::Write,
     format: BodyFormat,
@@ -108,6 +108,37 @@ fn write_tail(
         out.write_all(b":")?;
         serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     }
+    Ok(())
+}
+
+/// What the request adds to a body, last, before the closing brace.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RequestMembers<'a> {
+    /// The request's path, for problem details without an `instance` of their own.
+    pub(crate) instance: Option<&'a str>,
+    pub(crate) request_id: Option<&'a str>,
+}
+
+impl RequestMembers<'_> {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.instance.is_none() && self.request_id.is_none()
+    }
+}
+
+/// The request's members and the closing brace.
+fn write_end(
+    out: &mut impl io::Write,
+    format: BodyFormat,
+    request: &RequestMembers<'_>,
+) -> io::Result<()> {
+    if let (BodyFormat::Problem, Some(instance)) = (format, request.instance) {
+        out.write_all(br#","instance":"#)?;
+        write_json_str(out, instance)?;
+    }
+    if let Some(request_id) = request.request_id {
+        out.write_all(br#","request_id":"#)?;
+        write_json_str(out, request_id)?;
+    }
     out.write_all(b"}")
 }
 
@@ -116,17 +147,28 @@ fn write_tail(
 pub(crate) struct Parts<'a> {
     pub(crate) format: BodyFormat,
     pub(crate) status: StatusCode,
+    /// The `error` member or problem `title`.
+    pub(crate) phrase: &'a str,
     pub(crate) message: &'a str,
     /// The reason, and whether its detail member (`role`, `scope`) is sent.
     pub(crate) reason: Option<(&'a Reason, bool)>,
     pub(crate) problem_type: &'a str,
     pub(crate) members: Option<&'a Members>,
+    pub(crate) request: RequestMembers<'a>,
 }
 
 fn write_body(out: &mut impl io::Write, parts: &Parts<'_>) -> io::Result<()> {
-    write_head(out, parts.format, parts.status, parts.problem_type)?;
+    write_head(out, parts.format, parts.status, parts.phrase, parts.problem_type)?;
     write_json_str(out, parts.message)?;
-    write_tail(out, parts.format, parts.status, parts.reason, parts.members)
+    write_tail(out, parts.format, parts.status, parts.reason, parts.members)?;
+    let own_instance = parts
+        .members
+        .is_some_and(|members| members.instance.is_some());
+    let request = RequestMembers {
+        instance: parts.request.instance.filter(|_| !own_instance),
+        ..parts.request
+    };
+    write_end(out, parts.format, &request)
 }
 
 /// The `type` of a problem without one of its own.
@@ -143,39 +185,70 @@ pub(crate) fn render(parts: &Parts<'_>) -> Vec<u8> {
 }
 
 /// A body with nothing but the status's sentence or the error's own message.
-pub(crate) fn render_plain(format: BodyFormat, status: StatusCode, message: &str) -> Vec<u8> {
+pub(crate) fn render_plain(
+    format: BodyFormat,
+    status: StatusCode,
+    phrase: &str,
+    message: &str,
+) -> Vec<u8> {
     render(&Parts {
         format,
         status,
+        phrase,
         message,
         reason: None,
         problem_type: ABOUT_BLANK,
         members: None,
+        request: RequestMembers::default(),
     })
+}
+
+/// A default body rendered in advance, with the request's members: one allocation of exactly
+/// its length.
+pub(crate) fn with_request_members(
+    default_body: &[u8],
+    format: BodyFormat,
+    request: &RequestMembers<'_>,
+) -> Vec<u8> {
+    // Every body ends with its closing brace, which `write_end` writes again.
+    let open = default_body.strip_suffix(b"}").unwrap_or(default_body);
+    let mut counter = ByteCounter(open.len());
+    let _ = write_end(&mut counter, format, request);
+    let mut body = Vec::with_capacity(counter.0);
+    body.extend_from_slice(open);
+    let _ = write_end(&mut body, format, request);
+    body
 }
 
 /// The fixed parts of one status's body around its message, written once at start-up, so
 /// that a body with its own message is two copies around one escaped string.
 #[derive(Debug)]
 pub(crate) struct Template {
+    format: BodyFormat,
     head: Box<[u8]>,
+    /// Without the closing brace.
     tail: Box<[u8]>,
 }
 
 impl Template {
-    pub(crate) fn new(format: BodyFormat, status: StatusCode) -> Self {
+    pub(crate) fn new(format: BodyFormat, status: StatusCode, phrase: &str) -> Self {
         let mut head = Vec::new();
         let mut tail = Vec::new();
-        let _ = write_head(&mut head, format, status, ABOUT_BLANK);
+        let _ = write_head(&mut head, format, status, phrase, ABOUT_BLANK);
         let _ = write_tail(&mut tail, format, status, None, None);
         Self {
+            format,
             head: head.into_boxed_slice(),
             tail: tail.into_boxed_slice(),
         }
     }
 
-    /// The body with `message`, in one allocation of exactly its length.
-    pub(crate) fn render(&self, message: &str) -> Vec<u8> {
+    /// The body with `message` and the request's members, in one allocation of exactly its
+    /// length.
+    pub(crate) fn render(&self, message: &str, request: &RequestMembers<'_>) -> Vec<u8> {
+        let mut end = ByteCounter(0);
+        let _ = write_end(&mut end, self.format, request);
+        let end = end.0;
         // Most messages need no escape (RFC 8259 §7: only `"`, `\` and control characters
         // do), so they are copied as they are between quotes.
         // No early exit, so the scan vectorizes.
@@ -185,20 +258,22 @@ impl Template {
         let plain = !needs_escape;
         if plain {
             let mut body =
-                Vec::with_capacity(self.head.len() + message.len() + 2 + self.tail.len());
+                Vec::with_capacity(self.head.len() + message.len() + 2 + self.tail.len() + end);
             body.extend_from_slice(&self.head);
             body.push(b'"');
             body.extend_from_slice(message.as_bytes());
             body.push(b'"');
             body.extend_from_slice(&self.tail);
+            let _ = write_end(&mut body, self.format, request);
             return body;
         }
         let mut counter = ByteCounter(0);
         let _ = write_json_str(&mut counter, message);
-        let mut body = Vec::with_capacity(self.head.len() + counter.0 + self.tail.len());
+        let mut body = Vec::with_capacity(self.head.len() + counter.0 + self.tail.len() + end);
         body.extend_from_slice(&self.head);
         let _ = write_json_str(&mut body, message);
         body.extend_from_slice(&self.tail);
+        let _ = write_end(&mut body, self.format, request);
         body
     }
 }
@@ -337,22 +412,52 @@ mod tests {
         let body = render(&Parts {
             format: BodyFormat::Problem,
             status: StatusCode::FORBIDDEN,
+            phrase: "Verboten \"",
             message: "quote \" backslash \\ newline \n bell \u{7} snow \u{2603}",
             reason: Some((&reason, true)),
             problem_type: "https://example.com/p",
             members: Some(&members),
+            request: RequestMembers {
+                instance: Some("/x\"y"),
+                request_id: Some(r#"id"\"#),
+            },
         });
         assert_eq!(body.len(), body.capacity());
+        let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        // The error's own instance wins over the request's path.
+        assert_eq!(parsed["instance"], "/a\"b");
+        assert_eq!(parsed["request_id"], r#"id"\"#);
     }
 
     #[test]
     fn a_template_writes_the_same_bytes_as_the_general_path() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
-            let template = Template::new(format, StatusCode::FORBIDDEN);
+            let template = Template::new(format, StatusCode::FORBIDDEN, "Forbidden");
+            let request = RequestMembers {
+                instance: Some("/r%20s"),
+                request_id: Some("a\"b"),
+            };
             for message in ["caf\u{e9} \"quoted\"\n", "plain text \u{7f} \u{2603}", ""] {
-                let body = template.render(message);
-                assert_eq!(body, render_plain(format, StatusCode::FORBIDDEN, message));
+                let body = template.render(message, &RequestMembers::default());
+                let plain = render_plain(format, StatusCode::FORBIDDEN, "Forbidden", message);
+                assert_eq!(body, plain);
                 assert_eq!(body.len(), body.capacity());
+                let with_request = template.render(message, &request);
+                let general = render(&Parts {
+                    format,
+                    status: StatusCode::FORBIDDEN,
+                    phrase: "Forbidden",
+                    message,
+                    reason: None,
+                    problem_type: ABOUT_BLANK,
+                    members: None,
+                    request,
+                });
+                assert_eq!(with_request, general);
+                assert_eq!(with_request.len(), with_request.capacity());
+                let appended = with_request_members(&plain, format, &request);
+                assert_eq!(appended, general);
+                assert_eq!(appended.len(), appended.capacity());
             }
         }
     }

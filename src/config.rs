@@ -1,15 +1,18 @@
-//! App-wide settings, chosen once at start-up: the body format, the default sentences and a
-//! hook that sees every refusal before it is rendered.
+//! An app's settings, chosen at start-up: the body format, the default sentences and their
+//! translations, what a request may choose, and a hook that sees every refusal before it is
+//! rendered.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use http::StatusCode;
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode};
 
-use crate::body;
-use crate::{Challenge, HttpError, InvalidChallenge};
+use crate::report::Report;
+use crate::{body, negotiate};
+use crate::{Challenge, InvalidChallenge};
 
 /// The shape of every error body.
 ///
@@ -58,25 +61,31 @@ impl FromStr for BodyFormat {
     }
 }
 
-/// A function that sees every error just before it is rendered, with its hidden cause: the
-/// place to log what the client is not told.
-pub type ReportHook = fn(&HttpError);
+/// The report hook: sees every error just before it is rendered, with its hidden cause and the
+/// request it answers.
+pub(crate) type ReportHook = Arc<dyn Fn(&Report<'_>) + Send + Sync>;
 
-/// App-wide settings: build once at start-up, then [`install`](Config::install).
+/// An app's settings: build them at start-up, then [`install`](Config::install) them for the
+/// whole process, or give them to one app's layer (`ErrorLayer::with_config` in axum,
+/// `ErrorHandling::with_config` in actix-web, `error_handling_with` in warp).
 ///
-/// Handlers never name it: every error renders with the installed settings, or with the
-/// defaults when none were installed.
+/// Handlers never name it: every error renders with the settings of the app that serves the
+/// request, or with the installed ones, or with the defaults.
 ///
 /// ```
-/// use denied::{BodyFormat, Config};
-/// use http::StatusCode;
+/// use denied::{BodyFormat, Catalog, Config};
+/// use denied::http::StatusCode;
 ///
 /// Config::new()
 ///     .format(BodyFormat::Problem)
-///     .message(StatusCode::FORBIDDEN, "Zugriff verweigert")
-///     .report(|error| eprintln!("refused: {error}"))
+///     .message(StatusCode::FORBIDDEN, "Access denied")
+///     .language(
+///         "de",
+///         Catalog::new().message(StatusCode::FORBIDDEN, "Zugriff verweigert"),
+///     )
+///     .report(|report| eprintln!("refused: {report}"))
 ///     .install()?;
-/// # Ok::<(), denied::InstallError>(())
+/// # Ok::<(), denied::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct Config {
@@ -86,10 +95,18 @@ pub struct Config {
     realm: Cow<'static, str>,
     problem_type_base: Option<Cow<'static, str>>,
     reason_details: bool,
+    request_id_header: Option<HeaderName>,
+    instance_from_path: bool,
+    negotiate: bool,
+    base_language: Cow<'static, str>,
+    languages: Vec<(Cow<'static, str>, Catalog)>,
 }
 
 /// The realm of the app's challenges when [`Config::realm`] does not name one.
 const DEFAULT_REALM: &str = "api";
+
+/// The header a request id is read from when [`Config::request_id_header`] names none.
+const DEFAULT_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 impl Default for Config {
     fn default() -> Self {
@@ -100,6 +117,11 @@ impl Default for Config {
             realm: Cow::Borrowed(DEFAULT_REALM),
             problem_type_base: None,
             reason_details: true,
+            request_id_header: Some(DEFAULT_REQUEST_ID_HEADER),
+            instance_from_path: false,
+            negotiate: false,
+            base_language: Cow::Borrowed("en"),
+            languages: Vec::new(),
         }
     }
 }
@@ -113,16 +135,74 @@ impl fmt::Debug for Config {
             .field("realm", &self.realm)
             .field("problem_type_base", &self.problem_type_base)
             .field("reason_details", &self.reason_details)
+            .field("request_id_header", &self.request_id_header)
+            .field("instance_from_path", &self.instance_from_path)
+            .field("negotiate", &self.negotiate)
+            .field("base_language", &self.base_language)
+            .field("languages", &self.languages)
             .finish()
     }
 }
 
-/// Why [`Config::install`] refused the settings.
+/// Sentences in one language, for [`Config::language`].
+///
+/// ```
+/// use denied::Catalog;
+/// use denied::http::StatusCode;
+///
+/// let german = Catalog::new()
+///     .message(StatusCode::FORBIDDEN, "Sie haben keine Berechtigung für diese Ressource")
+///     .phrase(StatusCode::FORBIDDEN, "Verboten");
+/// let config = denied::Config::new().language("de", german);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    messages: Vec<(StatusCode, Cow<'static, str>)>,
+    phrases: Vec<(StatusCode, Cow<'static, str>)>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The sentence of a status in this language. A status without one answers in the app's
+    /// base language, and says so in `Content-Language`.
+    #[must_use]
+    pub fn message(mut self, status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
+        set(&mut self.messages, status, message.into());
+        self
+    }
+
+    /// The `error` member (problem details: `title`) of a status in this language, instead of
+    /// its English reason phrase. Used only with a [`message`](Self::message) for the status.
+    #[must_use]
+    pub fn phrase(mut self, status: StatusCode, phrase: impl Into<Cow<'static, str>>) -> Self {
+        set(&mut self.phrases, status, phrase.into());
+        self
+    }
+}
+
+/// Sets the text of `status` in `entries`, replacing an earlier one.
+fn set(
+    entries: &mut Vec<(StatusCode, Cow<'static, str>)>,
+    status: StatusCode,
+    text: Cow<'static, str>,
+) {
+    match entries.iter_mut().find(|(known, _)| *known == status) {
+        Some(entry) => entry.1 = text,
+        None => entries.push((status, text)),
+    }
+}
+
+/// Why settings were refused, by [`Config::install`] or a layer's `with_config`.
 ///
 /// Its `Debug` says what its `Display` says, so `main` returning it prints the reason.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum InstallError {
+pub enum ConfigError {
     /// Settings are already in force: `install` was called before, or an error was rendered
     /// before it (with the defaults, which then stay).
     #[error(
@@ -133,16 +213,21 @@ pub enum InstallError {
     /// carry the challenge it needs.
     #[error("the realm cannot be sent in a challenge: {0}")]
     Realm(InvalidChallenge),
+    /// A language tag of [`Config::language`] or [`Config::base_language`] is not one
+    /// (RFC 5646: subtags of 1 to 8 letters or digits joined by `-`, the first all letters).
+    #[error("{0:?} is not a language tag")]
+    LanguageTag(String),
 }
 
-impl fmt::Debug for InstallError {
+impl fmt::Debug for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
 }
 
 impl Config {
-    /// The defaults: JSON bodies, English sentences, no report hook, realm `api`.
+    /// The defaults: JSON bodies, English sentences, no report hook, realm `api`, request ids
+    /// from `X-Request-Id`, no negotiation.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -197,19 +282,26 @@ impl Config {
     /// | any other 5xx | The server could not complete the request |
     #[must_use]
     pub fn message(mut self, status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
-        let message = message.into();
-        match self.messages.iter_mut().find(|(known, _)| *known == status) {
-            Some(entry) => entry.1 = message,
-            None => self.messages.push((status, message)),
-        }
+        set(&mut self.messages, status, message.into());
         self
     }
 
-    /// Calls `hook` with every error just before it is rendered. A hook may render the error
-    /// it is given (to log the response): that inner render does not call the hook again.
+    /// Calls `hook` with every error just before it is rendered, and with the request it
+    /// answers when a framework layer serves it. A hook may render the error it is given (to
+    /// log the response): that inner render does not call the hook again.
+    ///
+    /// ```
+    /// let config = denied::Config::new().report(|report| {
+    ///     // 'GET /admin (request id 7f3a): 403 forbidden: missing_role admin'
+    ///     eprintln!("{report}");
+    ///     if let Some(cause) = std::error::Error::source(report.error()) {
+    ///         eprintln!("  caused by: {cause}");
+    ///     }
+    /// });
+    /// ```
     #[must_use]
-    pub fn report(mut self, hook: ReportHook) -> Self {
-        self.report = Some(hook);
+    pub fn report(mut self, hook: impl Fn(&Report<'_>) + Send + Sync + 'static) -> Self {
+        self.report = Some(Arc::new(hook));
         self
     }
 
@@ -249,37 +341,128 @@ impl Config {
         self
     }
 
-    /// Puts these settings in force for the rest of the process.
+    /// The header a request's id is read from (default `X-Request-Id`). Under a framework
+    /// layer, a request with one such header line of 1 to 128 visible ASCII characters gets
+    /// it back on every response, and every error body carries it as `"request_id"`; any other
+    /// value is ignored.
+    ///
+    /// The crate reads ids; making one for requests that come without is the job of
+    /// tower-http's `SetRequestIdLayer` (put it outside the crate's layer), or of a proxy.
+    ///
+    /// ```
+    /// use denied::http::HeaderName;
+    ///
+    /// let config = denied::Config::new().request_id_header(HeaderName::from_static("x-correlation-id"));
+    /// ```
+    #[must_use]
+    pub fn request_id_header(mut self, name: HeaderName) -> Self {
+        self.request_id_header = Some(name);
+        self
+    }
+
+    /// Reads no request id: no header is echoed and no body carries `request_id`.
+    #[must_use]
+    pub fn without_request_id(mut self) -> Self {
+        self.request_id_header = None;
+        self
+    }
+
+    /// Under a framework layer, gives every problem details body `"instance"`: the request's
+    /// path as it was sent (percent-encoding kept), without the query. An error with its own
+    /// [`with_instance`](crate::HttpError::with_instance) keeps it. Off by default.
+    #[must_use]
+    pub fn instance_from_path(mut self, on: bool) -> Self {
+        self.instance_from_path = on;
+        self
+    }
+
+    /// Under a framework layer, lets a request choose the body format: one whose `Accept`
+    /// prefers exactly one of `application/json` and `application/problem+json` (by q-value;
+    /// `*/*` and `application/*` prefer neither) gets that format, any other the app's
+    /// [`format`](Self::format). Error responses then carry `Vary: Accept`. Off by default.
+    #[must_use]
+    pub fn negotiate(mut self, on: bool) -> Self {
+        self.negotiate = on;
+        self
+    }
+
+    /// The language of the app's own sentences (default `en`), named in `Content-Language`
+    /// once the app has a [`language`](Self::language).
+    #[must_use]
+    pub fn base_language(mut self, tag: impl Into<Cow<'static, str>>) -> Self {
+        self.base_language = tag.into();
+        self
+    }
+
+    /// Sentences in another language. Under a framework layer, a request whose
+    /// `Accept-Language` prefers it (RFC 9110 §12.5.4: by q-value; `de-DE` falls back to `de`)
+    /// gets them; every error response names its language in `Content-Language` and carries
+    /// `Vary: Accept-Language`. An error's own message is never translated. A second catalog
+    /// for the same tag replaces the first.
+    ///
+    /// ```
+    /// use denied::{Catalog, Config};
+    /// use denied::http::StatusCode;
+    ///
+    /// let config = Config::new().language(
+    ///     "de",
+    ///     Catalog::new().message(StatusCode::NOT_FOUND, "Die angeforderte Ressource wurde nicht gefunden"),
+    /// );
+    /// ```
+    #[must_use]
+    pub fn language(mut self, tag: impl Into<Cow<'static, str>>, catalog: Catalog) -> Self {
+        let tag = tag.into();
+        match self.languages.iter_mut().find(|(known, _)| *known == tag) {
+            Some(entry) => entry.1 = catalog,
+            None => self.languages.push((tag, catalog)),
+        }
+        self
+    }
+
+    /// Puts these settings in force for the rest of the process, for every app without
+    /// settings of its own.
     ///
     /// Install before the first error renders: the first render fixes the settings in force
     /// (the defaults, if none were installed), so that every response of the process agrees.
-    /// Building errors and reading them ([`HttpError::message`], [`HttpError::status`]) fixes
-    /// nothing.
+    /// Building errors and reading them ([`HttpError::message`](crate::HttpError::message),
+    /// [`HttpError::status`](crate::HttpError::status)) fixes nothing.
     ///
     /// # Errors
     ///
-    /// Settings are already in force ([`InstallError::AlreadyInstalled`]), or the realm cannot
-    /// be sent in a challenge ([`InstallError::Realm`]).
-    pub fn install(self) -> Result<(), InstallError> {
+    /// Settings are already in force ([`ConfigError::AlreadyInstalled`]), or they are not
+    /// valid (see [`ConfigError`]).
+    pub fn install(self) -> Result<(), ConfigError> {
+        let settings = self.build()?;
+        INSTALLED
+            .set(settings)
+            .map_err(|_| ConfigError::AlreadyInstalled)
+    }
+
+    /// The settings, checked and with every default body rendered in advance.
+    pub(crate) fn build(self) -> Result<Settings, ConfigError> {
         Challenge::bearer(self.realm.clone())
             .validate()
-            .map_err(InstallError::Realm)?;
-        INSTALLED
-            .set(Settings::new(self))
-            .map_err(|_| InstallError::AlreadyInstalled)
+            .map_err(ConfigError::Realm)?;
+        let tags = std::iter::once(&self.base_language).chain(self.languages.iter().map(|(tag, _)| tag));
+        for tag in tags {
+            if !negotiate::is_language_tag(tag) {
+                return Err(ConfigError::LanguageTag(tag.to_string()));
+            }
+        }
+        Ok(Settings::new(self))
     }
 }
 
 static INSTALLED: OnceLock<Settings> = OnceLock::new();
 
-/// The settings in force, fixed on first use: for rendering, so that every response of the
+/// The process-wide settings, fixed on first use: for rendering, so that every response of the
 /// process is rendered with the same settings.
 #[inline]
 pub(crate) fn settings() -> &'static Settings {
     INSTALLED.get_or_init(|| Settings::new(Config::default()))
 }
 
-/// The settings in force, or the defaults without fixing them: for reading, so that reading
+/// The process-wide settings, or the defaults without fixing them: for reading, so that reading
 /// an error before [`Config::install`] does not make the install fail.
 pub(crate) fn current_settings() -> &'static Settings {
     static DEFAULTS: OnceLock<Settings> = OnceLock::new();
@@ -289,18 +472,38 @@ pub(crate) fn current_settings() -> &'static Settings {
     }
 }
 
-/// A [`Config`] with every default body rendered in advance, so that the common refusals
-/// copy no bytes at all.
+/// A checked [`Config`], with every default body rendered in advance, so that the common
+/// refusals copy no bytes at all.
 pub(crate) struct Settings {
     pub(crate) format: BodyFormat,
-    messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(crate) report: Option<ReportHook>,
     pub(crate) realm: Cow<'static, str>,
     pub(crate) problem_type_base: Option<Cow<'static, str>>,
     pub(crate) reason_details: bool,
+    pub(crate) request_id_header: Option<HeaderName>,
+    pub(crate) instance_from_path: bool,
+    pub(crate) negotiate: bool,
+    base: Language,
+    catalogs: Vec<Language>,
+    /// The base language's tag, then the catalogs', in order.
+    pub(crate) language_tags: Vec<Cow<'static, str>>,
+}
+
+/// One language's sentences, and its default bodies in each format a request may get.
+pub(crate) struct Language {
+    pub(crate) content_language: HeaderValue,
+    /// The base language's: [`Config::message`]'s. A catalog's: its own, and no others.
+    messages: Vec<(StatusCode, Cow<'static, str>)>,
+    phrases: Vec<(StatusCode, Cow<'static, str>)>,
+    is_base: bool,
+    tables: Vec<(BodyFormat, Table)>,
+}
+
+/// Default bodies by status.
+struct Table {
     prerendered: Vec<Prerendered>,
     /// For each error status, its place in `prerendered`.
-    prerendered_index: [Option<u8>; ERROR_STATUS_COUNT],
+    index: [Option<u8>; ERROR_STATUS_COUNT],
 }
 
 const FIRST_ERROR_STATUS: usize = 400;
@@ -309,68 +512,167 @@ const ERROR_STATUS_COUNT: usize = 200;
 /// A status's default body, and the template for bodies with their own message.
 pub(crate) struct Prerendered {
     status: StatusCode,
-    pub(crate) default_body: Box<[u8]>,
+    /// Shared: a response takes a reference to it, not a copy.
+    pub(crate) default_body: Bytes,
     pub(crate) template: body::Template,
 }
 
-impl Settings {
-    pub(crate) fn new(config: Config) -> Self {
-        let mut settings = Self {
-            format: config.format,
-            messages: config.messages,
-            report: config.report,
-            realm: config.realm,
-            problem_type_base: config.problem_type_base,
-            reason_details: config.reason_details,
-            prerendered: Vec::new(),
-            prerendered_index: [None; ERROR_STATUS_COUNT],
+impl Language {
+    fn new(tag: &str, messages: Vec<(StatusCode, Cow<'static, str>)>, phrases: Vec<(StatusCode, Cow<'static, str>)>, is_base: bool, formats: &[BodyFormat]) -> Self {
+        let mut language = Self {
+            // Checked in `Config::build`: a language tag is letters, digits and `-`.
+            content_language: HeaderValue::from_str(tag).unwrap_or(HeaderValue::from_static("und")),
+            messages,
+            phrases,
+            is_base,
+            tables: Vec::new(),
         };
-        let mut statuses: Vec<StatusCode> = BUILT_IN_MESSAGES
+        let mut statuses: Vec<StatusCode> = language
+            .messages
             .iter()
             .map(|(status, _)| *status)
-            .chain(settings.messages.iter().map(|(status, _)| *status))
+            .chain(
+                BUILT_IN_MESSAGES
+                    .iter()
+                    .map(|(status, _)| *status)
+                    .filter(|_| is_base),
+            )
             .filter(|status| status.is_client_error() || status.is_server_error())
             .collect();
         statuses.sort_unstable();
         statuses.dedup();
-        settings.prerendered = statuses
-            .into_iter()
-            .map(|status| {
-                let message = settings.default_message(status);
-                let default_body = body::render_plain(settings.format, status, message);
-                Prerendered {
-                    status,
-                    default_body: default_body.into_boxed_slice(),
-                    template: body::Template::new(settings.format, status),
-                }
-            })
+        language.tables = formats
+            .iter()
+            .map(|&format| (format, Table::new(&language, format, &statuses)))
             .collect();
-        for (index, prerendered) in settings.prerendered.iter().enumerate() {
-            let slot = usize::from(prerendered.status.as_u16()) - FIRST_ERROR_STATUS;
-            if let (Some(entry), Ok(index)) = (
-                settings.prerendered_index.get_mut(slot),
-                u8::try_from(index),
-            ) {
-                *entry = Some(index);
-            }
-        }
-        settings
+        language
+    }
+
+    /// Whether this language has the sentence of `status`.
+    pub(crate) fn covers(&self, status: StatusCode) -> bool {
+        self.is_base || self.messages.iter().any(|(known, _)| *known == status)
     }
 
     /// The sentence a status gets when the error has no message of its own.
-    pub(crate) fn default_message(&self, status: StatusCode) -> &str {
-        if let Some((_, message)) = self.messages.iter().find(|(known, _)| *known == status) {
-            return message;
+    pub(crate) fn sentence(&self, status: StatusCode) -> &str {
+        match self.messages.iter().find(|(known, _)| *known == status) {
+            Some((_, message)) => message,
+            None => built_in_message(status),
         }
-        built_in_message(status)
     }
 
-    /// What was rendered in advance for a status, if it was.
+    /// The `error` member or problem `title` of a status.
+    pub(crate) fn phrase(&self, status: StatusCode) -> &str {
+        match self.phrases.iter().find(|(known, _)| *known == status) {
+            Some((_, phrase)) => phrase,
+            None => body::reason_phrase(status),
+        }
+    }
+
+    /// What was rendered in advance for a status in `format`, if it was.
     #[inline]
-    pub(crate) fn prerendered(&self, status: StatusCode) -> Option<&Prerendered> {
+    pub(crate) fn prerendered(&self, format: BodyFormat, status: StatusCode) -> Option<&Prerendered> {
+        let (_, table) = self.tables.iter().find(|(known, _)| *known == format)?;
         let slot = usize::from(status.as_u16()).checked_sub(FIRST_ERROR_STATUS)?;
-        let index = *self.prerendered_index.get(slot)?;
-        self.prerendered.get(usize::from(index?))
+        let index = *table.index.get(slot)?;
+        table.prerendered.get(usize::from(index?))
+    }
+}
+
+impl Table {
+    fn new(language: &Language, format: BodyFormat, statuses: &[StatusCode]) -> Self {
+        let prerendered: Vec<Prerendered> = statuses
+            .iter()
+            .map(|&status| {
+                let phrase = language.phrase(status);
+                let message = language.sentence(status);
+                Prerendered {
+                    status,
+                    default_body: Bytes::from(body::render_plain(
+                        format, status, phrase, message,
+                    )),
+                    template: body::Template::new(format, status, phrase),
+                }
+            })
+            .collect();
+        let mut index = [None; ERROR_STATUS_COUNT];
+        for (place, prerendered) in prerendered.iter().enumerate() {
+            let slot = usize::from(prerendered.status.as_u16()) - FIRST_ERROR_STATUS;
+            if let (Some(entry), Ok(place)) = (index.get_mut(slot), u8::try_from(place)) {
+                *entry = Some(place);
+            }
+        }
+        Self { prerendered, index }
+    }
+}
+
+impl Settings {
+    fn new(config: Config) -> Self {
+        let formats: &[BodyFormat] = if config.negotiate {
+            &[BodyFormat::Json, BodyFormat::Problem]
+        } else {
+            std::slice::from_ref(&config.format)
+        };
+        let base = Language::new(
+            &config.base_language,
+            config.messages,
+            Vec::new(),
+            true,
+            formats,
+        );
+        let mut catalogs = Vec::with_capacity(config.languages.len());
+        let mut language_tags = vec![config.base_language];
+        for (tag, catalog) in config.languages {
+            catalogs.push(Language::new(
+                &tag,
+                catalog.messages,
+                catalog.phrases,
+                false,
+                formats,
+            ));
+            language_tags.push(tag);
+        }
+        Self {
+            format: config.format,
+            report: config.report,
+            realm: config.realm,
+            problem_type_base: config.problem_type_base,
+            reason_details: config.reason_details,
+            request_id_header: config.request_id_header,
+            instance_from_path: config.instance_from_path,
+            negotiate: config.negotiate,
+            base,
+            catalogs,
+            language_tags,
+        }
+    }
+
+    /// The base language.
+    pub(crate) fn base(&self) -> &Language {
+        &self.base
+    }
+
+    /// The language a response of `status` is in, for a request that prefers the one at
+    /// `preferred` in `language_tags`: that one when it has the status's sentence, the base
+    /// language otherwise.
+    pub(crate) fn language_for(&self, preferred: usize, status: StatusCode) -> &Language {
+        let catalog = preferred
+            .checked_sub(1)
+            .and_then(|index| self.catalogs.get(index));
+        match catalog {
+            Some(language) if language.covers(status) => language,
+            _ => &self.base,
+        }
+    }
+
+    /// Whether responses name their language: the app has more than one.
+    pub(crate) fn names_language(&self) -> bool {
+        !self.catalogs.is_empty()
+    }
+
+    /// The sentence a status gets in the base language when the error has no message of its own.
+    pub(crate) fn default_message(&self, status: StatusCode) -> &str {
+        self.base().sentence(status)
     }
 }
 

@@ -7,7 +7,6 @@ use http::header::AUTHORIZATION;
 use http::HeaderMap;
 
 use crate::challenge::{is_tchar, trim_ows};
-use crate::config::current_settings;
 use crate::{Challenge, HttpError, Unauthorized};
 
 /// A bearer token from `Authorization: Bearer <token>` (RFC 6750 §2.1).
@@ -59,7 +58,7 @@ impl BearerToken {
     pub fn from_authorization<'a>(
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Self, HttpError> {
-        let realm = || current_settings().realm.clone();
+        let realm = || crate::context::with_settings(|settings| settings.realm.clone());
         let malformed = |description: &'static str| -> HttpError {
             Unauthorized::invalid_request(realm(), description).into()
         };
@@ -190,7 +189,7 @@ impl BasicCredentials {
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Self, HttpError> {
         let challenge = || {
-            let realm = current_settings().realm.clone();
+            let realm = crate::context::with_settings(|settings| settings.realm.clone());
             Unauthorized::new(Challenge::basic(realm).with_utf8_charset()).into()
         };
         let malformed = |why: &'static str| HttpError::bad_request().with_note(why);

@@ -642,7 +642,9 @@ impl HttpError {
     }
 
     /// Renders the response every framework sends: status, headers and body bytes, decided
-    /// once here with the installed [`Config`](crate::Config).
+    /// once here with the installed [`Config`](crate::Config), or, while a framework layer
+    /// serves a request on this thread, with that app's settings and what the request says
+    /// (its id, path, `Accept` and `Accept-Language`).
     ///
     /// ```
     /// let response = denied::Forbidden::new().render();
@@ -651,13 +653,17 @@ impl HttpError {
     /// ```
     #[must_use]
     pub fn render(&self) -> http::Response<Bytes> {
-        render::render(self, settings(), std::convert::identity)
+        self.render_with(std::convert::identity)
     }
 
-    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type.
-    #[cfg(any(feature = "axum", feature = "warp"))]
+    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type: with
+    /// the settings and request of the app serving the request in scope, if a framework layer
+    /// put one there.
     pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
-        render::render(self, settings(), wrap)
+        crate::context::with_current(|request| match request {
+            Some(request) => render::render(self, request.settings(), Some(request), wrap),
+            None => render::render(self, settings(), None, wrap),
+        })
     }
 
     fn extra_headers(&mut self) -> &mut ExtraHeaders {

@@ -11,7 +11,6 @@ use http::header::{
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::challenge::trim_ows;
-use crate::config::current_settings;
 use crate::error::allow_value;
 use crate::json_body::is_json_content_type;
 use crate::{Challenge, HttpError, Unauthorized};
@@ -120,7 +119,7 @@ pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap) {
 }
 
 fn app_challenge() -> Challenge {
-    Challenge::bearer(current_settings().realm.clone())
+    Challenge::bearer(crate::context::with_settings(|settings| settings.realm.clone()))
 }
 
 /// Headers that describe the foreign body, which the crate's body replaces.

@@ -64,15 +64,26 @@ mod challenge;
 mod check;
 pub mod client;
 mod config;
+#[cfg_attr(
+    not(any(feature = "axum", feature = "actix-web", feature = "warp")),
+    allow(dead_code)
+)]
+mod context;
 mod credentials;
 mod error;
 #[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
 mod foreign;
 #[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
 mod json_body;
+#[cfg_attr(
+    not(any(feature = "axum", feature = "actix-web", feature = "warp")),
+    allow(dead_code)
+)]
+mod negotiate;
 mod reason;
 mod refusal;
 mod render;
+mod report;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -89,11 +100,12 @@ pub mod warp;
 pub use body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
 pub use check::{OrDeny, OrInternal};
-pub use config::{BodyFormat, Config, InstallError, ReportHook, UnknownBodyFormat};
+pub use config::{BodyFormat, Catalog, Config, ConfigError, UnknownBodyFormat};
 pub use credentials::{BasicCredentials, BearerToken};
 pub use error::{HttpError, RetryAfter};
 pub use reason::Reason;
 pub use refusal::{Forbidden, Unauthorized};
+pub use report::Report;
 
 /// The `http` crate (version 1) whose types the crate's API uses, so that an app on a framework
 /// with another `http` (actix-web 4 has 0.2) can name them without adding it.

@@ -1,63 +1,85 @@
-//! The one rendering path: every framework sends what this decides.
+//! The one rendering path: every framework sends what this decides, for every request.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 
 use bytes::Bytes;
-use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::header::{
+    ALLOW, CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, RETRY_AFTER, VARY, WWW_AUTHENTICATE,
+};
 use http::{HeaderValue, Response, StatusCode};
 
-use crate::config::Settings;
-use crate::{body, BodyFormat, HttpError, ReportHook};
+use crate::body::{self, RequestMembers};
+use crate::config::{Language, Settings};
+use crate::context::RequestContext;
+use crate::report::{report_once, Report};
+use crate::{BodyFormat, HttpError};
 
-/// Decides the status, headers and body bytes of `error`; `wrap` only turns the bytes into a
+/// Decides the status, headers and body bytes of `error`, with `settings` and, when a
+/// framework layer serves it, what its `request` says; `wrap` only turns the bytes into a
 /// framework's body type, so that an adapter builds its response in place.
 ///
 /// Default bodies are rendered in advance, so the common refusals copy nothing; a body with
-/// its own message or reason takes one allocation of its exact size.
+/// its own message or reason, or with the request's id or path, takes one allocation of its
+/// exact size.
 pub(crate) fn render<B>(
     error: &HttpError,
-    settings: &'static Settings,
+    settings: &Settings,
+    request: Option<&RequestContext>,
     wrap: impl FnOnce(Bytes) -> B,
 ) -> Response<B> {
-    if let Some(report) = settings.report {
-        report_once(report, error);
+    if let Some(hook) = &settings.report {
+        report_once(hook, &Report::new(error, request));
     }
-    // Decided once: it walks the challenges, and everything below depends on it.
-    if error.lacks_usable_challenge() {
-        let status = StatusCode::INTERNAL_SERVER_ERROR;
-        return response(settings, status, wrap(default_body(settings, status)));
-    }
-    let status = error.built_status();
-    if error.is_plain() {
-        return response(settings, status, wrap(default_body(settings, status)));
-    }
-
-    let body = match (error.exposed_message(), error.reason(), error.members()) {
-        (None, None, None) => default_body(settings, status),
-        (Some(message), None, None) => match settings.prerendered(status) {
-            Some(prerendered) => Bytes::from(prerendered.template.render(message)),
-            None => Bytes::from(body::render_plain(settings.format, status, message)),
-        },
-        (message, reason, members) => {
-            let own_type = members.and_then(|members| members.problem_type.as_deref());
-            let problem_type = match (own_type, reason, &settings.problem_type_base) {
-                (Some(own), _, _) => Cow::Borrowed(own),
-                (None, Some(reason), Some(base)) => Cow::Owned(format!("{base}{}", reason.code())),
-                _ => Cow::Borrowed(body::ABOUT_BLANK),
-            };
-            Bytes::from(body::render(&body::Parts {
-                format: settings.format,
-                status,
-                message: message.unwrap_or_else(|| settings.default_message(status)),
-                reason: reason.map(|reason| (reason, settings.reason_details)),
-                problem_type: &problem_type,
-                members,
-            }))
-        }
+    let format = request
+        .and_then(|request| request.format)
+        .unwrap_or(settings.format);
+    let preferred_language = request.map_or(0, |request| request.language);
+    let request_members = RequestMembers {
+        instance: request
+            .filter(|_| settings.instance_from_path && format == BodyFormat::Problem)
+            .and_then(RequestContext::path),
+        request_id: request
+            .and_then(|request| request.request_id.as_ref())
+            .and_then(|id| id.to_str().ok()),
+    };
+    let shape = Shape {
+        settings,
+        request,
+        format,
+        request_members,
     };
 
-    let mut response = response(settings, status, wrap(body));
+    // Decided once: it walks the challenges, and everything below depends on it.
+    if error.lacks_usable_challenge() || error.is_plain() {
+        let status = if error.lacks_usable_challenge() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            error.built_status()
+        };
+        let language = settings.language_for(preferred_language, status);
+        return shape.response(status, language, wrap(shape.default_body(status, language)));
+    }
+    let status = error.built_status();
+    let language = settings.language_for(preferred_language, status);
+
+    let body = match (error.exposed_message(), error.reason(), error.members()) {
+        (None, None, None) => shape.default_body(status, language),
+        (Some(message), None, None) => match language.prerendered(format, status) {
+            Some(prerendered) => {
+                Bytes::from(prerendered.template.render(message, &request_members))
+            }
+            None => shape.general_body(status, language, message, None, None),
+        },
+        (message, reason, members) => shape.general_body(
+            status,
+            language,
+            message.unwrap_or_else(|| language.sentence(status)),
+            reason,
+            members,
+        ),
+    };
+
+    let mut response = shape.response(status, language, wrap(body));
     if !error.has_extra_headers() {
         return response;
     }
@@ -76,60 +98,97 @@ pub(crate) fn render<B>(
     response
 }
 
-thread_local! {
-    /// Set while the report hook runs, so that a hook that renders an error does not call
-    /// itself again.
-    static REPORTING: Cell<bool> = const { Cell::new(false) };
+/// What the settings and the request decide for every body and response.
+struct Shape<'a> {
+    settings: &'a Settings,
+    request: Option<&'a RequestContext>,
+    format: BodyFormat,
+    request_members: RequestMembers<'a>,
 }
 
-/// Calls the report hook, unless this render happens inside it.
-fn report_once(report: ReportHook, error: &HttpError) {
-    /// Clears the flag even when the hook panics.
-    struct Reporting;
-    impl Drop for Reporting {
-        fn drop(&mut self) {
-            let _ = REPORTING.try_with(|reporting| reporting.set(false));
+impl Shape<'_> {
+    #[inline]
+    fn default_body(&self, status: StatusCode, language: &Language) -> Bytes {
+        match language.prerendered(self.format, status) {
+            Some(prerendered) if self.request_members.is_empty() => {
+                prerendered.default_body.clone()
+            }
+            Some(prerendered) => Bytes::from(body::with_request_members(
+                &prerendered.default_body,
+                self.format,
+                &self.request_members,
+            )),
+            None => self.general_body(status, language, language.sentence(status), None, None),
         }
     }
-    // Inside the hook already, or while the thread's locals are torn down: no report.
-    let already_reporting = REPORTING.try_with(|reporting| reporting.replace(true));
-    if !matches!(already_reporting, Ok(false)) {
-        return;
-    }
-    let _reporting = Reporting;
-    report(error);
-}
 
-#[inline]
-fn default_body(settings: &'static Settings, status: StatusCode) -> Bytes {
-    match settings.prerendered(status) {
-        Some(prerendered) => Bytes::from_static(&prerendered.default_body),
-        None => Bytes::from(body::render_plain(
-            settings.format,
+    fn general_body(
+        &self,
+        status: StatusCode,
+        language: &Language,
+        message: &str,
+        reason: Option<&crate::Reason>,
+        members: Option<&body::Members>,
+    ) -> Bytes {
+        let own_type = members.and_then(|members| members.problem_type.as_deref());
+        let problem_type = match (own_type, reason, &self.settings.problem_type_base) {
+            (Some(own), _, _) => Cow::Borrowed(own),
+            (None, Some(reason), Some(base)) => Cow::Owned(format!("{base}{}", reason.code())),
+            _ => Cow::Borrowed(body::ABOUT_BLANK),
+        };
+        Bytes::from(body::render(&body::Parts {
+            format: self.format,
             status,
-            settings.default_message(status),
-        )),
+            phrase: language.phrase(status),
+            message,
+            reason: reason.map(|reason| (reason, self.settings.reason_details)),
+            problem_type: &problem_type,
+            members,
+            request: self.request_members,
+        }))
+    }
+
+    /// The response with the headers every refusal of `status` carries.
+    fn response<B>(&self, status: StatusCode, language: &Language, body: B) -> Response<B> {
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        let content_type = match self.format {
+            BodyFormat::Json => JSON,
+            BodyFormat::Problem => PROBLEM_JSON,
+        };
+        headers.insert(CONTENT_TYPE, content_type);
+        if status == StatusCode::NOT_FOUND {
+            // A 404 is heuristically cacheable (RFC 9110 §15.5.5). A concealed one must not
+            // outlive a change of permission, and a genuine one must look the same.
+            headers.insert(CACHE_CONTROL, NO_STORE);
+        }
+        if self.settings.names_language() {
+            headers.insert(CONTENT_LANGUAGE, language.content_language.clone());
+        }
+        if let Some(request) = self.request {
+            let vary = match (self.settings.negotiate, self.settings.names_language()) {
+                (true, true) => Some(VARY_BOTH),
+                (true, false) => Some(VARY_ACCEPT),
+                (false, true) => Some(VARY_LANGUAGE),
+                (false, false) => None,
+            };
+            if let Some(vary) = vary {
+                headers.insert(VARY, vary);
+            }
+            if let (Some(name), Some(id)) =
+                (&self.settings.request_id_header, &request.request_id)
+            {
+                headers.insert(name.clone(), id.clone());
+            }
+        }
+        response
     }
 }
 
 const JSON: HeaderValue = HeaderValue::from_static(BodyFormat::Json.content_type());
 const PROBLEM_JSON: HeaderValue = HeaderValue::from_static(BodyFormat::Problem.content_type());
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
-
-/// The response with the headers every refusal of `status` carries.
-fn response<B>(settings: &Settings, status: StatusCode, body: B) -> Response<B> {
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    let content_type = match settings.format {
-        BodyFormat::Json => JSON,
-        BodyFormat::Problem => PROBLEM_JSON,
-    };
-    headers.insert(CONTENT_TYPE, content_type);
-    if status == StatusCode::NOT_FOUND {
-        // A 404 is heuristically cacheable (RFC 9110 §15.5.5). A concealed one must not
-        // outlive a change of permission, and a genuine one must look the same.
-        headers.insert(CACHE_CONTROL, NO_STORE);
-    }
-    response
-}
+const VARY_ACCEPT: HeaderValue = HeaderValue::from_static("accept");
+const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
+const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");

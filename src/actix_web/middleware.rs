@@ -1,9 +1,12 @@
 //! [`ErrorHandling`]: every error response of an actix-web app in the crate's shape, panics
 //! included.
 
+use std::fmt;
 use std::future::{ready, Future, Ready};
+use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use ::actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -11,42 +14,76 @@ use ::actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use ::actix_web::error::InternalError;
 use ::actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use ::actix_web::http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
-use ::actix_web::{Error, HttpRequest, HttpResponse};
+use ::actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
+use bytes::Bytes;
 use pin_project_lite::pin_project;
-use std::marker::PhantomData;
 
 use super::actix_status;
+use crate::config::Settings;
+use crate::context::{self, RequestContext};
 use crate::foreign::{self, Deciding, Treatment};
+use crate::{Config, ConfigError};
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
-/// answered: the router, an extractor without the crate's settings, another middleware, or a
-/// panicking handler.
+/// answered, and lets every error see the request it answers.
 ///
 /// - A 4xx or 5xx that is not JSON (plain text, HTML, empty) is rendered again with the
 ///   crate's body and sentence for its status; its text becomes the hidden note, seen by the
 ///   report hook and never sent. Its other headers stay.
 /// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
-///   [`Config::realm`](crate::Config::realm)); a 405's `Allow` is written in the crate's form.
+///   [`Config::realm`]); a 405's `Allow` is written in the crate's form.
 /// - A panic becomes the crate's generic 500; the panic's text goes to the report hook.
-/// - Successes and JSON errors pass through untouched, at no extra allocation.
+/// - Successes and JSON errors pass through untouched.
+/// - Every error the crate renders while the app serves a request (a handler's, an
+///   extractor's, the default service's, the middleware's own) sees that request: its id is
+///   echoed on every response and written into error bodies, and, as the [`Config`] says, its
+///   path becomes the problem `instance`, its `Accept` chooses the format and its
+///   `Accept-Language` the language. The report hook sees its method, path and id.
+///
+/// [`new`](Self::new) renders with the process-wide settings ([`Config::install`]);
+/// [`with_config`](Self::with_config) gives the app its own. actix-web 4 carries `http` 0.2
+/// types, so a request id and, when the settings use it, the path are copied once per request.
 ///
 /// Register it last with `wrap`, so that it wraps everything else:
 ///
 /// ```
+/// use denied::{BodyFormat, Config};
+///
+/// let config = Config::new().format(BodyFormat::Problem).negotiate(true);
 /// let app = actix_web::App::new()
 ///     .route("/me", actix_web::web::get().to(|| async { "alice" }))
-///     .wrap(denied::actix_web::ErrorHandling::new());
+///     .wrap(denied::actix_web::ErrorHandling::with_config(config)?);
+/// # Ok::<(), denied::ConfigError>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub struct ErrorHandling {
-    _private: (),
+    app: Option<Arc<Settings>>,
+}
+
+impl fmt::Debug for ErrorHandling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorHandling")
+            .field("own_config", &self.app.is_some())
+            .finish()
+    }
 }
 
 impl ErrorHandling {
-    /// The middleware, with the app-wide [`Config`](crate::Config).
+    /// The middleware, with the process-wide settings ([`Config::install`]).
     #[must_use]
     pub const fn new() -> Self {
-        Self { _private: () }
+        Self { app: None }
+    }
+
+    /// The middleware, with settings of the app's own.
+    ///
+    /// # Errors
+    ///
+    /// The settings are not valid (see [`ConfigError`]).
+    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
+        Ok(Self {
+            app: Some(Arc::new(config.build()?)),
+        })
     }
 }
 
@@ -62,14 +99,42 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(ErrorHandlingService { service }))
+        ready(Ok(ErrorHandlingService {
+            service,
+            app: self.app.clone(),
+        }))
     }
 }
 
 /// The service [`ErrorHandling`] wraps around an app.
-#[derive(Debug)]
 pub struct ErrorHandlingService<S> {
     service: S,
+    app: Option<Arc<Settings>>,
+}
+
+impl<S> fmt::Debug for ErrorHandlingService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorHandlingService")
+            .field("own_config", &self.app.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the crate reads of an actix-web request, in `http` 1 types.
+fn request_context(app: Option<Arc<Settings>>, request: &ServiceRequest) -> RequestContext {
+    let headers = request.headers();
+    RequestContext::new(
+        app,
+        http::Method::from_bytes(request.method().as_str().as_bytes()).unwrap_or_default(),
+        || {
+            http::uri::PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
+                request.path().as_bytes(),
+            ))
+            .ok()
+        },
+        |name| headers.get_all(name.as_str()).map(HeaderValue::as_bytes),
+        |_, id| http::HeaderValue::from_bytes(id).ok(),
+    )
 }
 
 impl<S, B> Service<ServiceRequest> for ErrorHandlingService<S>
@@ -84,20 +149,26 @@ where
     ::actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
+        let context = request_context(self.app.clone(), &request);
         // The request cannot be cloned here: actix-web routes it, which needs it unshared. A
-        // panic therefore answers as an error, which actix-web renders with the crate's body.
-        let state = match catch_unwind(AssertUnwindSafe(|| self.service.call(request))) {
+        // panic therefore answers as an error whose response is the crate's.
+        let called = context::serving(&context, || {
+            catch_unwind(AssertUnwindSafe(|| self.service.call(request)))
+                .map_err(|payload| panic_response(&*payload))
+        });
+        let state = match called {
             Ok(future) => State::Inner { future },
-            Err(payload) => State::Panicked {
-                error: Some(panic_error(&*payload)),
+            Err(response) => State::Panicked {
+                response: Some(response),
             },
         };
-        ResponseFuture { state }
+        ResponseFuture { context, state }
     }
 }
 
-fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
-    foreign::panicked(payload).into()
+/// The crate's 500 for a panic; rendered with the request in scope.
+fn panic_response(payload: &(dyn std::any::Any + Send)) -> HttpResponse {
+    foreign::panicked(payload).error_response()
 }
 
 type Rewriting = Pin<Box<dyn Future<Output = HttpResponse>>>;
@@ -105,6 +176,7 @@ type Rewriting = Pin<Box<dyn Future<Output = HttpResponse>>>;
 pin_project! {
     /// The response future of [`ErrorHandlingService`].
     pub struct ResponseFuture<F, B> {
+        context: RequestContext,
         #[pin]
         state: State<F, B>,
     }
@@ -117,12 +189,12 @@ pin_project! {
         // `request` is `None` when the inner service failed with an error: the rewritten
         // response then goes out as an error too.
         Rewriting { future: Rewriting, request: Option<HttpRequest>, _body: PhantomData<B> },
-        Panicked { error: Option<Error> },
+        Panicked { response: Option<HttpResponse> },
     }
 }
 
-impl<F, B> std::fmt::Debug for ResponseFuture<F, B> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<F, B> fmt::Debug for ResponseFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").finish_non_exhaustive()
     }
 }
@@ -135,57 +207,85 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.project().state;
-        loop {
-            let (request, response) = match state.as_mut().project() {
-                StateProjection::Inner { future } => {
-                    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                        Ok(Poll::Pending) => return Poll::Pending,
-                        Ok(Poll::Ready(Ok(response))) => {
-                            if treatment(response.response()) == Treatment::Untouched {
-                                return Poll::Ready(Ok(response.map_into_left_body()));
-                            }
-                            let (request, response) = response.into_parts();
-                            (Some(request), response.map_into_boxed_body())
+        let this = self.project();
+        let context = &*this.context;
+        context::serving(context, || poll_state(this.state, cx, context))
+    }
+}
+
+/// Polls the app, then gives its response the crate's shape; runs with the request in scope.
+fn poll_state<F, B>(
+    mut state: Pin<&mut State<F, B>>,
+    cx: &mut Context<'_>,
+    context: &RequestContext,
+) -> Poll<Result<ServiceResponse<EitherBody<B>>, Error>>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody + 'static,
+{
+    loop {
+        let (request, response) = match state.as_mut().project() {
+            StateProjection::Inner { future } => {
+                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(Ok(mut response))) => {
+                        if treatment(response.response()) == Treatment::Untouched {
+                            echo_request_id(context, response.headers_mut());
+                            return Poll::Ready(Ok(response.map_into_left_body()));
                         }
-                        Ok(Poll::Ready(Err(error))) => {
-                            let response = error.error_response();
-                            if treatment(&response) == Treatment::Untouched {
-                                return Poll::Ready(Err(error));
-                            }
-                            (None, response)
-                        }
-                        Err(payload) => {
-                            state.set(State::Panicked { error: None });
-                            return Poll::Ready(Err(panic_error(&*payload)));
-                        }
+                        let (request, response) = response.into_parts();
+                        (Some(request), response.map_into_boxed_body())
+                    }
+                    // Rendered here, with the request in scope, rather than by actix-web's
+                    // dispatcher after this middleware is done.
+                    Ok(Poll::Ready(Err(error))) => (None, error.error_response()),
+                    Err(payload) => {
+                        state.set(State::Panicked { response: None });
+                        return Poll::Ready(respond(None, panic_response(&*payload), context));
                     }
                 }
-                StateProjection::Rewriting {
-                    future, request, ..
-                } => {
-                    let Poll::Ready(response) = future.as_mut().poll(cx) else {
-                        return Poll::Pending;
-                    };
-                    return Poll::Ready(respond(request.take(), response));
-                }
-                StateProjection::Panicked { error } => {
-                    // Polled again after completion: answer, rather than panic.
-                    let error = error
-                        .take()
-                        .unwrap_or_else(|| crate::HttpError::internal().into());
-                    return Poll::Ready(Err(error));
-                }
-            };
-            match treat(response) {
-                Treated::Ready(response) => return Poll::Ready(respond(request, response)),
-                Treated::Rewrite(future) => state.set(State::Rewriting {
-                    future,
-                    request,
-                    _body: PhantomData,
-                }),
             }
+            StateProjection::Rewriting {
+                future, request, ..
+            } => {
+                let Poll::Ready(response) = future.as_mut().poll(cx) else {
+                    return Poll::Pending;
+                };
+                return Poll::Ready(respond(request.take(), response, context));
+            }
+            StateProjection::Panicked { response } => {
+                // Polled again after completion: answer, rather than panic.
+                let response = response
+                    .take()
+                    .unwrap_or_else(|| crate::HttpError::internal().error_response());
+                return Poll::Ready(respond(None, response, context));
+            }
+        };
+        match treat(response) {
+            Treated::Ready(response) => return Poll::Ready(respond(request, response, context)),
+            Treated::Rewrite(future) => state.set(State::Rewriting {
+                future,
+                request,
+                _body: PhantomData,
+            }),
         }
+    }
+}
+
+/// Puts the request's id on a response that does not name one.
+fn echo_request_id(context: &RequestContext, headers: &mut HeaderMap) {
+    let (Some(id), Some(name)) = (&context.request_id, &context.settings().request_id_header)
+    else {
+        return;
+    };
+    if headers.contains_key(name.as_str()) {
+        return;
+    }
+    if let (Ok(name), Ok(id)) = (
+        HeaderName::from_bytes(name.as_str().as_bytes()),
+        HeaderValue::from_bytes(id.as_bytes()),
+    ) {
+        headers.insert(name, id);
     }
 }
 
@@ -193,8 +293,10 @@ where
 /// error whose response it is.
 fn respond<B>(
     request: Option<HttpRequest>,
-    response: HttpResponse,
+    mut response: HttpResponse,
+    context: &RequestContext,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    echo_request_id(context, response.headers_mut());
     match request {
         Some(request) => Ok(ServiceResponse::new(request, response).map_into_right_body()),
         None => {

@@ -1,8 +1,10 @@
 //! [`ErrorLayer`]: every error response of an axum app in the crate's shape, panics included.
 
+use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
@@ -12,50 +14,86 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::config::Settings;
+use crate::context::{self, RequestContext};
 use crate::foreign::{self, Treatment};
+use crate::{Config, ConfigError};
 
 /// A tower [`Layer`] that gives every error response of the app the crate's shape, whoever
-/// answered: the router (unknown path, wrong method), an extractor, a middleware such as
-/// tower-http's timeout or body limit, or a panicking handler.
+/// answered, and lets every error see the request it answers.
 ///
 /// - A 4xx or 5xx that is not JSON (plain text, HTML, empty) is rendered again with the
 ///   crate's body and sentence for its status; its text becomes the hidden note, seen by the
 ///   report hook and never sent. Its other headers stay.
 /// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
-///   [`Config::realm`](crate::Config::realm)); a 405's `Allow` is written in the crate's form.
+///   [`Config::realm`]); a 405's `Allow` is written in the crate's form.
 /// - A panic while the app's future runs (where axum runs every handler) becomes the crate's
 ///   generic 500; the panic's text goes to the report hook.
 /// - Successes and JSON errors (the crate's own, or JSON the app wrote on purpose) pass
 ///   through untouched, at no extra allocation.
+/// - Every error the crate renders while the app serves a request (a handler's, an
+///   extractor's, the fallback's, the layer's own) sees that request: its id is echoed on
+///   every response and written into error bodies, and, as the [`Config`] says, its path
+///   becomes the problem `instance`, its `Accept` chooses the format and its
+///   `Accept-Language` the language. The report hook sees its method, path and id.
+///
+/// [`new`](Self::new) renders with the process-wide settings ([`Config::install`]);
+/// [`with_config`](Self::with_config) gives the app its own, so that two apps in one process
+/// (or two test apps in one test binary) can differ.
 ///
 /// Wrap the whole router with it, so that it sees every route, the fallback and the other
 /// layers. Around the router it costs a success nothing measurable (`benches/layer.rs`);
 /// added with `Router::layer` it works the same, but axum then boxes every route again, which
-/// costs any layer there about a fifth of a small request.
+/// costs any layer there about a fifth of a small request. An error rendered in a task the
+/// handler spawns does not see the request.
 ///
 /// ```
 /// use axum::{extract::Request, routing::get, Router, ServiceExt};
-/// use denied::axum::ErrorService;
+/// use denied::axum::{ErrorLayer, ErrorService};
+/// use denied::{BodyFormat, Config};
+/// use tower_layer::Layer;
 ///
 /// let router: Router = Router::new().route("/me", get(|| async { "alice" }));
-/// let app = ErrorService::new(router);
+/// let config = Config::new().format(BodyFormat::Problem).instance_from_path(true);
+/// let app: ErrorService<Router> = ErrorLayer::with_config(config)?.layer(router);
 /// # async fn serve(app: ErrorService<Router>) -> std::io::Result<()> {
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 /// axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).await
 /// # }
+/// # Ok::<(), denied::ConfigError>(())
 /// ```
 ///
-/// or, as any tower layer, `Router::new()...layer(ErrorLayer::new())`.
-#[derive(Debug, Clone, Copy, Default)]
+/// or, as any tower layer, `Router::new()...layer(ErrorLayer::new())`. tower-http's
+/// `SetRequestIdLayer` outside it gives every request an id to echo.
+#[derive(Clone, Default)]
 pub struct ErrorLayer {
-    _private: (),
+    app: Option<Arc<Settings>>,
+}
+
+impl fmt::Debug for ErrorLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorLayer")
+            .field("own_config", &self.app.is_some())
+            .finish()
+    }
 }
 
 impl ErrorLayer {
-    /// The layer, with the app-wide [`Config`](crate::Config).
+    /// The layer, with the process-wide settings ([`Config::install`]).
     #[must_use]
     pub const fn new() -> Self {
-        Self { _private: () }
+        Self { app: None }
+    }
+
+    /// The layer, with settings of the app's own.
+    ///
+    /// # Errors
+    ///
+    /// The settings are not valid (see [`ConfigError`]).
+    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
+        Ok(Self {
+            app: Some(Arc::new(config.build()?)),
+        })
     }
 }
 
@@ -63,20 +101,34 @@ impl<S> Layer<S> for ErrorLayer {
     type Service = ErrorService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ErrorService { inner }
+        ErrorService {
+            inner,
+            app: self.app.clone(),
+        }
     }
 }
 
 /// The service [`ErrorLayer`] wraps around an app.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ErrorService<S> {
     inner: S,
+    app: Option<Arc<Settings>>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for ErrorService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorService")
+            .field("inner", &self.inner)
+            .field("own_config", &self.app.is_some())
+            .finish()
+    }
 }
 
 impl<S> ErrorService<S> {
-    /// Wraps `inner`, usually the whole `Router`: see [`ErrorLayer`].
+    /// Wraps `inner`, usually the whole `Router`, with the process-wide settings: see
+    /// [`ErrorLayer`].
     pub const fn new(inner: S) -> Self {
-        Self { inner }
+        Self { inner, app: None }
     }
 }
 
@@ -93,12 +145,18 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let context = RequestContext::of_request(
+            self.app.clone(),
+            request.method(),
+            request.uri(),
+            request.headers(),
+        );
         // Panics are caught where axum runs handlers: in the future. Catching them in `call`
         // too would cost every request about 6% (`benches/layer.rs`).
+        let future = context::serving(&context, || self.inner.call(request));
         ResponseFuture {
-            state: State::Inner {
-                future: self.inner.call(request),
-            },
+            context,
+            state: State::Inner { future },
         }
     }
 }
@@ -112,6 +170,7 @@ type Rewriting = Pin<Box<dyn Future<Output = Response> + Send>>;
 pin_project! {
     /// The response future of [`ErrorService`].
     pub struct ResponseFuture<F> {
+        context: RequestContext,
         #[pin]
         state: State<F>,
     }
@@ -139,40 +198,55 @@ where
 {
     type Output = Result<Response, E>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        loop {
-            let mut state = self.as_mut().project().state;
-            let response = match state.as_mut().project() {
-                StateProjection::Inner { future } => {
-                    match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                        Ok(Poll::Pending) => return Poll::Pending,
-                        Ok(Poll::Ready(Err(error))) => return Poll::Ready(Err(error)),
-                        Ok(Poll::Ready(Ok(response))) => response,
-                        Err(payload) => {
-                            let response = panic_response(&*payload);
-                            state.set(State::Panicked);
-                            return Poll::Ready(Ok(response));
-                        }
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let context = &*this.context;
+        let polled = context::serving(context, || poll_state(this.state, cx));
+        polled.map(|result| {
+            result.map(|mut response| {
+                context.echo_request_id(response.headers_mut());
+                response
+            })
+        })
+    }
+}
+
+/// Polls the app, then gives its response the crate's shape; runs with the request in scope.
+fn poll_state<F, E>(mut state: Pin<&mut State<F>>, cx: &mut Context<'_>) -> Poll<Result<Response, E>>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    loop {
+        let response = match state.as_mut().project() {
+            StateProjection::Inner { future } => {
+                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(Err(error))) => return Poll::Ready(Err(error)),
+                    Ok(Poll::Ready(Ok(response))) => response,
+                    Err(payload) => {
+                        let response = panic_response(&*payload);
+                        state.set(State::Panicked);
+                        return Poll::Ready(Ok(response));
                     }
                 }
-                StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
-                StateProjection::Panicked => {
-                    // Polled after completion: the contract is broken, but not by the client.
-                    return Poll::Ready(Ok(crate::HttpError::internal().into_response()));
-                }
-            };
-            match foreign::treatment(response.status(), response.headers()) {
-                Treatment::Untouched => return Poll::Ready(Ok(response)),
-                Treatment::FixHeaders => {
-                    let mut response = response;
-                    let status = response.status();
-                    foreign::fix_headers(status, response.headers_mut());
-                    return Poll::Ready(Ok(response));
-                }
-                Treatment::Rewrite => state.set(State::Rewriting {
-                    future: Box::pin(rewrite(response)),
-                }),
             }
+            StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
+            StateProjection::Panicked => {
+                // Polled after completion: the contract is broken, but not by the client.
+                return Poll::Ready(Ok(crate::HttpError::internal().into_response()));
+            }
+        };
+        match foreign::treatment(response.status(), response.headers()) {
+            Treatment::Untouched => return Poll::Ready(Ok(response)),
+            Treatment::FixHeaders => {
+                let mut response = response;
+                let status = response.status();
+                foreign::fix_headers(status, response.headers_mut());
+                return Poll::Ready(Ok(response));
+            }
+            Treatment::Rewrite => state.set(State::Rewriting {
+                future: Box::pin(rewrite(response)),
+            }),
         }
     }
 }

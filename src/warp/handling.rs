@@ -5,22 +5,40 @@ use std::convert::Infallible;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
+use std::sync::Arc;
 
+use ::warp::filters::path::FullPath;
 use ::warp::reject::Rejection;
 use ::warp::reply::{Reply, Response};
 use ::warp::Filter;
+use bytes::Bytes;
+use http::uri::PathAndQuery;
+use http::{HeaderMap, HeaderValue, Method};
 
+use crate::config::Settings;
+use crate::context::{self, RequestContext};
 use crate::foreign::{self, Treatment};
+use crate::{Config, ConfigError};
 
-/// Wraps a whole app so that every error it sends has the crate's shape:
+/// Wraps a whole app so that every error it sends has the crate's shape, and every error sees
+/// the request it answers:
 ///
 /// - every rejection is answered by [`recover`](super::recover);
 /// - a reply with a 4xx or 5xx status that is not JSON (plain text, HTML, empty) is rendered
 ///   again with the crate's body and sentence for its status; its text becomes the hidden
 ///   note, seen by the report hook and never sent. Its other headers stay;
 /// - a 401 without a challenge gets the app's (`Bearer realm="..."`, from
-///   [`Config::realm`](crate::Config::realm)); a 405's `Allow` is written in the crate's form;
-/// - successes and JSON errors pass through untouched.
+///   [`Config::realm`]); a 405's `Allow` is written in the crate's form;
+/// - successes and JSON errors pass through untouched;
+/// - every error the crate renders for a request (a reply's, a rejection's, the wrapper's own)
+///   sees that request: its id is echoed on every response and written into error bodies,
+///   and, as the [`Config`] says, its path becomes the problem `instance`, its `Accept`
+///   chooses the format and its `Accept-Language` the language. The report hook sees its
+///   method, path and id.
+///
+/// It renders with the process-wide settings ([`Config::install`]);
+/// [`error_handling_with`] gives the app its own. warp offers no borrowed view of a request to
+/// a filter, so the wrapper reads the request's headers through a copy of them.
 ///
 /// warp's `Filter` trait is sealed, so no wrapper can catch a panic inside an app's filters:
 /// wrap a handler's future in [`catching`] for that.
@@ -38,25 +56,92 @@ where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
     R: Reply + 'static,
 {
-    app.map(Reply::into_response)
-        .recover(super::recover)
-        .unify()
-        .then(shape)
+    handling(app, None)
+}
+
+/// [`error_handling`] with settings of the app's own, so that two apps in one process (or two
+/// test apps in one test binary) can differ.
+///
+/// ```
+/// use warp::Filter;
+/// use denied::{BodyFormat, Config};
+///
+/// let hello = warp::path("hello").map(|| "hi");
+/// let config = Config::new().format(BodyFormat::Problem).negotiate(true);
+/// let app = denied::warp::error_handling_with(config, hello)?;
+/// # Ok::<(), denied::ConfigError>(())
+/// ```
+///
+/// # Errors
+///
+/// The settings are not valid (see [`ConfigError`]).
+pub fn error_handling_with<F, R>(
+    config: Config,
+    app: F,
+) -> Result<
+    impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static,
+    ConfigError,
+>
+where
+    F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+    R: Reply + 'static,
+{
+    Ok(handling(app, Some(Arc::new(config.build()?))))
+}
+
+fn handling<F, R>(
+    app: F,
+    settings: Option<Arc<Settings>>,
+) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static
+where
+    F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+    R: Reply + 'static,
+{
+    let request = ::warp::method()
+        .and(::warp::path::full())
+        .and(::warp::header::headers_cloned())
+        .map(move |method: Method, path: FullPath, headers: HeaderMap| {
+            RequestContext::new(
+                settings.clone(),
+                method,
+                || PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(path.as_str().as_bytes())).ok(),
+                |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
+                |name, _| headers.get(name).cloned(),
+            )
+        });
+    let answered = app
+        .map(Ok::<R, Rejection>)
+        .or_else(|rejection| async { Ok::<_, Infallible>((Err(rejection),)) });
+    request.and(answered).then(
+        |request: RequestContext, answered: Result<R, Rejection>| async move {
+            let response = context::serving(&request, || match answered {
+                Ok(reply) => reply.into_response(),
+                Err(rejection) => super::rejection_response(&rejection),
+            });
+            let mut response = shape(response, &request).await;
+            request.echo_request_id(response.headers_mut());
+            response
+        },
+    )
 }
 
 /// The response in the crate's shape.
-async fn shape(response: Response) -> Response {
+async fn shape(response: Response, request: &RequestContext) -> Response {
     match foreign::treatment(response.status(), response.headers()) {
         Treatment::Untouched => response,
         Treatment::FixHeaders => {
             let (mut parts, body) = response.into_parts();
-            foreign::fix_headers(parts.status, &mut parts.headers);
+            context::serving(request, || {
+                foreign::fix_headers(parts.status, &mut parts.headers);
+            });
             Response::from_parts(parts, body)
         }
         Treatment::Rewrite => {
             let (mut parts, body) = response.into_parts();
             let (text, cut) = foreign::read_note(body).await;
-            let (status, body) = foreign::rewrite(parts.status, &mut parts.headers, &text, cut);
+            let (status, body) = context::serving(request, || {
+                foreign::rewrite(parts.status, &mut parts.headers, &text, cut)
+            });
             parts.status = status;
             Response::from_parts(parts, body.into())
         }

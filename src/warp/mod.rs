@@ -24,7 +24,7 @@ mod filters;
 mod handling;
 
 pub use filters::{allow, basic_credentials, bearer_token, json, optional_bearer_token};
-pub use handling::{catching, error_handling};
+pub use handling::{catching, error_handling, error_handling_with};
 
 use std::convert::Infallible;
 
@@ -75,7 +75,12 @@ impl Reject for HttpError {}
 ///
 /// Never: every rejection becomes a response.
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
-    let response = if let Some(error) = rejection.find::<HttpError>() {
+    Ok(rejection_response(&rejection))
+}
+
+/// [`recover`]'s answer to a rejection.
+fn rejection_response(rejection: &Rejection) -> Response {
+    if let Some(error) = rejection.find::<HttpError>() {
         error.render_with(Into::into)
     } else if let Some(refusal) = rejection.find::<Forbidden>() {
         refusal.render_with(Into::into)
@@ -84,9 +89,8 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     } else if let Some(filters::WrongMethod(refusal)) = rejection.find::<filters::WrongMethod>() {
         refusal.render_with(Into::into)
     } else {
-        warp_rejection(&rejection).render_with(Into::into)
-    };
-    Ok(response)
+        warp_rejection(rejection).render_with(Into::into)
+    }
 }
 
 /// warp's own rejections, with the statuses warp gives them.

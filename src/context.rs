@@ -1,0 +1,139 @@
+//! What an error knows of the request it answers. A framework layer builds it when a request
+//! arrives and puts it in scope while the app serves that request; the one rendering path
+//! reads it from there.
+
+use std::sync::Arc;
+
+use http::uri::PathAndQuery;
+use http::{HeaderName, HeaderValue, Method};
+
+use crate::config::{self, Settings};
+use crate::{negotiate, BodyFormat};
+
+/// The request an error answers, and the settings of the app that serves it.
+pub(crate) struct RequestContext {
+    /// The app's own settings; `None` for the process-wide ones.
+    app: Option<Arc<Settings>>,
+    pub(crate) method: Method,
+    /// Kept only when the settings use it (`instance`, the report hook).
+    pub(crate) path: Option<PathAndQuery>,
+    pub(crate) request_id: Option<HeaderValue>,
+    /// The format the request prefers, when negotiation is on.
+    pub(crate) format: Option<BodyFormat>,
+    /// The app language the request prefers: 0 is the app's base language.
+    pub(crate) language: usize,
+}
+
+impl RequestContext {
+    /// Reads what the settings use from a request. `lines` gives the values of a header;
+    /// `owned_id` makes the response's copy of a valid request id; `path` is asked for only
+    /// when the settings use it.
+    pub(crate) fn new<'h, I>(
+        app: Option<Arc<Settings>>,
+        method: Method,
+        path: impl FnOnce() -> Option<PathAndQuery>,
+        lines: impl Fn(&HeaderName) -> I,
+        owned_id: impl FnOnce(&HeaderName, &[u8]) -> Option<HeaderValue>,
+    ) -> Self
+    where
+        I: Iterator<Item = &'h [u8]>,
+    {
+        let settings = app.as_deref().unwrap_or_else(|| config::settings());
+        let request_id = settings.request_id_header.as_ref().and_then(|name| {
+            let id = negotiate::request_id(lines(name))?;
+            owned_id(name, id)
+        });
+        let format = if settings.negotiate {
+            negotiate::preferred_format(lines(&http::header::ACCEPT))
+        } else {
+            None
+        };
+        let language = if settings.names_language() {
+            negotiate::preferred_language(
+                lines(&http::header::ACCEPT_LANGUAGE),
+                &settings.language_tags,
+            )
+            .unwrap_or(0)
+        } else {
+            0
+        };
+        let path = if settings.instance_from_path || settings.report.is_some() {
+            path()
+        } else {
+            None
+        };
+        Self {
+            app,
+            method,
+            path,
+            request_id,
+            format,
+            language,
+        }
+    }
+
+    /// Reads an `http` 1 request's head.
+    #[cfg(any(feature = "axum", feature = "warp"))]
+    pub(crate) fn of_request(
+        app: Option<Arc<Settings>>,
+        method: &Method,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+    ) -> Self {
+        Self::new(
+            app,
+            method.clone(),
+            || uri.path_and_query().cloned(),
+            |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
+            |name, _| headers.get(name).cloned(),
+        )
+    }
+
+    /// Puts the request's id on a response that does not name one.
+    #[cfg(any(feature = "axum", feature = "warp"))]
+    pub(crate) fn echo_request_id(&self, headers: &mut http::HeaderMap) {
+        if let (Some(id), Some(name)) = (&self.request_id, &self.settings().request_id_header) {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), id.clone());
+            }
+        }
+    }
+
+    /// The settings the app renders with.
+    pub(crate) fn settings(&self) -> &Settings {
+        self.app.as_deref().unwrap_or_else(|| config::settings())
+    }
+
+    /// The request's path as it was sent, without the query.
+    pub(crate) fn path(&self) -> Option<&str> {
+        self.path.as_ref().map(PathAndQuery::path)
+    }
+}
+
+#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+scoped_tls::scoped_thread_local!(static CURRENT: RequestContext);
+
+/// Runs `serve` with `context` in scope: every error rendered meanwhile on this thread answers
+/// that request.
+#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+pub(crate) fn serving<R>(context: &RequestContext, serve: impl FnOnce() -> R) -> R {
+    CURRENT.set(context, serve)
+}
+
+/// Calls `read` with the request in scope, if a layer put one there.
+pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
+    #[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+    if CURRENT.is_set() {
+        return CURRENT.with(|context| read(Some(context)));
+    }
+    read(None)
+}
+
+/// Calls `read` with the settings in force for the request in scope, without fixing the
+/// process-wide ones: for reading, as the credential extractors read the realm.
+pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
+    with_current(|context| match context {
+        Some(context) => read(context.settings()),
+        None => read(config::current_settings()),
+    })
+}

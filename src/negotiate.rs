@@ -1,0 +1,290 @@
+//! What a request prefers, read from its `Accept`, `Accept-Language` and request id headers
+//! without allocating, and from at most [`MAX_ENTRIES`] list entries, so that a hostile header
+//! costs a bounded amount of work.
+
+use crate::BodyFormat;
+
+/// The most list entries read from all lines of one header; the rest are ignored.
+pub(crate) const MAX_ENTRIES: usize = 32;
+
+/// The longest request id taken from a request.
+pub(crate) const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The request id a request carries: one header line of 1 to [`MAX_REQUEST_ID_LEN`] visible
+/// ASCII characters (0x21 to 0x7E). Anything else, several lines included, is no id.
+pub(crate) fn request_id<'a>(mut lines: impl Iterator<Item = &'a [u8]>) -> Option<&'a [u8]> {
+    let id = lines.next()?;
+    let valid = lines.next().is_none()
+        && (1..=MAX_REQUEST_ID_LEN).contains(&id.len())
+        && id.iter().all(|byte| (0x21..=0x7e).contains(byte));
+    valid.then_some(id)
+}
+
+/// The format a request's `Accept` prefers: the one of `application/json` and
+/// `application/problem+json` with the higher q-value (RFC 9110 §12.5.1), or `None` when
+/// neither is preferred. Wildcards match both alike, so they prefer neither.
+pub(crate) fn preferred_format<'a>(accept: impl Iterator<Item = &'a [u8]>) -> Option<BodyFormat> {
+    let mut json = None;
+    let mut problem = None;
+    for Entry { range, quality } in entries(accept) {
+        let media_type = trim(range);
+        if media_type.eq_ignore_ascii_case(b"application/json") {
+            json.get_or_insert(quality);
+        } else if media_type.eq_ignore_ascii_case(b"application/problem+json") {
+            problem.get_or_insert(quality);
+        }
+    }
+    match json.unwrap_or(0).cmp(&problem.unwrap_or(0)) {
+        std::cmp::Ordering::Greater => Some(BodyFormat::Json),
+        std::cmp::Ordering::Less => Some(BodyFormat::Problem),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+/// The place in `tags` of the language a request's `Accept-Language` prefers (RFC 9110
+/// §12.5.4), or `None` when no range names one of them.
+///
+/// A range matches a tag equal to it, or one it is a prefix of (`de` matches `de-AT`), or one
+/// that is a prefix of it (`de-DE` falls back to `de`, as RFC 4647 §3.4 lookup does). The
+/// highest q-value wins; among equals, the earlier range; `*` and q=0 choose nothing.
+pub(crate) fn preferred_language<'a>(
+    accept_language: impl Iterator<Item = &'a [u8]>,
+    tags: &[impl AsRef<str>],
+) -> Option<usize> {
+    let mut best: Option<(u16, usize)> = None;
+    for Entry { range, quality } in entries(accept_language) {
+        let range = trim(range);
+        if quality == 0 || !is_language_range(range) {
+            continue;
+        }
+        if best.is_some_and(|(best_quality, _)| best_quality >= quality) {
+            continue;
+        }
+        let exact = tags
+            .iter()
+            .position(|tag| tag.as_ref().as_bytes().eq_ignore_ascii_case(range));
+        let related = || {
+            tags.iter().position(|tag| {
+                let tag = tag.as_ref().as_bytes();
+                is_prefix_at_subtag(tag, range) || is_prefix_at_subtag(range, tag)
+            })
+        };
+        if let Some(index) = exact.or_else(related) {
+            best = Some((quality, index));
+        }
+    }
+    best.map(|(_, index)| index)
+}
+
+/// Whether `prefix` is `text` up to a subtag boundary (`de` of `de-AT`), case aside.
+fn is_prefix_at_subtag(prefix: &[u8], text: &[u8]) -> bool {
+    text.len() > prefix.len()
+        && text[prefix.len()] == b'-'
+        && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// A language range of RFC 4647 §2.1 other than `*`: subtags of 1 to 8 letters or digits,
+/// joined by `-`, the first all letters.
+fn is_language_range(range: &[u8]) -> bool {
+    let mut subtags = range.split(|&byte| byte == b'-');
+    let valid_subtag = |subtag: &[u8]| (1..=8).contains(&subtag.len());
+    subtags
+        .next()
+        .is_some_and(|first| valid_subtag(first) && first.iter().all(u8::is_ascii_alphabetic))
+        && subtags.all(|subtag| valid_subtag(subtag) && subtag.iter().all(u8::is_ascii_alphanumeric))
+}
+
+/// A tag the app may name in `Content-Language`: a language range that is not `*`.
+pub(crate) fn is_language_tag(tag: &str) -> bool {
+    is_language_range(tag.as_bytes())
+}
+
+/// One entry of a list header: what it names and its q-value in thousandths.
+struct Entry<'a> {
+    range: &'a [u8],
+    quality: u16,
+}
+
+/// The entries of all `lines`, at most [`MAX_ENTRIES`] of them, empty ones skipped; an entry
+/// whose q-value is malformed (`q=2`, `q=-1`, `q=1.0000001`) is dropped.
+fn entries<'a>(lines: impl Iterator<Item = &'a [u8]>) -> impl Iterator<Item = Entry<'a>> {
+    lines
+        .flat_map(split_list)
+        .filter(|element| !trim(element).is_empty())
+        .take(MAX_ENTRIES)
+        .filter_map(|element| {
+            let mut parameters = split_outside_quotes(element, b';');
+            let range = parameters.next()?;
+            let mut quality = 1000;
+            for parameter in parameters {
+                let parameter = trim(parameter);
+                let Some((name, value)) = parameter
+                    .iter()
+                    .position(|&byte| byte == b'=')
+                    .map(|at| (trim(&parameter[..at]), trim(&parameter[at + 1..])))
+                else {
+                    continue;
+                };
+                if name.eq_ignore_ascii_case(b"q") {
+                    quality = qvalue(value)?;
+                    // Parameters after the weight belong to an accept extension.
+                    break;
+                }
+            }
+            Some(Entry { range, quality })
+        })
+}
+
+/// A list header line's elements, split on commas outside quoted strings (RFC 9110 §5.6.1).
+fn split_list(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    split_outside_quotes(line, b',')
+}
+
+/// Splits `text` on `separator` where it is not inside a quoted string.
+fn split_outside_quotes(text: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let mut quoted = false;
+        let mut escaped = false;
+        for (at, &byte) in text.iter().enumerate() {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' if quoted => escaped = true,
+                b'"' => quoted = !quoted,
+                _ if byte == separator && !quoted => {
+                    rest = Some(&text[at + 1..]);
+                    return Some(&text[..at]);
+                }
+                _ => {}
+            }
+        }
+        rest = None;
+        Some(text)
+    })
+}
+
+/// A q-value (RFC 9110 §12.4.2) in thousandths: `0`, `0.5`, `1`, `1.000`; `None` for anything
+/// else.
+fn qvalue(text: &[u8]) -> Option<u16> {
+    let (whole, fraction) = match text.iter().position(|&byte| byte == b'.') {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let fraction = fraction.unwrap_or(b"");
+    if fraction.len() > 3 || !fraction.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let thousandths = fraction
+        .iter()
+        .chain(std::iter::repeat(&b'0'))
+        .take(3)
+        .fold(0u16, |value, digit| value * 10 + u16::from(digit - b'0'));
+    match whole {
+        b"0" => Some(thousandths),
+        b"1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// `text` without the optional whitespace around it.
+fn trim(text: &[u8]) -> &[u8] {
+    crate::challenge::trim_ows(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(accept: &[&str]) -> Option<BodyFormat> {
+        preferred_format(accept.iter().map(|line| line.as_bytes()))
+    }
+
+    fn language(accept_language: &str) -> Option<usize> {
+        preferred_language(std::iter::once(accept_language.as_bytes()), &["en", "de"])
+    }
+
+    #[test]
+    fn q_values_follow_the_grammar() {
+        assert_eq!(qvalue(b"1"), Some(1000));
+        assert_eq!(qvalue(b"1.000"), Some(1000));
+        assert_eq!(qvalue(b"0.5"), Some(500));
+        assert_eq!(qvalue(b"0.125"), Some(125));
+        assert_eq!(qvalue(b"0."), Some(0));
+        for malformed in ["1.0000001", "-1", "2", "1.5", "0.1234", "", ".5", "0.x", "01"] {
+            assert_eq!(qvalue(malformed.as_bytes()), None, "{malformed}");
+        }
+    }
+
+    #[test]
+    fn accept_prefers_the_format_with_the_higher_weight() {
+        assert_eq!(format(&["application/json"]), Some(BodyFormat::Json));
+        assert_eq!(
+            format(&["application/problem+json"]),
+            Some(BodyFormat::Problem)
+        );
+        assert_eq!(
+            format(&["application/json;q=0.4, Application/Problem+JSON;q=0.5"]),
+            Some(BodyFormat::Problem)
+        );
+        assert_eq!(
+            format(&["application/json", "application/problem+json;q=0.9"]),
+            Some(BodyFormat::Json)
+        );
+        assert_eq!(format(&["*/*"]), None);
+        assert_eq!(format(&["application/*"]), None);
+        assert_eq!(format(&[]), None);
+        assert_eq!(
+            format(&["application/json, application/problem+json"]),
+            None
+        );
+        assert_eq!(format(&["application/json;q=0"]), None);
+        // A malformed weight drops its entry.
+        assert_eq!(format(&["application/json;q=1.0000001"]), None);
+        assert_eq!(
+            format(&[r#"text/plain;x="a,application/json", application/problem+json"#]),
+            Some(BodyFormat::Problem)
+        );
+    }
+
+    #[test]
+    fn accept_reads_a_bounded_number_of_entries() {
+        let mut line = "text/plain, ".repeat(MAX_ENTRIES);
+        line.push_str("application/problem+json");
+        assert_eq!(format(&[&line]), None);
+    }
+
+    #[test]
+    fn accept_language_matches_ranges_and_prefixes() {
+        assert_eq!(language("de"), Some(1));
+        assert_eq!(language("de-DE"), Some(1));
+        assert_eq!(language("DE-de"), Some(1));
+        assert_eq!(language("en;q=0.5, de;q=0.9"), Some(1));
+        assert_eq!(language("de;q=0.5, en;q=0.9"), Some(0));
+        assert_eq!(language("fr"), None);
+        assert_eq!(language("*"), None);
+        assert_eq!(language("de;q=0"), None);
+        assert_eq!(language("de;q=-1"), None);
+        assert_eq!(language("fr, de;q=0.1"), Some(1));
+        assert_eq!(language("en, de"), Some(0));
+        assert_eq!(language("d\u{e9}"), None);
+        assert_eq!(
+            preferred_language(std::iter::once(&b"de"[..]), &["en", "de-AT"]),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn a_request_id_is_one_line_of_visible_ascii() {
+        let id = |lines: &[&[u8]]| request_id(lines.iter().copied());
+        assert_eq!(id(&[b"abc-123"]), Some(&b"abc-123"[..]));
+        assert_eq!(id(&[br#""\"#]), Some(&br#""\"#[..]));
+        assert_eq!(id(&[&[b'x'; 128]]), Some(&[b'x'; 128][..]));
+        assert_eq!(id(&[&[b'x'; 129]]), None);
+        assert_eq!(id(&[b""]), None);
+        assert_eq!(id(&[b"a b"]), None);
+        assert_eq!(id(&[b"caf\xc3\xa9"]), None);
+        assert_eq!(id(&[b"a", b"b"]), None);
+        assert_eq!(id(&[]), None);
+    }
+}

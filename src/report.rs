@@ -1,0 +1,120 @@
+//! What the report hook sees: the error with its hidden cause, and the request it answers.
+
+use std::cell::Cell;
+use std::fmt;
+
+use http::Method;
+
+use crate::config::ReportHook;
+use crate::context::RequestContext;
+use crate::HttpError;
+
+/// An error about to be rendered, for [`Config::report`](crate::Config::report): everything
+/// the client is not told, and the request it answers when a framework layer serves it.
+///
+/// Its `Display` is one log line: `GET /admin (request id 7f3a): 403 forbidden: missing_role
+/// admin`, with the error's hidden note and a Bearer challenge's `error` and
+/// `error_description`, so that "token expired" and "unknown token" read apart.
+///
+/// ```
+/// let config = denied::Config::new().report(|report| {
+///     let path = report.path().unwrap_or("-");
+///     eprintln!("{} {path}: {}", report.error().status(), report.error());
+/// });
+/// ```
+#[derive(Clone, Copy)]
+pub struct Report<'a> {
+    error: &'a HttpError,
+    request: Option<&'a RequestContext>,
+}
+
+impl<'a> Report<'a> {
+    pub(crate) fn new(error: &'a HttpError, request: Option<&'a RequestContext>) -> Self {
+        Self { error, request }
+    }
+
+    /// The error, with its hidden cause ([`std::error::Error::source`],
+    /// [`HttpError::note`]).
+    #[must_use]
+    pub fn error(&self) -> &'a HttpError {
+        self.error
+    }
+
+    /// The request's method, when a framework layer serves the request.
+    #[must_use]
+    pub fn method(&self) -> Option<&'a Method> {
+        self.request.map(|request| &request.method)
+    }
+
+    /// The request's path as it was sent, without the query, when a framework layer serves the
+    /// request.
+    #[must_use]
+    pub fn path(&self) -> Option<&'a str> {
+        self.request?.path()
+    }
+
+    /// The request's id (see [`Config::request_id_header`](crate::Config::request_id_header)),
+    /// when it carried a valid one.
+    #[must_use]
+    pub fn request_id(&self) -> Option<&'a str> {
+        let id = self.request?.request_id.as_ref()?;
+        id.to_str().ok()
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Report")
+            .field("method", &self.method())
+            .field("path", &self.path())
+            .field("request_id", &self.request_id())
+            .field("error", &self.error.to_string())
+            .finish()
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(method) = self.method() {
+            write!(f, "{method} {}", self.path().unwrap_or("-"))?;
+            if let Some(id) = self.request_id() {
+                write!(f, " (request id {id})")?;
+            }
+            f.write_str(": ")?;
+        }
+        write!(f, "{}", self.error)?;
+        for challenge in self.error.challenges() {
+            if let Some(code) = challenge.param("error") {
+                write!(f, ": {code}")?;
+                if let Some(description) = challenge.param("error_description") {
+                    write!(f, " ({description})")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Set while the report hook runs, so that a hook that renders an error does not call
+    /// itself again.
+    static REPORTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Calls the report hook, unless this render happens inside it.
+pub(crate) fn report_once(hook: &ReportHook, report: &Report<'_>) {
+    /// Clears the flag even when the hook panics.
+    struct Reporting;
+    impl Drop for Reporting {
+        fn drop(&mut self) {
+            let _ = REPORTING.try_with(|reporting| reporting.set(false));
+        }
+    }
+    // Inside the hook already, or while the thread's locals are torn down: no report.
+    let already_reporting = REPORTING.try_with(|reporting| reporting.replace(true));
+    if !matches!(already_reporting, Ok(false)) {
+        return;
+    }
+    let _reporting = Reporting;
+    hook(report);
+}
