@@ -16,7 +16,7 @@ use actix_web::{guard, web, App, FromRequest, HttpRequest, HttpResponse, HttpSer
 use demo::{Order, User};
 use denied::actix_web::Json;
 use denied::http::Method;
-use denied::{BearerToken, HttpError};
+use denied::{BearerToken, Config, HttpError};
 use serde_json::Value;
 
 type Params = web::Query<HashMap<String, String>>;
@@ -133,13 +133,16 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         .default_service(web::to(denied::actix_web::not_found));
 }
 
-/// Serves the app on `listener` until the process ends.
-pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
+/// Serves the app on `listener` until the process ends, every error in the crate's shape and
+/// rendered with `config` and what its request says.
+pub(crate) fn serve(listener: std::net::TcpListener, config: Config) -> std::io::Result<()> {
+    let error_handling =
+        denied::actix_web::ErrorHandling::with_config(config).map_err(std::io::Error::other)?;
     actix_web::rt::System::new().block_on(async {
-        HttpServer::new(|| {
+        HttpServer::new(move || {
             App::new()
                 .configure(configure)
-                .wrap(denied::actix_web::ErrorHandling::new())
+                .wrap(error_handling.clone())
         })
         .workers(2)
         .disable_signals()
@@ -150,5 +153,6 @@ pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
 }
 
 fn main() -> std::io::Result<()> {
-    serve(demo::start("actix-web"))
+    let (listener, config) = demo::start("actix-web");
+    serve(listener, config)
 }

@@ -15,8 +15,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{RequestPartsExt, Router, ServiceExt};
 use demo::{Order, User};
-use denied::axum::{ErrorService, Json, Path, Query};
-use denied::{BearerToken, HttpError};
+use denied::axum::{ErrorLayer, Json, Path, Query};
+use denied::{BearerToken, Config, HttpError};
+use tower_layer::Layer;
 use serde_json::Value;
 
 type Params = Query<HashMap<String, String>>;
@@ -94,14 +95,18 @@ pub(crate) fn app() -> Router {
         .layer(DefaultBodyLimit::max(demo::BODY_LIMIT))
 }
 
-/// Serves the app on `listener` until the process ends, every error in the crate's shape.
-pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
+/// Serves the app on `listener` until the process ends, every error in the crate's shape and
+/// rendered with `config` and what its request says.
+pub(crate) fn serve(listener: std::net::TcpListener, config: Config) -> std::io::Result<()> {
+    let app = ErrorLayer::with_config(config)
+        .map_err(std::io::Error::other)?
+        .layer(app());
     demo::serve_on_tokio(listener, |listener| async {
-        let app = ErrorService::new(app());
         axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).await
     })
 }
 
 fn main() -> std::io::Result<()> {
-    serve(demo::start("axum"))
+    let (listener, config) = demo::start("axum");
+    serve(listener, config)
 }

@@ -34,7 +34,7 @@ use std::time::Duration;
 use axum_app::demo;
 use demo::ShowcaseRequest;
 
-type Serve = fn(TcpListener) -> std::io::Result<()>;
+type Serve = fn(TcpListener, denied::Config) -> std::io::Result<()>;
 
 const FRAMEWORKS: [(&str, Serve); 3] = [
     ("axum", axum_app::serve),
@@ -237,7 +237,7 @@ fn render_whole(answer: &Answer) -> Vec<String> {
 
 fn main() -> ExitCode {
     let wide_table = std::env::args().any(|argument| argument == "--table");
-    demo::install_config_from_env(false);
+    let config = demo::config_from_env(false);
     let mut addresses = Vec::new();
     for (name, serve) in FRAMEWORKS {
         let listener = match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))) {
@@ -248,8 +248,9 @@ fn main() -> ExitCode {
             }
         };
         let address = listener.local_addr().ok();
+        let config = config.clone();
         std::thread::spawn(move || {
-            if let Err(error) = serve(listener) {
+            if let Err(error) = serve(listener, config) {
                 eprintln!("{name} stopped: {error}");
             }
         });

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use demo::{Order, User};
 use denied::http::Method;
-use denied::{BearerToken, HttpError};
+use denied::{BearerToken, Config, HttpError};
 use warp::http::StatusCode;
 use warp::reply::{Json, Response};
 use warp::{Filter, Rejection, Reply};
@@ -69,8 +69,8 @@ fn order_id(id: String, user: User) -> Result<(u32, User), Rejection> {
     Ok((id, user))
 }
 
-pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = std::convert::Infallible> + Clone
-{
+/// The app's routes; [`serve`] wraps them with the crate's error handling.
+pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let me = warp::path!("me")
         .and(get_or_head())
         .and(user())
@@ -142,17 +142,20 @@ pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = std::convert::
         .unify()
         .or(slow_down.map(Reply::into_response))
         .unify();
-    denied::warp::error_handling(no_trailing_slash().and(routes))
+    no_trailing_slash().and(routes)
 }
 
-/// Serves the app on `listener` until the process ends.
-pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<()> {
+/// Serves the app on `listener` until the process ends, every error in the crate's shape and
+/// rendered with `config` and what its request says.
+pub(crate) fn serve(listener: std::net::TcpListener, config: Config) -> std::io::Result<()> {
+    let app = denied::warp::error_handling_with(config, app()).map_err(std::io::Error::other)?;
     demo::serve_on_tokio(listener, |listener| async {
-        warp::serve(app()).incoming(listener).run().await;
+        warp::serve(app).incoming(listener).run().await;
         Ok(())
     })
 }
 
 fn main() -> std::io::Result<()> {
-    serve(demo::start("warp"))
+    let (listener, config) = demo::start("warp");
+    serve(listener, config)
 }

@@ -813,8 +813,11 @@ mod tests {
     #[test]
     fn every_built_in_status_is_prerendered_in_order() {
         let settings = Settings::new(Config::new());
-        assert_eq!(settings.prerendered.len(), BUILT_IN_MESSAGES.len());
-        assert!(settings
+        let [(BodyFormat::Json, table)] = &settings.base().tables[..] else {
+            panic!("one table, for the app's format");
+        };
+        assert_eq!(table.prerendered.len(), BUILT_IN_MESSAGES.len());
+        assert!(table
             .prerendered
             .windows(2)
             .all(|pair| pair[0].status < pair[1].status));
@@ -828,6 +831,33 @@ mod tests {
             settings.default_message(StatusCode::NOT_FOUND),
             "The requested resource was not found"
         );
+    }
+
+    #[test]
+    fn a_catalog_covers_its_own_statuses_and_falls_back_to_the_base() {
+        let settings = Config::new()
+            .negotiate(true)
+            .language("de", Catalog::new().message(StatusCode::FORBIDDEN, "Nein").phrase(StatusCode::FORBIDDEN, "Verboten"))
+            .build()
+            .unwrap();
+        let german = settings.language_for(1, StatusCode::FORBIDDEN);
+        assert_eq!(german.content_language, "de");
+        assert_eq!(german.sentence(StatusCode::FORBIDDEN), "Nein");
+        assert_eq!(german.phrase(StatusCode::FORBIDDEN), "Verboten");
+        assert!(german.prerendered(BodyFormat::Problem, StatusCode::FORBIDDEN).is_some());
+        let fallback = settings.language_for(1, StatusCode::NOT_FOUND);
+        assert_eq!(fallback.content_language, "en");
+        assert_eq!(settings.language_for(7, StatusCode::FORBIDDEN).content_language, "en");
+    }
+
+    #[test]
+    fn language_tags_are_checked() {
+        for tag in ["", "*", "de_DE", "toolongtag", "1de", "de-", "d\u{e9}"] {
+            let refused = Config::new().language(tag, Catalog::new()).build().err();
+            assert_eq!(refused, Some(ConfigError::LanguageTag(tag.to_owned())), "{tag}");
+        }
+        assert!(Config::new().base_language("x y").build().is_err());
+        assert!(Config::new().language("de-CH-1901", Catalog::new()).build().is_ok());
     }
 
     #[test]

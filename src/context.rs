@@ -120,6 +120,12 @@ pub(crate) fn serving<R>(context: &RequestContext, serve: impl FnOnce() -> R) ->
     CURRENT.set(context, serve)
 }
 
+/// Whether a layer put a request in scope.
+#[cfg(feature = "warp")]
+pub(crate) fn is_serving() -> bool {
+    CURRENT.is_set()
+}
+
 /// Calls `read` with the request in scope, if a layer put one there.
 pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
     #[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]

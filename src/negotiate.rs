@@ -276,7 +276,9 @@ mod tests {
 
     #[test]
     fn a_request_id_is_one_line_of_visible_ascii() {
-        let id = |lines: &[&[u8]]| request_id(lines.iter().copied());
+        fn id<'a>(lines: &[&'a [u8]]) -> Option<&'a [u8]> {
+            request_id(lines.iter().copied())
+        }
         assert_eq!(id(&[b"abc-123"]), Some(&b"abc-123"[..]));
         assert_eq!(id(&[br#""\"#]), Some(&br#""\"#[..]));
         assert_eq!(id(&[&[b'x'; 128]]), Some(&[b'x'; 128][..]));

@@ -16,7 +16,7 @@ fn every_error_type_is_a_thread_safe_std_error() {
     assert_error::<Unauthorized>();
     assert_error::<denied::InvalidChallenge>();
     assert_error::<denied::BodyError>();
-    assert_error::<denied::InstallError>();
+    assert_error::<denied::ConfigError>();
     assert_error::<denied::UnknownBodyFormat>();
 }
 

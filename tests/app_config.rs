@@ -8,7 +8,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use denied::{BodyFormat, Config, Forbidden, HttpError, ProblemDetails, Unauthorized};
+use denied::{BodyFormat, Config, Forbidden, HttpError, ProblemDetails, Report, Unauthorized};
 use http::StatusCode;
 use support::{check_body, reply_of, Format};
 
@@ -17,7 +17,8 @@ static REPORTS: AtomicUsize = AtomicUsize::new(0);
 
 /// Renders the error it is given, as a hook that logs the response would: the inner render
 /// must not call the hook again.
-fn remember(error: &HttpError) {
+fn remember(report: &Report<'_>) {
+    let error = report.error();
     REPORTS.fetch_add(1, Ordering::SeqCst);
     let rendered = error.render();
     assert_eq!(rendered.status(), error.status());

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use denied::{Config, Forbidden, HttpError, InstallError};
+use denied::{Config, Forbidden, HttpError, ConfigError};
 use http::StatusCode;
 
 #[test]
@@ -18,7 +18,7 @@ fn install_works_after_errors_were_built_and_read() {
 
     // A realm no challenge can carry is refused, and nothing is installed.
     let refused = Config::new().realm("line\r\nbreak").install().unwrap_err();
-    assert!(matches!(refused, InstallError::Realm(_)), "{refused:?}");
+    assert!(matches!(refused, ConfigError::Realm(_)), "{refused:?}");
     assert!(format!("{refused:?}").contains(&refused.to_string()));
 
     Config::new()

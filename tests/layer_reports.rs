@@ -12,14 +12,14 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use denied::axum::ErrorService;
-use denied::{BodyFormat, Config, HttpError};
+use denied::{BodyFormat, Config, Report};
 use support::{challenges_of, check_body, reply_of, Format, Reply};
 use tower::ServiceExt;
 
 static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-fn remember(error: &HttpError) {
-    REPORTED.lock().unwrap().push(error.to_string());
+fn remember(report: &Report<'_>) {
+    REPORTED.lock().unwrap().push(report.to_string());
 }
 
 fn install() {

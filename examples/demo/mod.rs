@@ -6,7 +6,8 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
 use denied::prelude::*;
-use denied::{BearerToken, BodyFormat, Config, Forbidden, HttpError, Unauthorized};
+use denied::http::StatusCode;
+use denied::{BearerToken, BodyFormat, Catalog, Config, Forbidden, HttpError, Report, Unauthorized};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -112,11 +113,14 @@ fn query_database() -> Result<u64, std::io::Error> {
 }
 
 pub(crate) fn slow_down(after: Option<&str>) -> HttpError {
+    let too_many = |seconds: u64| {
+        HttpError::too_many_requests()
+            .with_retry_after(Duration::from_secs(seconds))
+            .with_member("retry_after", seconds)
+    };
     match after.map(str::parse::<u64>) {
-        None => HttpError::too_many_requests().with_retry_after(Duration::from_secs(30)),
-        Some(Ok(seconds)) => {
-            HttpError::too_many_requests().with_retry_after(Duration::from_secs(seconds))
-        }
+        None => too_many(30),
+        Some(Ok(seconds)) => too_many(seconds),
         Some(Err(_)) => {
             HttpError::bad_request().with_message("`after` must be a whole number of seconds")
         }
@@ -138,10 +142,10 @@ where
         .block_on(async { serve(tokio::net::TcpListener::from_std(listener)?).await })
 }
 
-/// Logs every refusal with the causes the client never sees.
-pub(crate) fn log_refusal(error: &HttpError) {
-    let mut line = format!("refused: {error}");
-    let mut source = std::error::Error::source(error);
+/// Logs every refusal, with its request and the causes the client never sees.
+pub(crate) fn log_refusal(report: &Report<'_>) {
+    let mut line = format!("refused: {report}");
+    let mut source = std::error::Error::source(report.error());
     while let Some(cause) = source {
         line.push_str(&format!(": {cause}"));
         source = cause.source();
@@ -149,29 +153,46 @@ pub(crate) fn log_refusal(error: &HttpError) {
     eprintln!("{line}");
 }
 
-/// Installs the body format `DENIED_FORMAT` names (`json`, the default, or `problem`), and,
-/// with `log`, a report hook that logs every refusal to stderr.
-pub(crate) fn install_config_from_env(log: bool) {
+/// The app's settings: the body format `DENIED_FORMAT` names (`json`, the default, or
+/// `problem`), what a request may choose, German sentences, and, with `log`, a report hook that
+/// logs every refusal to stderr.
+pub(crate) fn config_from_env(log: bool) -> Config {
     let format = match std::env::var("DENIED_FORMAT") {
         Ok(name) => name
             .parse()
             .unwrap_or_else(|error| exit(format!("DENIED_FORMAT: {error}"))),
         Err(_) => BodyFormat::Json,
     };
-    let config = Config::new().format(format).realm(REALM);
-    let config = if log {
+    let german = Catalog::new()
+        .message(
+            StatusCode::UNAUTHORIZED,
+            "Für diese Ressource ist eine Anmeldung erforderlich",
+        )
+        .message(
+            StatusCode::FORBIDDEN,
+            "Sie haben keine Berechtigung für diese Ressource",
+        )
+        .message(
+            StatusCode::NOT_FOUND,
+            "Die angeforderte Ressource wurde nicht gefunden",
+        );
+    let config = Config::new()
+        .format(format)
+        .realm(REALM)
+        .problem_type_base("https://example.com/problems/")
+        .instance_from_path(true)
+        .negotiate(true)
+        .language("de", german);
+    if log {
         config.report(log_refusal)
     } else {
         config
-    };
-    if let Err(error) = config.install() {
-        exit(error.to_string());
     }
 }
 
-/// Installs the settings, binds `127.0.0.1:$PORT` (3000 by default) and says where it listens.
-pub(crate) fn start(framework: &str) -> TcpListener {
-    install_config_from_env(true);
+/// The app's settings, and `127.0.0.1:$PORT` (3000 by default) bound, saying where it listens.
+pub(crate) fn start(framework: &str) -> (TcpListener, Config) {
+    let config = config_from_env(true);
     let port = match std::env::var("PORT") {
         Ok(port) => port
             .parse()
@@ -184,7 +205,7 @@ pub(crate) fn start(framework: &str) -> TcpListener {
         .local_addr()
         .unwrap_or_else(|error| exit(error.to_string()));
     println!("{framework} demo listening on http://{address}");
-    listener
+    (listener, config)
 }
 
 fn exit(message: String) -> ! {

@@ -11,6 +11,59 @@ use serde::de::DeserializeOwned;
 use crate::json_body;
 use crate::{BasicCredentials, BearerToken, HttpError};
 
+/// How a credential filter read `Authorization`.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    Bearer,
+    OptionalBearer,
+    Basic,
+}
+
+/// A credential filter's refusal. warp runs filters before [`error_handling`](super::error_handling)
+/// puts the request in scope, so the refusal is built when it is answered, in the realm of the
+/// app that serves the request. Its `Debug` shows no credentials.
+pub(super) struct RefusedCredentials {
+    reading: Reading,
+    authorization: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for RefusedCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefusedCredentials")
+            .field("reading", &self.reading)
+            .field("authorization_headers", &self.authorization.len())
+            .finish()
+    }
+}
+
+impl ::warp::reject::Reject for RefusedCredentials {}
+
+impl RefusedCredentials {
+    fn reject(reading: Reading, headers: &HeaderMap) -> Rejection {
+        let authorization = headers
+            .get_all(AUTHORIZATION)
+            .iter()
+            .map(|value| value.as_bytes().to_vec())
+            .collect();
+        ::warp::reject::custom(Self {
+            reading,
+            authorization,
+        })
+    }
+
+    /// The refusal, read again from the same headers with the settings now in scope.
+    pub(super) fn error(&self) -> HttpError {
+        let values = || self.authorization.iter().map(Vec::as_slice);
+        let refusal = match self.reading {
+            Reading::Bearer => BearerToken::from_authorization(values()).err(),
+            Reading::OptionalBearer => BearerToken::optional_from_authorization(values()).err(),
+            Reading::Basic => BasicCredentials::from_authorization(values()).err(),
+        };
+        // The same headers are refused the same way: reading them again cannot pass.
+        refusal.unwrap_or_else(HttpError::internal)
+    }
+}
+
 /// Extracts the request's [`BearerToken`], or rejects with the crate's 401 (no credentials,
 /// another scheme) or 400 `invalid_request` (a malformed header, two of them).
 ///
@@ -25,7 +78,7 @@ pub fn bearer_token() -> impl Filter<Extract = (BearerToken,), Error = Rejection
     ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
         let values = headers.get_all(AUTHORIZATION);
         BearerToken::from_authorization(values.iter().map(|value| value.as_bytes()))
-            .map_err(::warp::reject::custom)
+            .map_err(|_| RefusedCredentials::reject(Reading::Bearer, &headers))
     })
 }
 
@@ -47,7 +100,7 @@ pub fn optional_bearer_token(
     ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
         let values = headers.get_all(AUTHORIZATION);
         BearerToken::optional_from_authorization(values.iter().map(|value| value.as_bytes()))
-            .map_err(::warp::reject::custom)
+            .map_err(|_| RefusedCredentials::reject(Reading::OptionalBearer, &headers))
     })
 }
 
@@ -65,7 +118,7 @@ pub fn basic_credentials() -> impl Filter<Extract = (BasicCredentials,), Error =
     ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
         let values = headers.get_all(AUTHORIZATION);
         BasicCredentials::from_authorization(values.iter().map(|value| value.as_bytes()))
-            .map_err(::warp::reject::custom)
+            .map_err(|_| RefusedCredentials::reject(Reading::Basic, &headers))
     })
 }
 

@@ -18,7 +18,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use crate::config::Settings;
 use crate::context::{self, RequestContext};
 use crate::foreign::{self, Treatment};
-use crate::{Config, ConfigError};
+use crate::{Config, ConfigError, HttpError};
 
 /// Wraps a whole app so that every error it sends has the crate's shape, and every error sees
 /// the request it answers:
@@ -89,6 +89,10 @@ where
     Ok(handling(app, Some(Arc::new(config.build()?))))
 }
 
+/// An error rendered as a reply before the request was in scope, kept on its response.
+#[derive(Clone)]
+pub(super) struct RenderAgain(pub(super) Arc<HttpError>);
+
 fn handling<F, R>(
     app: F,
     settings: Option<Arc<Settings>>,
@@ -115,7 +119,13 @@ where
     request.and(answered).then(
         |request: RequestContext, answered: Result<R, Rejection>| async move {
             let response = context::serving(&request, || match answered {
-                Ok(reply) => reply.into_response(),
+                Ok(reply) => {
+                    let mut response = reply.into_response();
+                    match response.extensions_mut().remove::<RenderAgain>() {
+                        Some(RenderAgain(error)) => error.render_with(Into::into),
+                        None => response,
+                    }
+                }
                 Err(rejection) => super::rejection_response(&rejection),
             });
             let mut response = shape(response, &request).await;

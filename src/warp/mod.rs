@@ -43,7 +43,7 @@ macro_rules! warp_traits {
     ($($name:ty),+) => {$(
         impl Reply for $name {
             fn into_response(self) -> Response {
-                self.into_http_error().render_with(Into::into)
+                self.into_http_error().into_response()
             }
         }
 
@@ -55,7 +55,16 @@ warp_traits!(Forbidden, Unauthorized);
 
 impl Reply for HttpError {
     fn into_response(self) -> Response {
-        self.render_with(Into::into)
+        let mut response = self.render_with(Into::into);
+        if !crate::context::is_serving() {
+            // A route that turns its reply into a response itself does so before
+            // `error_handling` puts the request in scope: the error goes along, to be rendered
+            // again for its request.
+            response
+                .extensions_mut()
+                .insert(handling::RenderAgain(std::sync::Arc::new(self)));
+        }
+        response
     }
 }
 
@@ -82,6 +91,8 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
 fn rejection_response(rejection: &Rejection) -> Response {
     if let Some(error) = rejection.find::<HttpError>() {
         error.render_with(Into::into)
+    } else if let Some(refused) = rejection.find::<filters::RefusedCredentials>() {
+        refused.error().render_with(Into::into)
     } else if let Some(refusal) = rejection.find::<Forbidden>() {
         refusal.render_with(Into::into)
     } else if let Some(refusal) = rejection.find::<Unauthorized>() {

@@ -78,6 +78,7 @@ pub fn check_example(name: &str) {
         let demo = Demo::start(name, format);
         check(&demo, format);
         check_shape(&demo, format);
+        check_request_context(&demo, format);
     }
 }
 
@@ -218,15 +219,17 @@ fn check_nothing_hidden_leaks(reply: &Reply) {
     }
 }
 
-/// The concealed 404 is byte for byte the app's genuine 404, Date aside.
+/// The concealed 404 is byte for byte the app's genuine 404, Date aside, and but for the
+/// path a problem's `instance` repeats.
 fn check_concealment(demo: &Demo) {
-    let genuine = demo.get("/anything/else", Some("good"));
+    let genuine = demo.get("/anything/else", Some("good")).without_instance();
     for (target, token) in [
         ("/repos/secret", Some("good")),
         ("/repos/secret", None),
         ("/repos/missing", Some("good")),
     ] {
         demo.get(target, token)
+            .without_instance()
             .assert_same_as(&genuine, &format!("{target} {token:?}"));
     }
 }
@@ -457,7 +460,7 @@ impl Demo {
 /// Checks every row of "Every error in the crate's shape" against `demo`, and gives back the
 /// replies for comparison between frameworks.
 pub fn check_shape(demo: &Demo, format: Format) -> Vec<(Call, Reply)> {
-    let genuine_404 = demo.get("/anything/else", Some("good"));
+    let genuine_404 = demo.get("/anything/else", Some("good")).without_instance();
     let mut replies = Vec::new();
     for call in shape_calls() {
         let reply = demo.call(&call);
@@ -507,7 +510,9 @@ pub fn check_shape(demo: &Demo, format: Format) -> Vec<(Call, Reply)> {
                     assert_eq!(check_body(&reply, format), sentence(405), "{context}");
                 }
             }
-            Expect::Genuine404 => reply.assert_same_as(&genuine_404, &context),
+            Expect::Genuine404 => reply
+                .without_instance()
+                .assert_same_as(&genuine_404, &context),
         }
         if reply.status >= 400 && call.method != "HEAD" {
             assert!(!reply.body.is_empty(), "an error with no body: {context}");
@@ -531,4 +536,238 @@ pub fn check_shape(demo: &Demo, format: Format) -> Vec<(Call, Reply)> {
         replies.push((call, reply));
     }
     replies
+}
+
+const GERMAN_401: &str = "Für diese Ressource ist eine Anmeldung erforderlich";
+const GERMAN_403: &str = "Sie haben keine Berechtigung für diese Ressource";
+const GERMAN_404: &str = "Die angeforderte Ressource wurde nicht gefunden";
+
+/// Error requests of the contract, each with the sentence it gets in English and in German.
+const CONTEXT_ERRORS: [(&str, Option<&str>, &str, &str); 4] = [
+    ("/me", None, DEFAULT_401, GERMAN_401),
+    ("/admin/reports", Some("good"), DEFAULT_403, GERMAN_403),
+    ("/anything/else", None, DEFAULT_404, GERMAN_404),
+    ("/repos/secret", Some("good"), DEFAULT_404, GERMAN_404),
+];
+
+impl Demo {
+    /// `GET target` with the bearer `token` and `headers`.
+    pub fn get_with(&self, target: &str, token: Option<&str>, headers: &[(&str, &[u8])]) -> Reply {
+        let authorization = token.map(|token| format!("Bearer {token}").into_bytes());
+        let mut all: Vec<(&str, &[u8])> = authorization
+            .iter()
+            .map(|value| ("Authorization", value.as_slice()))
+            .collect();
+        all.extend_from_slice(headers);
+        super::request_with_body(self.address, "GET", target, &all, None)
+    }
+}
+
+/// A member of a body, as a client reads it.
+fn member(body: &serde_json::Value, name: &str) -> Option<serde_json::Value> {
+    body.as_object().expect("a JSON object").get(name).cloned()
+}
+
+/// Both `Vary` names every error response carries, on one line or two.
+fn check_vary(reply: &Reply, context: &str) {
+    let named: Vec<String> = reply
+        .headers_named("vary")
+        .flat_map(|line| line.split(','))
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    for name in ["accept", "accept-language"] {
+        assert!(named.iter().any(|known| known == name), "Vary {name}: {context}");
+    }
+}
+
+/// Section "Request context": request id, instance, type, the 429's member, negotiation,
+/// language, and concealment under all of them.
+pub fn check_request_context(demo: &Demo, format: Format) {
+    check_request_ids(demo, format);
+    check_problem_members(demo, format);
+    check_negotiation(demo, format);
+    check_languages(demo, format);
+    check_concealment_with_headers(demo);
+}
+
+fn check_request_ids(demo: &Demo, format: Format) {
+    let valid_ids: [&[u8]; 4] = [b"req-7f3a", br#"a"quoted\id"#, &[b'~'; 128], b"!"];
+    for id in valid_ids {
+        let id_text = std::str::from_utf8(id).unwrap();
+        let success = demo.get_with("/me", Some("good"), &[("X-Request-Id", id)]);
+        assert_eq!(success.status, 200);
+        assert_eq!(success.header("x-request-id"), Some(id_text), "echoed on a success");
+        for (target, token, _, _) in CONTEXT_ERRORS {
+            let reply = demo.get_with(target, token, &[("X-Request-Id", id)]);
+            let context = format!("{target} with id {id_text}: {reply:?}");
+            check_body(&reply, format);
+            assert_eq!(reply.headers_named("x-request-id").count(), 1, "{context}");
+            assert_eq!(reply.header("x-request-id"), Some(id_text), "{context}");
+            assert_eq!(
+                member(&reply.json(), "request_id"),
+                Some(serde_json::Value::from(id_text)),
+                "{context}"
+            );
+        }
+    }
+    let invalid_ids: [&[u8]; 5] = [b"", &[b'x'; 129], b"a b", b"caf\xc3\xa9", b"a\tb"];
+    for id in invalid_ids {
+        for (target, token) in [("/me", Some("good")), ("/me", None), ("/admin/reports", Some("good"))] {
+            let reply = demo.get_with(target, token, &[("X-Request-Id", id)]);
+            let context = format!("{target} with id {id:?}: {reply:?}");
+            assert_eq!(reply.header("x-request-id"), None, "{context}");
+            if reply.status >= 400 {
+                assert_eq!(member(&reply.json(), "request_id"), None, "{context}");
+            }
+        }
+    }
+    let twice = demo.get_with("/me", None, &[("X-Request-Id", b"one"), ("X-Request-Id", b"two")]);
+    assert_eq!(twice.header("x-request-id"), None, "two ids are no id: {twice:?}");
+    assert_eq!(member(&twice.json(), "request_id"), None);
+}
+
+fn check_problem_members(demo: &Demo, format: Format) {
+    for (target, token, path) in [
+        ("/admin/reports?message=Hallo", Some("good"), "/admin/reports"),
+        ("/anything/%C3%A4%20x?y=1", None, "/anything/%C3%A4%20x"),
+        ("/me", None, "/me"),
+        ("/orders/abc", Some("good"), "/orders/abc"),
+    ] {
+        let reply = demo.get_with(target, token, &[]);
+        let context = format!("{target}: {reply:?}");
+        check_body(&reply, format);
+        let expected = match format {
+            Format::Problem => Some(serde_json::Value::from(path)),
+            Format::Json => None,
+        };
+        assert_eq!(member(&reply.json(), "instance"), expected, "{context}");
+    }
+    if format == Format::Problem {
+        let reply = demo.get_with("/admin/reports", Some("good"), &[]);
+        let body = reply.json();
+        assert_eq!(
+            member(&body, "type"),
+            Some(serde_json::Value::from("https://example.com/problems/missing_role"))
+        );
+        assert_eq!(member(&body, "title"), Some(serde_json::Value::from("Forbidden")));
+        let reply = demo.get_with("/me", None, &[]);
+        let no_reason = member(&reply.json(), "type");
+        assert!(
+            no_reason.is_none() || no_reason == Some(serde_json::Value::from("about:blank")),
+            "{reply:?}"
+        );
+    }
+    for (target, after) in [
+        ("/slow-down?after=0", 0),
+        ("/slow-down?after=120", 120),
+        ("/slow-down", 30),
+    ] {
+        let reply = demo.get_with(target, None, &[]);
+        assert_eq!(reply.status, 429);
+        assert_eq!(
+            member(&reply.json(), "retry_after"),
+            Some(serde_json::Value::from(after)),
+            "{reply:?}"
+        );
+    }
+}
+
+fn check_negotiation(demo: &Demo, format: Format) {
+    let cases: [(&[u8], Format); 8] = [
+        (b"application/json", Format::Json),
+        (b"application/problem+json", Format::Problem),
+        (b"application/json;q=0.5, application/problem+json", Format::Problem),
+        (b"application/problem+json;q=0.2, application/json;q=0.3", Format::Json),
+        (b"*/*", format),
+        (b"application/*", format),
+        (b"application/json, application/problem+json", format),
+        (b"text/html", format),
+    ];
+    for (accept, expected) in cases {
+        for (target, token, english, _) in CONTEXT_ERRORS {
+            let reply = demo.get_with(target, token, &[("Accept", accept)]);
+            let context = format!(
+                "{target} with Accept {:?}: {reply:?}",
+                String::from_utf8_lossy(accept)
+            );
+            assert_eq!(check_body(&reply, expected), english, "{context}");
+            check_vary(&reply, &context);
+        }
+    }
+    // Several Accept lines make one list.
+    let reply = demo.get_with(
+        "/me",
+        None,
+        &[
+            ("Accept", b"application/json;q=0.1"),
+            ("Accept", b"application/problem+json"),
+        ],
+    );
+    check_body(&reply, Format::Problem);
+}
+
+fn check_languages(demo: &Demo, format: Format) {
+    let german: [&[u8]; 4] = [b"de", b"de-DE", b"en;q=0.5, de;q=0.9", b"fr, de;q=0.5"];
+    let english: [&[u8]; 6] = [b"en", b"fr", b"*", b"de;q=0, en;q=0.1", b"de;q=2", b""];
+    let cases = german
+        .iter()
+        .map(|value| (*value, true))
+        .chain(english.iter().map(|value| (*value, false)));
+    for (accept_language, in_german) in cases {
+        for (target, token, english_sentence, german_sentence) in CONTEXT_ERRORS {
+            let headers: &[(&str, &[u8])] = if accept_language.is_empty() {
+                &[]
+            } else {
+                &[("Accept-Language", accept_language)]
+            };
+            let reply = demo.get_with(target, token, headers);
+            let context = format!(
+                "{target} with Accept-Language {:?}: {reply:?}",
+                String::from_utf8_lossy(accept_language)
+            );
+            let (sentence, tag) = if in_german {
+                (german_sentence, "de")
+            } else {
+                (english_sentence, "en")
+            };
+            assert_eq!(check_body(&reply, format), sentence, "{context}");
+            assert_eq!(reply.header("content-language"), Some(tag), "{context}");
+            check_vary(&reply, &context);
+        }
+    }
+    // An error's own message is never translated; a status without a German sentence stays
+    // English and says so.
+    let reply = demo.get_with(
+        "/admin/reports?message=Only%20admins",
+        Some("good"),
+        &[("Accept-Language", b"de")],
+    );
+    assert_eq!(check_body(&reply, format), "Only admins");
+    assert!(reply.header("content-language").is_some(), "{reply:?}");
+    let reply = demo.get_with("/boom", None, &[("Accept-Language", b"de")]);
+    assert_eq!(check_body(&reply, format), "An internal error occurred");
+    assert_eq!(reply.header("content-language"), Some("en"));
+}
+
+fn check_concealment_with_headers(demo: &Demo) {
+    let header_sets: [&[(&str, &[u8])]; 4] = [
+        &[("X-Request-Id", b"conceal-1")],
+        &[
+            ("Accept", b"application/problem+json"),
+            ("Accept-Language", b"de"),
+        ],
+        &[("Accept", b"application/json"), ("Accept-Language", b"en")],
+        &[("X-Request-Id", b"c2"), ("Accept-Language", b"de-AT")],
+    ];
+    for headers in header_sets {
+        let genuine = demo
+            .get_with("/repos/missing", Some("good"), headers)
+            .without_instance();
+        let context = format!("{headers:?}");
+        for token in [Some("good"), None] {
+            demo.get_with("/repos/secret", token, headers)
+                .without_instance()
+                .assert_same_as(&genuine, &context);
+        }
+    }
 }

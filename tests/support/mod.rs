@@ -63,6 +63,35 @@ impl Reply {
         headers
     }
 
+    /// The reply as a concealment check compares it: a problem's `instance` names the path
+    /// the client asked for, which the client knows already, so it is blanked in the body
+    /// bytes and `Content-Length` follows. Everything else stays as sent.
+    pub fn without_instance(&self) -> Reply {
+        let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(&self.body) else {
+            return self.clone();
+        };
+        let Some(serde_json::Value::String(instance)) = object.get("instance") else {
+            return self.clone();
+        };
+        let member = format!(r#""instance":{}"#, serde_json::to_string(instance).unwrap());
+        let text = String::from_utf8(self.body.clone()).expect("a JSON body is UTF-8");
+        assert_eq!(text.matches(&member).count(), 1, "one instance member in {text}");
+        let body = text.replacen(&member, r#""instance":"""#, 1).into_bytes();
+        let headers = self
+            .headers
+            .iter()
+            .map(|(name, value)| match name.as_str() {
+                "content-length" => (name.clone(), body.len().to_string()),
+                _ => (name.clone(), value.clone()),
+            })
+            .collect();
+        Reply {
+            status: self.status,
+            headers,
+            body,
+        }
+    }
+
     /// Asserts that a client could not tell the two replies apart: same status, same headers
     /// (`Date` aside), same body bytes.
     pub fn assert_same_as(&self, other: &Reply, context: &str) {
