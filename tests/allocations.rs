@@ -109,11 +109,26 @@ where
             Error = std::convert::Infallible,
         > + Clone,
 {
+    through_with(service, path, &[])
+}
+
+/// [`through`] with request headers.
+fn through_with<S>(service: S, path: &'static str, headers: &[(&'static str, &'static str)]) -> u64
+where
+    S: tower::Service<
+            http::Request<axum::body::Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
     use tower::ServiceExt;
     let call = || {
-        let request = http::Request::get(path)
-            .body(axum::body::Body::empty())
-            .unwrap();
+        let mut request = http::Request::get(path);
+        for (name, value) in headers {
+            // Static, as hyper's are slices of the buffer it read: cloning one costs nothing.
+            request = request.header(*name, HeaderValue::from_static(value));
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
         drop(run(service.clone().oneshot(request)).unwrap());
     };
     call();
@@ -138,6 +153,64 @@ fn the_error_layer_adds_no_allocation_to_a_success_or_the_crates_refusals() {
         assert_eq!(
             with, without,
             "{path}: {with} allocations through the layer, {without} without"
+        );
+    }
+}
+
+fn context_router() -> axum::Router {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/ok", get(|| async { "fine" }))
+        .route("/refused", get(|| async { Forbidden::new() }))
+}
+
+fn layer(config: denied::Config) -> denied::axum::ErrorLayer {
+    denied::axum::ErrorLayer::with_config(config).unwrap()
+}
+
+#[test]
+fn a_request_id_costs_a_refusal_at_most_one_allocation_and_a_success_none() {
+    use tower::Layer;
+    let id = [("x-request-id", "req-7f3a9c")];
+    for (path, extra) in [("/ok", 0), ("/refused", 1)] {
+        let without = through_with(
+            layer(denied::Config::new().without_request_id()).layer(context_router()),
+            path,
+            &id,
+        );
+        let with = through_with(layer(denied::Config::new()).layer(context_router()), path, &id);
+        assert!(
+            with <= without + extra,
+            "{path}: {with} allocations echoing the id, {without} without"
+        );
+    }
+}
+
+#[test]
+fn negotiation_and_language_choice_allocate_nothing() {
+    use denied::http::StatusCode;
+    use tower::Layer;
+    let headers = [
+        ("accept", "text/html, application/problem+json;q=0.9, application/json;q=0.8, */*;q=0.1"),
+        ("accept-language", "fr-CH, fr;q=0.9, de;q=0.8, en;q=0.7, *;q=0.5"),
+    ];
+    let negotiating = || {
+        let german = denied::Catalog::new().message(StatusCode::FORBIDDEN, "Nein");
+        denied::Config::new()
+            .without_request_id()
+            .negotiate(true)
+            .language("de", german)
+    };
+    for path in ["/ok", "/refused"] {
+        let plain = through_with(
+            layer(denied::Config::new().without_request_id()).layer(context_router()),
+            path,
+            &headers,
+        );
+        let chosen = through_with(layer(negotiating()).layer(context_router()), path, &headers);
+        assert!(
+            chosen <= plain,
+            "{path}: {chosen} allocations negotiating, {plain} without"
         );
     }
 }

@@ -1,0 +1,257 @@
+//! Two apps in one process, each with its own `Config` through its framework's layer: each
+//! answers with its own format, sentences, realm and request-id header, and its report hook (a
+//! closure) sees its own requests. The process-wide settings stay untouched.
+#![cfg(all(feature = "axum", feature = "actix-web", feature = "warp"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use denied::http::{HeaderName, StatusCode};
+use denied::{BearerToken, BodyFormat, Catalog, Config, Forbidden, HttpError, Report};
+use support::{challenges_of, check_body, reply_of, Format, Reply};
+
+/// What a report hook saw: method, path, request id, and the error's log line.
+type Seen = Arc<Mutex<Vec<(String, String, Option<String>, String)>>>;
+
+fn recording(seen: &Seen) -> impl Fn(&Report<'_>) + Send + Sync + 'static {
+    let seen = Arc::clone(seen);
+    move |report| {
+        seen.lock().unwrap().push((
+            report.method().map(ToString::to_string).unwrap_or_default(),
+            report.path().unwrap_or_default().to_owned(),
+            report.request_id().map(str::to_owned),
+            report.to_string(),
+        ));
+    }
+}
+
+/// App A: JSON, its own 403 sentence, realm `alpha`, ids from `X-Request-Id`.
+fn config_a(seen: &Seen) -> Config {
+    Config::new()
+        .message(StatusCode::FORBIDDEN, "Nein A")
+        .realm("alpha")
+        .report(recording(seen))
+}
+
+/// App B: problem details with the path as `instance`, realm `beta`, ids from
+/// `X-Correlation-Id`, negotiation and German.
+fn config_b(seen: &Seen) -> Config {
+    Config::new()
+        .format(BodyFormat::Problem)
+        .realm("beta")
+        .request_id_header(HeaderName::from_static("x-correlation-id"))
+        .instance_from_path(true)
+        .negotiate(true)
+        .language(
+            "de",
+            Catalog::new().message(StatusCode::FORBIDDEN, "Verboten, sagt B"),
+        )
+        .report(recording(seen))
+}
+
+const HEADERS: [(&str, &str); 3] = [
+    ("x-request-id", "id-for-a"),
+    ("x-correlation-id", "id-for-b"),
+    ("accept-language", "de"),
+];
+
+/// Checks the replies of app A and app B to `GET /refused`, `GET /me` (no credentials) and
+/// `GET /plain` (a plain-text 502), all sent with [`HEADERS`].
+fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, framework: &str) {
+    let [refused_a, me_a, plain_a] = a;
+    let [refused_b, me_b, plain_b] = b;
+
+    assert_eq!(refused_a.status, 403, "{framework}: {refused_a:?}");
+    assert_eq!(check_body(refused_a, Format::Json), "Nein A", "{framework}");
+    assert_eq!(refused_a.header("x-request-id"), Some("id-for-a"));
+    assert_eq!(refused_a.header("x-correlation-id"), None);
+    assert_eq!(refused_a.json()["request_id"], "id-for-a");
+    assert_eq!(refused_a.header("content-language"), None, "A has one language");
+
+    assert_eq!(refused_b.status, 403, "{framework}: {refused_b:?}");
+    assert_eq!(check_body(refused_b, Format::Problem), "Verboten, sagt B");
+    assert_eq!(refused_b.header("x-correlation-id"), Some("id-for-b"));
+    assert_eq!(refused_b.header("x-request-id"), None, "{framework}: {refused_b:?}");
+    assert_eq!(refused_b.json()["request_id"], "id-for-b");
+    assert_eq!(refused_b.json()["instance"], "/refused");
+    assert_eq!(refused_b.header("content-language"), Some("de"));
+
+    let realm = |reply: &Reply| challenges_of(reply)[0].param("realm").map(str::to_owned);
+    assert_eq!(me_a.status, 401, "{framework}: {me_a:?}");
+    assert_eq!(realm(me_a).as_deref(), Some("alpha"), "{framework}");
+    assert_eq!(me_b.status, 401, "{framework}: {me_b:?}");
+    assert_eq!(realm(me_b).as_deref(), Some("beta"), "{framework}");
+
+    for (plain, format, id) in [(plain_a, Format::Json, "id-for-a"), (plain_b, Format::Problem, "id-for-b")] {
+        assert_eq!(plain.status, 502, "{framework}: {plain:?}");
+        check_body(plain, format);
+        assert_eq!(plain.json()["request_id"], id, "{framework}");
+    }
+
+    for (seen, id) in [(seen_a, "id-for-a"), (seen_b, "id-for-b")] {
+        let seen = std::mem::take(&mut *seen.lock().unwrap());
+        let paths: Vec<&str> = seen.iter().map(|(_, path, _, _)| path.as_str()).collect();
+        assert_eq!(paths, ["/refused", "/me", "/plain"], "{framework}: {seen:?}");
+        for (method, _, seen_id, line) in &seen {
+            assert_eq!(method, "GET", "{framework}");
+            assert_eq!(seen_id.as_deref(), Some(id), "{framework}");
+            assert!(line.starts_with("GET /"), "{framework}: {line}");
+            assert!(line.contains(id), "{framework}: {line}");
+        }
+        let plain_line = &seen[2].3;
+        assert!(plain_line.contains("upstream text 5c1d"), "the hidden note: {plain_line}");
+    }
+}
+
+/// The process-wide settings are the defaults still: no app's config leaked into them.
+fn check_process_wide_defaults() {
+    let body: serde_json::Value =
+        serde_json::from_slice(HttpError::forbidden().render().body()).unwrap();
+    assert_eq!(
+        body["message"],
+        "You do not have permission to access this resource"
+    );
+}
+
+mod axum_apps {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::{Layer, ServiceExt};
+
+    fn router() -> axum::Router {
+        axum::Router::new()
+            .route("/refused", get(|| async { Forbidden::new() }))
+            .route("/me", get(|_token: BearerToken| async { "alice" }))
+            .route(
+                "/plain",
+                get(|| async { (StatusCode::BAD_GATEWAY, "upstream text 5c1d") }),
+            )
+    }
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let app = denied::axum::ErrorLayer::with_config(config)
+            .unwrap()
+            .layer(router());
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = http::Request::get(path);
+            for (name, value) in HEADERS {
+                request = request.header(name, value);
+            }
+            let response = app
+                .clone()
+                .oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            replies.push(reply_of(http::Response::from_parts(parts, bytes)));
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_axum_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "axum");
+        check_process_wide_defaults();
+    }
+}
+
+mod actix_web_apps {
+    use super::*;
+    use actix_web::body::MessageBody;
+    use actix_web::{test, web, App, HttpResponse};
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let app = test::init_service(
+            App::new()
+                .route("/refused", web::get().to(|| async { Forbidden::new() }))
+                .route(
+                    "/me",
+                    web::get().to(|_token: BearerToken| async { "alice" }),
+                )
+                .route(
+                    "/plain",
+                    web::get().to(|| async { HttpResponse::BadGateway().body("upstream text 5c1d") }),
+                )
+                .wrap(denied::actix_web::ErrorHandling::with_config(config).unwrap()),
+        )
+        .await;
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = test::TestRequest::get().uri(path);
+            for (name, value) in HEADERS {
+                request = request.insert_header((name, value));
+            }
+            let response = test::call_service(&app, request.to_request()).await;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
+                .collect();
+            let body = response.into_body().try_into_bytes().ok().unwrap().to_vec();
+            replies.push(Reply {
+                status,
+                headers,
+                body,
+            });
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[actix_web::test]
+    async fn two_actix_web_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "actix-web");
+        check_process_wide_defaults();
+    }
+}
+
+mod warp_apps {
+    use super::*;
+    use warp::Filter;
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let refused = warp::path!("refused").map(Forbidden::new);
+        let me = warp::path!("me")
+            .and(denied::warp::bearer_token())
+            .map(|_token: BearerToken| "alice");
+        let plain = warp::path!("plain").map(|| {
+            warp::reply::with_status("upstream text 5c1d", warp::http::StatusCode::BAD_GATEWAY)
+        });
+        let routes = refused
+            .map(warp::Reply::into_response)
+            .or(me.map(warp::Reply::into_response))
+            .unify()
+            .or(plain.map(warp::Reply::into_response))
+            .unify();
+        let app = denied::warp::error_handling_with(config, routes).unwrap();
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = warp::test::request().path(path);
+            for (name, value) in HEADERS {
+                request = request.header(name, value);
+            }
+            replies.push(reply_of(request.reply(&app).await));
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_warp_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "warp");
+        check_process_wide_defaults();
+    }
+}
