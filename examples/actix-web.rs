@@ -139,16 +139,12 @@ pub(crate) fn serve(listener: std::net::TcpListener, config: Config) -> std::io:
     let error_handling =
         denied::actix_web::ErrorHandling::with_config(config).map_err(std::io::Error::other)?;
     actix_web::rt::System::new().block_on(async {
-        HttpServer::new(move || {
-            App::new()
-                .configure(configure)
-                .wrap(error_handling.clone())
-        })
-        .workers(2)
-        .disable_signals()
-        .listen(listener)?
-        .run()
-        .await
+        HttpServer::new(move || App::new().configure(configure).wrap(error_handling.clone()))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)?
+            .run()
+            .await
     })
 }
 

@@ -17,8 +17,8 @@ use axum::{RequestPartsExt, Router, ServiceExt};
 use demo::{Order, User};
 use denied::axum::{ErrorLayer, Json, Path, Query};
 use denied::{BearerToken, Config, HttpError};
-use tower_layer::Layer;
 use serde_json::Value;
+use tower_layer::Layer;
 
 type Params = Query<HashMap<String, String>>;
 

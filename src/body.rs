@@ -158,7 +158,13 @@ pub(crate) struct Parts<'a> {
 }
 
 fn write_body(out: &mut impl io::Write, parts: &Parts<'_>) -> io::Result<()> {
-    write_head(out, parts.format, parts.status, parts.phrase, parts.problem_type)?;
+    write_head(
+        out,
+        parts.format,
+        parts.status,
+        parts.phrase,
+        parts.problem_type,
+    )?;
     write_json_str(out, parts.message)?;
     write_tail(out, parts.format, parts.status, parts.reason, parts.members)?;
     let own_instance = parts

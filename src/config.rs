@@ -443,7 +443,8 @@ impl Config {
         Challenge::bearer(self.realm.clone())
             .validate()
             .map_err(ConfigError::Realm)?;
-        let tags = std::iter::once(&self.base_language).chain(self.languages.iter().map(|(tag, _)| tag));
+        let tags =
+            std::iter::once(&self.base_language).chain(self.languages.iter().map(|(tag, _)| tag));
         for tag in tags {
             if !negotiate::is_language_tag(tag) {
                 return Err(ConfigError::LanguageTag(tag.to_string()));
@@ -518,7 +519,13 @@ pub(crate) struct Prerendered {
 }
 
 impl Language {
-    fn new(tag: &str, messages: Vec<(StatusCode, Cow<'static, str>)>, phrases: Vec<(StatusCode, Cow<'static, str>)>, is_base: bool, formats: &[BodyFormat]) -> Self {
+    fn new(
+        tag: &str,
+        messages: Vec<(StatusCode, Cow<'static, str>)>,
+        phrases: Vec<(StatusCode, Cow<'static, str>)>,
+        is_base: bool,
+        formats: &[BodyFormat],
+    ) -> Self {
         let mut language = Self {
             // Checked in `Config::build`: a language tag is letters, digits and `-`.
             content_language: HeaderValue::from_str(tag).unwrap_or(HeaderValue::from_static("und")),
@@ -571,7 +578,11 @@ impl Language {
 
     /// What was rendered in advance for a status in `format`, if it was.
     #[inline]
-    pub(crate) fn prerendered(&self, format: BodyFormat, status: StatusCode) -> Option<&Prerendered> {
+    pub(crate) fn prerendered(
+        &self,
+        format: BodyFormat,
+        status: StatusCode,
+    ) -> Option<&Prerendered> {
         let (_, table) = self.tables.iter().find(|(known, _)| *known == format)?;
         let slot = usize::from(status.as_u16()).checked_sub(FIRST_ERROR_STATUS)?;
         let index = *table.index.get(slot)?;
@@ -588,9 +599,7 @@ impl Table {
                 let message = language.sentence(status);
                 Prerendered {
                     status,
-                    default_body: Bytes::from(body::render_plain(
-                        format, status, phrase, message,
-                    )),
+                    default_body: Bytes::from(body::render_plain(format, status, phrase, message)),
                     template: body::Template::new(format, status, phrase),
                 }
             })
@@ -837,27 +846,46 @@ mod tests {
     fn a_catalog_covers_its_own_statuses_and_falls_back_to_the_base() {
         let settings = Config::new()
             .negotiate(true)
-            .language("de", Catalog::new().message(StatusCode::FORBIDDEN, "Nein").phrase(StatusCode::FORBIDDEN, "Verboten"))
+            .language(
+                "de",
+                Catalog::new()
+                    .message(StatusCode::FORBIDDEN, "Nein")
+                    .phrase(StatusCode::FORBIDDEN, "Verboten"),
+            )
             .build()
             .unwrap();
         let german = settings.language_for(1, StatusCode::FORBIDDEN);
         assert_eq!(german.content_language, "de");
         assert_eq!(german.sentence(StatusCode::FORBIDDEN), "Nein");
         assert_eq!(german.phrase(StatusCode::FORBIDDEN), "Verboten");
-        assert!(german.prerendered(BodyFormat::Problem, StatusCode::FORBIDDEN).is_some());
+        assert!(german
+            .prerendered(BodyFormat::Problem, StatusCode::FORBIDDEN)
+            .is_some());
         let fallback = settings.language_for(1, StatusCode::NOT_FOUND);
         assert_eq!(fallback.content_language, "en");
-        assert_eq!(settings.language_for(7, StatusCode::FORBIDDEN).content_language, "en");
+        assert_eq!(
+            settings
+                .language_for(7, StatusCode::FORBIDDEN)
+                .content_language,
+            "en"
+        );
     }
 
     #[test]
     fn language_tags_are_checked() {
         for tag in ["", "*", "de_DE", "toolongtag", "1de", "de-", "d\u{e9}"] {
             let refused = Config::new().language(tag, Catalog::new()).build().err();
-            assert_eq!(refused, Some(ConfigError::LanguageTag(tag.to_owned())), "{tag}");
+            assert_eq!(
+                refused,
+                Some(ConfigError::LanguageTag(tag.to_owned())),
+                "{tag}"
+            );
         }
         assert!(Config::new().base_language("x y").build().is_err());
-        assert!(Config::new().language("de-CH-1901", Catalog::new()).build().is_ok());
+        assert!(Config::new()
+            .language("de-CH-1901", Catalog::new())
+            .build()
+            .is_ok());
     }
 
     #[test]

@@ -119,7 +119,9 @@ pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap) {
 }
 
 fn app_challenge() -> Challenge {
-    Challenge::bearer(crate::context::with_settings(|settings| settings.realm.clone()))
+    Challenge::bearer(crate::context::with_settings(|settings| {
+        settings.realm.clone()
+    }))
 }
 
 /// Headers that describe the foreign body, which the crate's body replaces.

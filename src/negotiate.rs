@@ -91,7 +91,8 @@ fn is_language_range(range: &[u8]) -> bool {
     subtags
         .next()
         .is_some_and(|first| valid_subtag(first) && first.iter().all(u8::is_ascii_alphabetic))
-        && subtags.all(|subtag| valid_subtag(subtag) && subtag.iter().all(u8::is_ascii_alphanumeric))
+        && subtags
+            .all(|subtag| valid_subtag(subtag) && subtag.iter().all(u8::is_ascii_alphanumeric))
 }
 
 /// A tag the app may name in `Content-Language`: a language range that is not `*`.
@@ -211,7 +212,17 @@ mod tests {
         assert_eq!(qvalue(b"0.5"), Some(500));
         assert_eq!(qvalue(b"0.125"), Some(125));
         assert_eq!(qvalue(b"0."), Some(0));
-        for malformed in ["1.0000001", "-1", "2", "1.5", "0.1234", "", ".5", "0.x", "01"] {
+        for malformed in [
+            "1.0000001",
+            "-1",
+            "2",
+            "1.5",
+            "0.1234",
+            "",
+            ".5",
+            "0.x",
+            "01",
+        ] {
             assert_eq!(qvalue(malformed.as_bytes()), None, "{malformed}");
         }
     }
@@ -288,5 +299,28 @@ mod tests {
         assert_eq!(id(&[b"caf\xc3\xa9"]), None);
         assert_eq!(id(&[b"a", b"b"]), None);
         assert_eq!(id(&[]), None);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_header_bytes_are_read_without_panic_and_ids_stay_valid(
+            lines in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..600), 0..4)
+        ) {
+            let lines = || lines.iter().map(Vec::as_slice);
+            let _ = preferred_format(lines());
+            if let Some(index) = preferred_language(lines(), &["en", "de", "de-AT"]) {
+                prop_assert!(index < 3);
+            }
+            if let Some(id) = request_id(lines()) {
+                prop_assert!((1..=MAX_REQUEST_ID_LEN).contains(&id.len()));
+                prop_assert!(id.iter().all(|byte| (0x21..=0x7e).contains(byte)));
+            }
+        }
     }
 }

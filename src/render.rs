@@ -176,8 +176,7 @@ impl Shape<'_> {
             if let Some(vary) = vary {
                 headers.insert(VARY, vary);
             }
-            if let (Some(name), Some(id)) =
-                (&self.settings.request_id_header, &request.request_id)
+            if let (Some(name), Some(id)) = (&self.settings.request_id_header, &request.request_id)
             {
                 headers.insert(name.clone(), id.clone());
             }

@@ -178,7 +178,11 @@ fn a_request_id_costs_a_refusal_at_most_one_allocation_and_a_success_none() {
             path,
             &id,
         );
-        let with = through_with(layer(denied::Config::new()).layer(context_router()), path, &id);
+        let with = through_with(
+            layer(denied::Config::new()).layer(context_router()),
+            path,
+            &id,
+        );
         assert!(
             with <= without + extra,
             "{path}: {with} allocations echoing the id, {without} without"
@@ -191,8 +195,14 @@ fn negotiation_and_language_choice_allocate_nothing() {
     use denied::http::StatusCode;
     use tower::Layer;
     let headers = [
-        ("accept", "text/html, application/problem+json;q=0.9, application/json;q=0.8, */*;q=0.1"),
-        ("accept-language", "fr-CH, fr;q=0.9, de;q=0.8, en;q=0.7, *;q=0.5"),
+        (
+            "accept",
+            "text/html, application/problem+json;q=0.9, application/json;q=0.8, */*;q=0.1",
+        ),
+        (
+            "accept-language",
+            "fr-CH, fr;q=0.9, de;q=0.8, en;q=0.7, *;q=0.5",
+        ),
     ];
     let negotiating = || {
         let german = denied::Catalog::new().message(StatusCode::FORBIDDEN, "Nein");

@@ -42,6 +42,55 @@ fn every_framework_sends_the_same_bytes() {
 }
 
 #[test]
+fn every_framework_renders_the_same_request_context() {
+    let header_sets: [&[(&str, &[u8])]; 6] = [
+        &[("X-Request-Id", b"req-42")],
+        &[("Accept", b"application/problem+json")],
+        &[(
+            "Accept",
+            b"application/json;q=0.9, application/problem+json;q=0.1",
+        )],
+        &[("Accept-Language", b"de-DE, en;q=0.5")],
+        &[
+            ("X-Request-Id", br#"quote"and\backslash"#),
+            ("Accept", b"application/problem+json"),
+            ("Accept-Language", b"de"),
+        ],
+        &[("X-Request-Id", b"two"), ("X-Request-Id", b"lines")],
+    ];
+    let targets = [
+        ("/me", None),
+        ("/me", Some("expired")),
+        ("/admin/reports", Some("good")),
+        ("/admin/reports?message=Hallo%20Welt", Some("good")),
+        ("/anything/%C3%A4/else?x=1", None),
+        ("/repos/secret", Some("good")),
+        ("/slow-down?after=5", None),
+        ("/boom", None),
+        ("/orders/abc", Some("good")),
+    ];
+    for format in Format::ALL {
+        let demos: Vec<Demo> = FRAMEWORKS
+            .iter()
+            .map(|framework| Demo::start(framework, format))
+            .collect();
+        for headers in header_sets {
+            for (target, token) in targets {
+                let replies: Vec<_> = demos
+                    .iter()
+                    .map(|demo| demo.get_with(target, token, headers))
+                    .collect();
+                let (first, rest) = replies.split_first().unwrap();
+                for (framework, reply) in FRAMEWORKS[1..].iter().zip(rest) {
+                    let context = format!("{target} {headers:?} {format:?}: axum vs {framework}");
+                    reply.assert_same_as(first, &context);
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn the_showcase_fits_100_columns_and_finds_no_disagreement() {
     let showcase = support::example_path("showcase");
     for format in Format::ALL {

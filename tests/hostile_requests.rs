@@ -1,7 +1,8 @@
 //! Hostile requests against every framework's demo app over loopback: odd methods, paths,
-//! `Authorization` and `Content-Type` values and bodies. Whatever they are, the app keeps
-//! serving, every error it sends is in the crate's shape, every header parses, no request text
-//! reaches a header, and the frameworks agree.
+//! `Authorization`, `Content-Type`, `X-Request-Id`, `Accept` and `Accept-Language` values and
+//! bodies. Whatever they are, the app keeps serving, every error it sends is in the crate's
+//! shape, every header parses, no request text reaches a header but a valid request id, and
+//! the frameworks agree.
 #![cfg(all(feature = "axum", feature = "actix-web", feature = "warp"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -20,6 +21,9 @@ struct HostileRequest {
     target: String,
     authorization: Option<Vec<u8>>,
     content_type: Option<Vec<u8>>,
+    request_id: Option<Vec<u8>>,
+    accept: Option<Vec<u8>>,
+    accept_language: Option<Vec<u8>>,
     body: Option<Vec<u8>>,
 }
 
@@ -36,6 +40,9 @@ impl std::fmt::Debug for HostileRequest {
             .field("target", &self.target)
             .field("authorization", &text(&self.authorization))
             .field("content_type", &text(&self.content_type))
+            .field("request_id", &text(&self.request_id))
+            .field("accept", &text(&self.accept))
+            .field("accept_language", &text(&self.accept_language))
             .field("body", &text(&self.body))
             .finish()
     }
@@ -61,6 +68,56 @@ fn header_value() -> impl Strategy<Value = Vec<u8>> {
         value.extend_from_slice(MARK.as_bytes());
         value
     })
+}
+
+/// `value` without the whitespace HTTP/1.1 trims around a header value.
+fn trimmed(mut value: Vec<u8>) -> Vec<u8> {
+    while value.last().is_some_and(|b| *b == b' ' || *b == b'\t') {
+        value.pop();
+    }
+    while value.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+        value.remove(0);
+    }
+    value
+}
+
+/// Request ids: valid ones (1 to 128 visible ASCII characters), too long ones, and any bytes a
+/// header may carry. Not marked: a valid one comes back.
+fn request_id() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        "[!-~]{1,140}".prop_map(String::into_bytes),
+        proptest::collection::vec(
+            prop_oneof![0x21u8..0x7f, Just(b' '), Just(b'\t'), 0x80u8..=0xff],
+            0..300
+        ),
+    ]
+    .prop_map(trimmed)
+}
+
+/// A list header of `names`, with q-values good and bad, up to hundreds of entries.
+fn weighted_list(names: Vec<&'static str>) -> impl Strategy<Value = Vec<u8>> {
+    let weight = prop::option::of(prop::sample::select(vec![
+        "1",
+        "0",
+        "0.5",
+        "0.999",
+        "1.000",
+        "1.0000001",
+        "-1",
+        "2",
+        "x",
+        "",
+        "0.0001",
+    ]));
+    let entry = (prop::sample::select(names), weight).prop_map(|(name, weight)| match weight {
+        Some(weight) => format!("{name};q={weight}"),
+        None => name.to_owned(),
+    });
+    prop_oneof![
+        proptest::collection::vec(entry.clone(), 0..8),
+        proptest::collection::vec(entry, 1000..1100),
+    ]
+    .prop_map(|entries| entries.join(", ").into_bytes())
 }
 
 fn request() -> impl Strategy<Value = HostileRequest> {
@@ -102,9 +159,45 @@ fn request() -> impl Strategy<Value = HostileRequest> {
             Just(br#"{"item":"book","quantity":2}"#.to_vec()),
             proptest::collection::vec(any::<u8>(), 0..6000),
         ]),
+        (
+            prop::option::of(request_id()),
+            prop::option::of(prop_oneof![
+                weighted_list(vec![
+                    "application/json",
+                    "application/problem+json",
+                    "APPLICATION/JSON",
+                    "*/*",
+                    "application/*",
+                    "text/html",
+                    "application/json;charset=utf-8",
+                ]),
+                header_value(),
+            ]),
+            prop::option::of(prop_oneof![
+                weighted_list(vec![
+                    "de",
+                    "de-DE",
+                    "DE-at",
+                    "en",
+                    "en-US",
+                    "fr",
+                    "*",
+                    "x-klingon-zz"
+                ]),
+                header_value(),
+            ]),
+        ),
     )
         .prop_map(
-            |(method, path, query, authorization, content_type, body)| HostileRequest {
+            |(
+                method,
+                path,
+                query,
+                authorization,
+                content_type,
+                body,
+                (request_id, accept, accept_language),
+            )| HostileRequest {
                 method: method.to_owned(),
                 target: match query {
                     Some(query) => format!("{path}?message={query}&scope={query}&after={query}"),
@@ -112,6 +205,9 @@ fn request() -> impl Strategy<Value = HostileRequest> {
                 },
                 authorization,
                 content_type,
+                request_id,
+                accept: accept.map(trimmed),
+                accept_language: accept_language.map(trimmed),
                 body,
             },
         )
@@ -125,6 +221,15 @@ fn send(demo: &Demo, request: &HostileRequest) -> Reply {
     if let Some(value) = &request.content_type {
         headers.push(("Content-Type", value));
     }
+    for (name, value) in [
+        ("X-Request-Id", &request.request_id),
+        ("Accept", &request.accept),
+        ("Accept-Language", &request.accept_language),
+    ] {
+        if let Some(value) = value {
+            headers.push((name, value));
+        }
+    }
     support::request_with_body(
         demo.address,
         &request.method,
@@ -136,6 +241,16 @@ fn send(demo: &Demo, request: &HostileRequest) -> Reply {
 
 fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
     prop_assert!((100..600).contains(&reply.status), "{:?}", reply);
+    let valid_id = request
+        .request_id
+        .as_ref()
+        .filter(|id| (1..=128).contains(&id.len()) && id.iter().all(|b| (0x21..=0x7e).contains(b)));
+    prop_assert_eq!(
+        reply.header("x-request-id").map(str::as_bytes),
+        valid_id.map(Vec::as_slice),
+        "the request id is echoed when it is valid, and only then: {:?}",
+        reply
+    );
     for (name, value) in &reply.headers {
         prop_assert!(
             !value.contains(MARK),
@@ -159,9 +274,11 @@ fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
         );
     }
     if reply.status >= 400 {
-        prop_assert_eq!(
-            reply.header("content-type"),
-            Some("application/json"),
+        prop_assert!(
+            matches!(
+                reply.header("content-type"),
+                Some("application/json" | "application/problem+json")
+            ),
             "{:?}",
             reply
         );
@@ -169,6 +286,8 @@ fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
             let body: serde_json::Value = serde_json::from_slice(&reply.body)
                 .map_err(|error| TestCaseError::fail(format!("{error}: {reply:?}")))?;
             prop_assert_eq!(body["status"].as_u64(), Some(u64::from(reply.status)));
+            let id = valid_id.map(|id| serde_json::Value::from(String::from_utf8_lossy(id)));
+            prop_assert_eq!(body.get("request_id"), id.as_ref(), "{:?}", reply);
             for hidden in ["hunter2", "db-primary"] {
                 prop_assert!(!String::from_utf8_lossy(&reply.body).contains(hidden));
             }

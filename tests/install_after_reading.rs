@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use denied::{Config, Forbidden, HttpError, ConfigError};
+use denied::{Config, ConfigError, Forbidden, HttpError};
 use http::StatusCode;
 
 #[test]

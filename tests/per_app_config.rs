@@ -68,12 +68,20 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     assert_eq!(refused_a.header("x-request-id"), Some("id-for-a"));
     assert_eq!(refused_a.header("x-correlation-id"), None);
     assert_eq!(refused_a.json()["request_id"], "id-for-a");
-    assert_eq!(refused_a.header("content-language"), None, "A has one language");
+    assert_eq!(
+        refused_a.header("content-language"),
+        None,
+        "A has one language"
+    );
 
     assert_eq!(refused_b.status, 403, "{framework}: {refused_b:?}");
     assert_eq!(check_body(refused_b, Format::Problem), "Verboten, sagt B");
     assert_eq!(refused_b.header("x-correlation-id"), Some("id-for-b"));
-    assert_eq!(refused_b.header("x-request-id"), None, "{framework}: {refused_b:?}");
+    assert_eq!(
+        refused_b.header("x-request-id"),
+        None,
+        "{framework}: {refused_b:?}"
+    );
     assert_eq!(refused_b.json()["request_id"], "id-for-b");
     assert_eq!(refused_b.json()["instance"], "/refused");
     assert_eq!(refused_b.header("content-language"), Some("de"));
@@ -84,7 +92,10 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     assert_eq!(me_b.status, 401, "{framework}: {me_b:?}");
     assert_eq!(realm(me_b).as_deref(), Some("beta"), "{framework}");
 
-    for (plain, format, id) in [(plain_a, Format::Json, "id-for-a"), (plain_b, Format::Problem, "id-for-b")] {
+    for (plain, format, id) in [
+        (plain_a, Format::Json, "id-for-a"),
+        (plain_b, Format::Problem, "id-for-b"),
+    ] {
         assert_eq!(plain.status, 502, "{framework}: {plain:?}");
         check_body(plain, format);
         assert_eq!(plain.json()["request_id"], id, "{framework}");
@@ -93,7 +104,11 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     for (seen, id) in [(seen_a, "id-for-a"), (seen_b, "id-for-b")] {
         let seen = std::mem::take(&mut *seen.lock().unwrap());
         let paths: Vec<&str> = seen.iter().map(|(_, path, _, _)| path.as_str()).collect();
-        assert_eq!(paths, ["/refused", "/me", "/plain"], "{framework}: {seen:?}");
+        assert_eq!(
+            paths,
+            ["/refused", "/me", "/plain"],
+            "{framework}: {seen:?}"
+        );
         for (method, _, seen_id, line) in &seen {
             assert_eq!(method, "GET", "{framework}");
             assert_eq!(seen_id.as_deref(), Some(id), "{framework}");
@@ -101,7 +116,10 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
             assert!(line.contains(id), "{framework}: {line}");
         }
         let plain_line = &seen[2].3;
-        assert!(plain_line.contains("upstream text 5c1d"), "the hidden note: {plain_line}");
+        assert!(
+            plain_line.contains("upstream text 5c1d"),
+            "the hidden note: {plain_line}"
+        );
     }
 }
 
@@ -178,7 +196,8 @@ mod actix_web_apps {
                 )
                 .route(
                     "/plain",
-                    web::get().to(|| async { HttpResponse::BadGateway().body("upstream text 5c1d") }),
+                    web::get()
+                        .to(|| async { HttpResponse::BadGateway().body("upstream text 5c1d") }),
                 )
                 .wrap(denied::actix_web::ErrorHandling::with_config(config).unwrap()),
         )

@@ -5,9 +5,11 @@
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
 
-use denied::prelude::*;
 use denied::http::StatusCode;
-use denied::{BearerToken, BodyFormat, Catalog, Config, Forbidden, HttpError, Report, Unauthorized};
+use denied::prelude::*;
+use denied::{
+    BearerToken, BodyFormat, Catalog, Config, Forbidden, HttpError, Report, Unauthorized,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -357,5 +359,30 @@ pub(crate) const REQUESTS: &[ShowcaseRequest] = &[
         "/me",
         &[("Authorization", b"Basic dXNlcjpwYXNz")],
         None,
+    ),
+    get(
+        "with a request id",
+        "/admin/reports",
+        &[GOOD, ("X-Request-Id", b"req-42")],
+    ),
+    get(
+        "asks for problem details",
+        "/me",
+        &[("Accept", b"application/problem+json")],
+    ),
+    get(
+        "asks for plain JSON",
+        "/anything/else",
+        &[("Accept", b"application/json")],
+    ),
+    get(
+        "in German",
+        "/admin/reports",
+        &[GOOD, ("Accept-Language", b"de-DE, en;q=0.5")],
+    ),
+    get(
+        "concealed, in German",
+        "/repos/secret",
+        &[GOOD, ("Accept-Language", b"de")],
     ),
 ];

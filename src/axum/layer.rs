@@ -212,7 +212,10 @@ where
 }
 
 /// Polls the app, then gives its response the crate's shape; runs with the request in scope.
-fn poll_state<F, E>(mut state: Pin<&mut State<F>>, cx: &mut Context<'_>) -> Poll<Result<Response, E>>
+fn poll_state<F, E>(
+    mut state: Pin<&mut State<F>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Response, E>>
 where
     F: Future<Output = Result<Response, E>>,
 {

@@ -108,7 +108,12 @@ where
             RequestContext::new(
                 settings.clone(),
                 method,
-                || PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(path.as_str().as_bytes())).ok(),
+                || {
+                    PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
+                        path.as_str().as_bytes(),
+                    ))
+                    .ok()
+                },
                 |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
                 |name, _| headers.get(name).cloned(),
             )

@@ -576,7 +576,10 @@ fn check_vary(reply: &Reply, context: &str) {
         .map(|name| name.trim().to_ascii_lowercase())
         .collect();
     for name in ["accept", "accept-language"] {
-        assert!(named.iter().any(|known| known == name), "Vary {name}: {context}");
+        assert!(
+            named.iter().any(|known| known == name),
+            "Vary {name}: {context}"
+        );
     }
 }
 
@@ -596,7 +599,11 @@ fn check_request_ids(demo: &Demo, format: Format) {
         let id_text = std::str::from_utf8(id).unwrap();
         let success = demo.get_with("/me", Some("good"), &[("X-Request-Id", id)]);
         assert_eq!(success.status, 200);
-        assert_eq!(success.header("x-request-id"), Some(id_text), "echoed on a success");
+        assert_eq!(
+            success.header("x-request-id"),
+            Some(id_text),
+            "echoed on a success"
+        );
         for (target, token, _, _) in CONTEXT_ERRORS {
             let reply = demo.get_with(target, token, &[("X-Request-Id", id)]);
             let context = format!("{target} with id {id_text}: {reply:?}");
@@ -612,7 +619,11 @@ fn check_request_ids(demo: &Demo, format: Format) {
     }
     let invalid_ids: [&[u8]; 5] = [b"", &[b'x'; 129], b"a b", b"caf\xc3\xa9", b"a\tb"];
     for id in invalid_ids {
-        for (target, token) in [("/me", Some("good")), ("/me", None), ("/admin/reports", Some("good"))] {
+        for (target, token) in [
+            ("/me", Some("good")),
+            ("/me", None),
+            ("/admin/reports", Some("good")),
+        ] {
             let reply = demo.get_with(target, token, &[("X-Request-Id", id)]);
             let context = format!("{target} with id {id:?}: {reply:?}");
             assert_eq!(reply.header("x-request-id"), None, "{context}");
@@ -621,14 +632,26 @@ fn check_request_ids(demo: &Demo, format: Format) {
             }
         }
     }
-    let twice = demo.get_with("/me", None, &[("X-Request-Id", b"one"), ("X-Request-Id", b"two")]);
-    assert_eq!(twice.header("x-request-id"), None, "two ids are no id: {twice:?}");
+    let twice = demo.get_with(
+        "/me",
+        None,
+        &[("X-Request-Id", b"one"), ("X-Request-Id", b"two")],
+    );
+    assert_eq!(
+        twice.header("x-request-id"),
+        None,
+        "two ids are no id: {twice:?}"
+    );
     assert_eq!(member(&twice.json(), "request_id"), None);
 }
 
 fn check_problem_members(demo: &Demo, format: Format) {
     for (target, token, path) in [
-        ("/admin/reports?message=Hallo", Some("good"), "/admin/reports"),
+        (
+            "/admin/reports?message=Hallo",
+            Some("good"),
+            "/admin/reports",
+        ),
         ("/anything/%C3%A4%20x?y=1", None, "/anything/%C3%A4%20x"),
         ("/me", None, "/me"),
         ("/orders/abc", Some("good"), "/orders/abc"),
@@ -647,9 +670,14 @@ fn check_problem_members(demo: &Demo, format: Format) {
         let body = reply.json();
         assert_eq!(
             member(&body, "type"),
-            Some(serde_json::Value::from("https://example.com/problems/missing_role"))
+            Some(serde_json::Value::from(
+                "https://example.com/problems/missing_role"
+            ))
         );
-        assert_eq!(member(&body, "title"), Some(serde_json::Value::from("Forbidden")));
+        assert_eq!(
+            member(&body, "title"),
+            Some(serde_json::Value::from("Forbidden"))
+        );
         let reply = demo.get_with("/me", None, &[]);
         let no_reason = member(&reply.json(), "type");
         assert!(
@@ -676,8 +704,14 @@ fn check_negotiation(demo: &Demo, format: Format) {
     let cases: [(&[u8], Format); 8] = [
         (b"application/json", Format::Json),
         (b"application/problem+json", Format::Problem),
-        (b"application/json;q=0.5, application/problem+json", Format::Problem),
-        (b"application/problem+json;q=0.2, application/json;q=0.3", Format::Json),
+        (
+            b"application/json;q=0.5, application/problem+json",
+            Format::Problem,
+        ),
+        (
+            b"application/problem+json;q=0.2, application/json;q=0.3",
+            Format::Json,
+        ),
         (b"*/*", format),
         (b"application/*", format),
         (b"application/json, application/problem+json", format),

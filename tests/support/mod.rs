@@ -75,7 +75,11 @@ impl Reply {
         };
         let member = format!(r#""instance":{}"#, serde_json::to_string(instance).unwrap());
         let text = String::from_utf8(self.body.clone()).expect("a JSON body is UTF-8");
-        assert_eq!(text.matches(&member).count(), 1, "one instance member in {text}");
+        assert_eq!(
+            text.matches(&member).count(),
+            1,
+            "one instance member in {text}"
+        );
         let body = text.replacen(&member, r#""instance":"""#, 1).into_bytes();
         let headers = self
             .headers
