@@ -20,7 +20,7 @@ use axum::routing::get;
 use axum::Router;
 use criterion::{criterion_group, Criterion};
 use denied::axum::ErrorLayer;
-use denied::Forbidden;
+use denied::{Catalog, Config, Forbidden};
 use http::Request;
 use tower::util::MapResponseLayer;
 use tower::{Layer, Service, ServiceExt};
@@ -43,16 +43,47 @@ fn run<F: Future>(future: F) -> F::Output {
 
 fn router() -> Router {
     Router::new()
+        .route("/floor", get(|| async { floor() }))
         .route("/ok", get(|| async { "fine" }))
         .route("/refused", get(|| async { Forbidden::new() }))
         .route("/concealed", get(|| async { Forbidden::new().conceal() }))
+}
+
+const FLOOR_BODY: &[u8] =
+    br#"{"error":"Forbidden","message":"You do not have permission to access this resource","status":403}"#;
+
+/// The floor: a 403 of prebuilt static bytes, as a handler could write it by hand.
+fn floor() -> Response {
+    let mut response = Response::new(Body::from(FLOOR_BODY));
+    *response.status_mut() = http::StatusCode::FORBIDDEN;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 fn call<S>(service: &S, path: &'static str) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
 {
-    let request = Request::get(path).body(Body::empty()).unwrap_or_default();
+    call_with(service, path, &[])
+}
+
+/// A request with `headers`, static as hyper's are slices of the buffer it read.
+fn call_with<S>(
+    service: &S,
+    path: &'static str,
+    headers: &[(&'static str, &'static str)],
+) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
+{
+    let mut request = Request::get(path);
+    for (name, value) in headers {
+        request = request.header(*name, http::HeaderValue::from_static(value));
+    }
+    let request = request.body(Body::empty()).unwrap_or_default();
     match run(service.clone().oneshot(request)) {
         Ok(response) => response,
         Err(never) => match never {},
@@ -130,6 +161,84 @@ fn print_paired_ratios() {
     }
 }
 
+const WITH_ID: &[(&str, &str)] = &[("x-request-id", "req-7f3a9c")];
+const CHOOSING: &[(&str, &str)] = &[
+    ("x-request-id", "req-7f3a9c"),
+    (
+        "accept",
+        "text/html, application/problem+json;q=0.9, */*;q=0.1",
+    ),
+    ("accept-language", "fr-CH, fr;q=0.9, de;q=0.8, en;q=0.7"),
+];
+
+/// Errors that know their request, each case's time over the floor's (a prebuilt static 403
+/// through the bare router) from the same round, median of many rounds.
+fn print_request_context_ratios() {
+    const ROUNDS: usize = 201;
+    const ITERATIONS: u32 = 2_000;
+    let bare = router();
+    let around = ErrorLayer::new().layer(router());
+    let german = Catalog::new().message(http::StatusCode::FORBIDDEN, "Keine Berechtigung");
+    let choosing_config = Config::new().negotiate(true).language("de", german);
+    let choosing = match ErrorLayer::with_config(choosing_config) {
+        Ok(layer) => layer.layer(router()),
+        Err(error) => {
+            eprintln!("the benchmark's config is refused: {error}");
+            return;
+        }
+    };
+    type Case<'a> = (&'a str, Box<dyn Fn() -> Response + 'a>);
+    let cases: [Case<'_>; 6] = [
+        (
+            "floor: static 403, bare router",
+            Box::new(|| call(&bare, "/floor")),
+        ),
+        (
+            "default 403, layer, no id",
+            Box::new(|| call(&around, "/refused")),
+        ),
+        (
+            "default 403, layer, request id",
+            Box::new(|| call_with(&around, "/refused", WITH_ID)),
+        ),
+        (
+            "default 403, layer, id + Accept + Accept-Language, negotiating, German catalog",
+            Box::new(|| call_with(&choosing, "/refused", CHOOSING)),
+        ),
+        (
+            "200, bare router, request id",
+            Box::new(|| call_with(&bare, "/ok", WITH_ID)),
+        ),
+        (
+            "200, layer, request id echoed",
+            Box::new(|| call_with(&around, "/ok", WITH_ID)),
+        ),
+    ];
+    let mut ratios = vec![Vec::new(); cases.len()];
+    for round in 0..ROUNDS {
+        let mut nanos = vec![0.0_f64; cases.len()];
+        for offset in 0..cases.len() {
+            let index = (round + offset) % cases.len();
+            let start = Instant::now();
+            for _ in 0..ITERATIONS {
+                black_box((cases[index].1)());
+            }
+            nanos[index] = start.elapsed().as_nanos() as f64 / f64::from(ITERATIONS);
+        }
+        for (ratio, time) in ratios.iter_mut().zip(&nanos) {
+            ratio.push(time / nanos[0]);
+        }
+    }
+    println!(
+        "\nRequest context, interleaved, {ROUNDS} rounds of {ITERATIONS} requests per case:\n"
+    );
+    println!("| case | ratio to the floor |\n|---|---:|");
+    for ((name, _), mut ratio) in cases.iter().zip(ratios) {
+        ratio.sort_by(f64::total_cmp);
+        println!("| {name} | {:.3}x |", ratio[ratio.len() / 2]);
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
@@ -142,4 +251,5 @@ fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     print_paired_ratios();
+    print_request_context_ratios();
 }

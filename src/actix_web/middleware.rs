@@ -152,16 +152,14 @@ where
         let context = request_context(self.app.clone(), &request);
         // The request cannot be cloned here: actix-web routes it, which needs it unshared. A
         // panic therefore answers as an error whose response is the crate's.
-        let called = context::serving(&context, || {
-            catch_unwind(AssertUnwindSafe(|| self.service.call(request)))
-                .map_err(|payload| panic_response(&*payload))
+        let state = context::serving(&context, || {
+            match catch_unwind(AssertUnwindSafe(|| self.service.call(request))) {
+                Ok(future) => State::Inner { future },
+                Err(payload) => State::Panicked {
+                    response: Some(panic_response(&*payload)),
+                },
+            }
         });
-        let state = match called {
-            Ok(future) => State::Inner { future },
-            Err(response) => State::Panicked {
-                response: Some(response),
-            },
-        };
         ResponseFuture { context, state }
     }
 }
