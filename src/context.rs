@@ -10,18 +10,25 @@ use http::{HeaderName, HeaderValue, Method};
 use crate::config::{self, Settings};
 use crate::{negotiate, BodyFormat};
 
-/// The request an error answers, and the settings of the app that serves it.
+/// The request an error answers, and the settings of the app that serves it. It lives in
+/// every response future of a layer, so it is kept small: what only some settings use is
+/// boxed, and only for them.
 pub(crate) struct RequestContext {
     /// The app's own settings; `None` for the process-wide ones.
     app: Option<Arc<Settings>>,
-    pub(crate) method: Method,
     /// Kept only when the settings use it (`instance`, the report hook).
-    pub(crate) path: Option<PathAndQuery>,
+    line: Option<Box<RequestLine>>,
     pub(crate) request_id: Option<HeaderValue>,
     /// The format the request prefers, when negotiation is on.
     pub(crate) format: Option<BodyFormat>,
     /// The app language the request prefers: 0 is the app's base language.
     pub(crate) language: usize,
+}
+
+/// The request's method and path.
+struct RequestLine {
+    method: Method,
+    path: Option<PathAndQuery>,
 }
 
 impl RequestContext {
@@ -30,7 +37,7 @@ impl RequestContext {
     /// when the settings use it.
     pub(crate) fn new<'h, I>(
         app: Option<Arc<Settings>>,
-        method: Method,
+        method: impl FnOnce() -> Method,
         path: impl FnOnce() -> Option<PathAndQuery>,
         lines: impl Fn(&HeaderName) -> I,
         owned_id: impl FnOnce(&HeaderName, &[u8]) -> Option<HeaderValue>,
@@ -57,15 +64,15 @@ impl RequestContext {
         } else {
             0
         };
-        let path = if settings.instance_from_path || settings.report.is_some() {
-            path()
-        } else {
-            None
-        };
+        let line = (settings.instance_from_path || settings.report.is_some()).then(|| {
+            Box::new(RequestLine {
+                method: method(),
+                path: path(),
+            })
+        });
         Self {
             app,
-            method,
-            path,
+            line,
             request_id,
             format,
             language,
@@ -82,7 +89,7 @@ impl RequestContext {
     ) -> Self {
         Self::new(
             app,
-            method.clone(),
+            || method.clone(),
             || uri.path_and_query().cloned(),
             |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
             |name, _| headers.get(name).cloned(),
@@ -104,9 +111,14 @@ impl RequestContext {
         self.app.as_deref().unwrap_or_else(|| config::settings())
     }
 
-    /// The request's path as it was sent, without the query.
+    /// The request's method, when the settings keep it.
+    pub(crate) fn method(&self) -> Option<&Method> {
+        self.line.as_ref().map(|line| &line.method)
+    }
+
+    /// The request's path as it was sent, without the query, when the settings keep it.
     pub(crate) fn path(&self) -> Option<&str> {
-        self.path.as_ref().map(PathAndQuery::path)
+        self.line.as_ref()?.path.as_ref().map(PathAndQuery::path)
     }
 }
 

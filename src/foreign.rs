@@ -6,7 +6,7 @@ use std::any::Any;
 use bytes::Bytes;
 use http::header::{
     ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED,
-    TRANSFER_ENCODING, WWW_AUTHENTICATE,
+    TRANSFER_ENCODING, VARY, WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, Method, StatusCode};
 
@@ -170,6 +170,11 @@ pub(crate) fn rewrite(
         }
         let Some(name) = &last_name else { continue };
         if *name == WWW_AUTHENTICATE && keeps_own_challenges {
+            continue;
+        }
+        // The foreign response may vary on other headers (`Origin`, say): it varies on both.
+        if *name == VARY {
+            headers.append(VARY, value);
             continue;
         }
         headers.insert(name.clone(), value);

@@ -17,6 +17,10 @@
 //!   and RFC 7617, and answer a request without usable ones with the right refusal.
 //! - Every error of an app in the crate's shape: each framework's layer rewrites what the
 //!   router, an extractor, a middleware or a panic answers.
+//! - Errors that know their request: under that layer, an error sees the request it answers
+//!   (its id, path, `Accept` and `Accept-Language`) and the settings of the app serving it
+//!   ([`Config`] per app or for the process); the report hook ([`Report`]) sees the method,
+//!   path and id.
 //! - [`client`]: what a caller should do with a refusal (re-authenticate, stop, wait).
 //!
 //! # Quick start
@@ -52,9 +56,9 @@
 //!
 //! | feature | adds | framework |
 //! |---|---|---|
-//! | `axum` | `IntoResponse` for every error type, extractors and rejection conversions, [`axum::ErrorLayer`] for every other error and panic, [`axum::not_found`] | axum 0.8 |
-//! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::extractor_errors`], [`actix_web::ErrorHandling`] for every other error and panic, [`actix_web::not_found`] and [`actix_web::method_not_allowed`] | actix-web 4 |
-//! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error | warp 0.4 |
+//! | `axum` | `IntoResponse` for every error type, extractors and rejection conversions, [`axum::ErrorLayer`] for every other error and panic and for the request context, [`axum::not_found`] | axum 0.8 |
+//! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::extractor_errors`], [`actix_web::ErrorHandling`] for every other error and panic and for the request context, [`actix_web::not_found`] and [`actix_web::method_not_allowed`] | actix-web 4 |
+//! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error and for the request context | warp 0.4 |
 //!
 //! Without features the crate renders [`http::Response`]s for any framework.
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -43,7 +43,7 @@ impl<'a> Report<'a> {
     /// The request's method, when a framework layer serves the request.
     #[must_use]
     pub fn method(&self) -> Option<&'a Method> {
-        self.request.map(|request| &request.method)
+        self.request?.method()
     }
 
     /// The request's path as it was sent, without the query, when a framework layer serves the

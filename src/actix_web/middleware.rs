@@ -125,7 +125,7 @@ fn request_context(app: Option<Arc<Settings>>, request: &ServiceRequest) -> Requ
     let headers = request.headers();
     RequestContext::new(
         app,
-        http::Method::from_bytes(request.method().as_str().as_bytes()).unwrap_or_default(),
+        || http::Method::from_bytes(request.method().as_str().as_bytes()).unwrap_or_default(),
         || {
             http::uri::PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
                 request.path().as_bytes(),

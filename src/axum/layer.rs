@@ -201,17 +201,16 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let context = &*this.context;
-        let polled = context::serving(context, || poll_state(this.state, cx));
-        polled.map(|result| {
-            result.map(|mut response| {
-                context.echo_request_id(response.headers_mut());
-                response
-            })
-        })
+        let mut polled = context::serving(context, || poll_state(this.state, cx));
+        if let Poll::Ready(Ok(response)) = &mut polled {
+            context.echo_request_id(response.headers_mut());
+        }
+        polled
     }
 }
 
 /// Polls the app, then gives its response the crate's shape; runs with the request in scope.
+#[inline]
 fn poll_state<F, E>(
     mut state: Pin<&mut State<F>>,
     cx: &mut Context<'_>,

@@ -107,7 +107,7 @@ where
         .map(move |method: Method, path: FullPath, headers: HeaderMap| {
             RequestContext::new(
                 settings.clone(),
-                method,
+                || method,
                 || {
                     PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
                         path.as_str().as_bytes(),
