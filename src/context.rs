@@ -99,7 +99,10 @@ impl RequestContext {
     /// Puts the request's id on a response that does not name one.
     #[cfg(any(feature = "axum", feature = "warp"))]
     pub(crate) fn echo_request_id(&self, headers: &mut http::HeaderMap) {
-        if let (Some(id), Some(name)) = (&self.request_id, &self.settings().request_id_header) {
+        let Some(id) = &self.request_id else {
+            return;
+        };
+        if let Some(name) = &self.settings().request_id_header {
             if !headers.contains_key(name) {
                 headers.insert(name.clone(), id.clone());
             }

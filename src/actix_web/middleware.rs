@@ -272,8 +272,10 @@ where
 
 /// Puts the request's id on a response that does not name one.
 fn echo_request_id(context: &RequestContext, headers: &mut HeaderMap) {
-    let (Some(id), Some(name)) = (&context.request_id, &context.settings().request_id_header)
-    else {
+    let Some(id) = &context.request_id else {
+        return;
+    };
+    let Some(name) = &context.settings().request_id_header else {
         return;
     };
     if headers.contains_key(name.as_str()) {
