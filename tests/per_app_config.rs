@@ -172,6 +172,40 @@ mod axum_apps {
     }
 
     #[tokio::test]
+    async fn a_rewritten_error_varies_on_its_own_headers_and_the_apps() {
+        let router = axum::Router::new().route(
+            "/plain",
+            get(|| async {
+                (
+                    StatusCode::BAD_GATEWAY,
+                    [(http::header::VARY, "Origin")],
+                    "upstream text 5c1d",
+                )
+            }),
+        );
+        let config = Config::new().negotiate(true);
+        let app = denied::axum::ErrorLayer::with_config(config)
+            .unwrap()
+            .layer(router);
+        let request = http::Request::get("/plain")
+            .header("accept", "application/problem+json")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let reply = reply_of(http::Response::from_parts(parts, bytes));
+        check_body(&reply, Format::Problem);
+        let mut varies: Vec<String> = reply
+            .headers_named("vary")
+            .flat_map(|line| line.split(','))
+            .map(|name| name.trim().to_ascii_lowercase())
+            .collect();
+        varies.sort();
+        assert_eq!(varies, ["accept", "origin"], "{reply:?}");
+    }
+
+    #[tokio::test]
     async fn two_axum_apps_answer_each_with_its_own_config() {
         let (seen_a, seen_b) = (Seen::default(), Seen::default());
         let a = send(config_a(&seen_a)).await;
