@@ -111,6 +111,9 @@ fn write_tail(
     Ok(())
 }
 
+/// The member that carries the request's id.
+pub(crate) const REQUEST_ID_MEMBER: &str = "request_id";
+
 /// What the request adds to a body, last, before the closing brace.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RequestMembers<'a> {
@@ -136,6 +139,7 @@ fn write_end(
         write_json_str(out, instance)?;
     }
     if let Some(request_id) = request.request_id {
+        // `REQUEST_ID_MEMBER`.
         out.write_all(br#","request_id":"#)?;
         write_json_str(out, request_id)?;
     }
@@ -167,12 +171,19 @@ fn write_body(out: &mut impl io::Write, parts: &Parts<'_>) -> io::Result<()> {
     )?;
     write_json_str(out, parts.message)?;
     write_tail(out, parts.format, parts.status, parts.reason, parts.members)?;
+    // The error's own `instance` or `request_id` member wins over the request's.
     let own_instance = parts
         .members
         .is_some_and(|members| members.instance.is_some());
+    let own_request_id = parts.members.is_some_and(|members| {
+        members
+            .extensions
+            .iter()
+            .any(|(name, _)| name == REQUEST_ID_MEMBER)
+    });
     let request = RequestMembers {
         instance: parts.request.instance.filter(|_| !own_instance),
-        ..parts.request
+        request_id: parts.request.request_id.filter(|_| !own_request_id),
     };
     write_end(out, parts.format, &request)
 }

@@ -217,6 +217,14 @@ pub enum ConfigError {
     /// (RFC 5646: subtags of 1 to 8 letters or digits joined by `-`, the first all letters).
     #[error("{0:?} is not a language tag")]
     LanguageTag(String),
+    /// [`Config::language`] names a language the app has already: its base language, or
+    /// another catalog's tag in another case.
+    #[error("the app has the language {0:?} twice")]
+    LanguageTwice(String),
+    /// The [`problem_type_base`](Config::problem_type_base) cannot start a URI reference: it
+    /// is empty or has whitespace or a control character.
+    #[error("the problem type base {0:?} is not a URI reference")]
+    ProblemTypeBase(String),
 }
 
 impl fmt::Debug for ConfigError {
@@ -412,7 +420,11 @@ impl Config {
     #[must_use]
     pub fn language(mut self, tag: impl Into<Cow<'static, str>>, catalog: Catalog) -> Self {
         let tag = tag.into();
-        match self.languages.iter_mut().find(|(known, _)| *known == tag) {
+        match self
+            .languages
+            .iter_mut()
+            .find(|(known, _)| known.eq_ignore_ascii_case(&tag))
+        {
             Some(entry) => entry.1 = catalog,
             None => self.languages.push((tag, catalog)),
         }
@@ -443,11 +455,24 @@ impl Config {
         Challenge::bearer(self.realm.clone())
             .validate()
             .map_err(ConfigError::Realm)?;
-        let tags =
-            std::iter::once(&self.base_language).chain(self.languages.iter().map(|(tag, _)| tag));
-        for tag in tags {
+        let tags: Vec<&str> = std::iter::once(&self.base_language)
+            .chain(self.languages.iter().map(|(tag, _)| tag))
+            .map(|tag| &**tag)
+            .collect();
+        for (index, tag) in tags.iter().enumerate() {
             if !negotiate::is_language_tag(tag) {
-                return Err(ConfigError::LanguageTag(tag.to_string()));
+                return Err(ConfigError::LanguageTag((*tag).to_owned()));
+            }
+            if tags[..index]
+                .iter()
+                .any(|earlier| earlier.eq_ignore_ascii_case(tag))
+            {
+                return Err(ConfigError::LanguageTwice((*tag).to_owned()));
+            }
+        }
+        if let Some(base) = &self.problem_type_base {
+            if !crate::error::is_uri_reference(base) {
+                return Err(ConfigError::ProblemTypeBase(base.to_string()));
             }
         }
         Ok(Settings::new(self))
@@ -882,6 +907,28 @@ mod tests {
             );
         }
         assert!(Config::new().base_language("x y").build().is_err());
+        let twice = Config::new().language("EN", Catalog::new()).build().err();
+        assert_eq!(twice, Some(ConfigError::LanguageTwice("EN".to_owned())));
+        // A second catalog for a tag, in any case, replaces the first.
+        let replaced = Config::new()
+            .language("de", Catalog::new().message(StatusCode::FORBIDDEN, "Erste"))
+            .language(
+                "DE",
+                Catalog::new().message(StatusCode::FORBIDDEN, "Zweite"),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(
+            replaced
+                .language_for(1, StatusCode::FORBIDDEN)
+                .sentence(StatusCode::FORBIDDEN),
+            "Zweite"
+        );
+        let base = Config::new()
+            .problem_type_base("https://x.example/ p")
+            .build()
+            .err();
+        assert!(matches!(base, Some(ConfigError::ProblemTypeBase(_))));
         assert!(Config::new()
             .language("de-CH-1901", Catalog::new())
             .build()

@@ -81,6 +81,12 @@ const RESERVED_MEMBERS: [&str; 10] = [
     "type", "title", "status", "detail", "instance", "error", "message", "reason", "role", "scope",
 ];
 
+/// Whether `text` can be sent as a URI reference: not empty, no whitespace, no control
+/// character.
+pub(crate) fn is_uri_reference(text: &str) -> bool {
+    !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// RFC 9457 §3.2: an extension member's name starts with a letter, holds only letters, digits
 /// and `_`, and is at least three characters long.
 fn is_member_name(name: &str) -> bool {
@@ -375,7 +381,7 @@ impl HttpError {
     #[must_use]
     pub fn with_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
         let uri = uri.into();
-        if uri.is_empty() || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !is_uri_reference(&uri) {
             self.hidden_mut()
                 .refused
                 .push(format!("type {uri:?} is not a URI reference"));

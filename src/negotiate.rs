@@ -22,19 +22,31 @@ pub(crate) fn request_id<'a>(mut lines: impl Iterator<Item = &'a [u8]>) -> Optio
 
 /// The format a request's `Accept` prefers: the one of `application/json` and
 /// `application/problem+json` with the higher q-value (RFC 9110 §12.5.1), or `None` when
-/// neither is preferred. Wildcards match both alike, so they prefer neither.
+/// neither is preferred. A type gets the weight of the most specific range that names it:
+/// itself, else `application/*`, else `*/*`; so wildcards alone weigh both alike and prefer
+/// neither, and `*/*, application/problem+json;q=0` prefers JSON.
 pub(crate) fn preferred_format<'a>(accept: impl Iterator<Item = &'a [u8]>) -> Option<BodyFormat> {
     let mut json = None;
     let mut problem = None;
+    let mut application = None;
+    let mut any = None;
     for Entry { range, quality } in entries(accept) {
         let media_type = trim(range);
-        if media_type.eq_ignore_ascii_case(b"application/json") {
-            json.get_or_insert(quality);
+        let weight = if media_type.eq_ignore_ascii_case(b"application/json") {
+            &mut json
         } else if media_type.eq_ignore_ascii_case(b"application/problem+json") {
-            problem.get_or_insert(quality);
-        }
+            &mut problem
+        } else if media_type.eq_ignore_ascii_case(b"application/*") {
+            &mut application
+        } else if media_type == b"*/*" {
+            &mut any
+        } else {
+            continue;
+        };
+        weight.get_or_insert(quality);
     }
-    match json.unwrap_or(0).cmp(&problem.unwrap_or(0)) {
+    let wildcard = application.or(any).unwrap_or(0);
+    match json.unwrap_or(wildcard).cmp(&problem.unwrap_or(wildcard)) {
         std::cmp::Ordering::Greater => Some(BodyFormat::Json),
         std::cmp::Ordering::Less => Some(BodyFormat::Problem),
         std::cmp::Ordering::Equal => None,
@@ -250,6 +262,23 @@ mod tests {
             None
         );
         assert_eq!(format(&["application/json;q=0"]), None);
+        // A type not named weighs what the most specific wildcard gives it.
+        assert_eq!(
+            format(&["*/*, application/problem+json;q=0"]),
+            Some(BodyFormat::Json)
+        );
+        assert_eq!(
+            format(&["application/problem+json;q=0.5, */*"]),
+            Some(BodyFormat::Json)
+        );
+        assert_eq!(
+            format(&["application/*;q=0.2, */*, application/problem+json;q=0.5"]),
+            Some(BodyFormat::Problem)
+        );
+        assert_eq!(
+            format(&["application/json;q=0, */*"]),
+            Some(BodyFormat::Problem)
+        );
         // A malformed weight drops its entry.
         assert_eq!(format(&["application/json;q=1.0000001"]), None);
         assert_eq!(

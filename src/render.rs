@@ -60,7 +60,12 @@ pub(crate) fn render<B>(
         return shape.response(status, language, wrap(shape.default_body(status, language)));
     }
     let status = error.built_status();
-    let language = settings.language_for(preferred_language, status);
+    // An error's own message is in no catalog: its body and `Content-Language` are the base
+    // language's.
+    let language = match error.exposed_message() {
+        Some(_) => settings.base(),
+        None => settings.language_for(preferred_language, status),
+    };
 
     let body = match (error.exposed_message(), error.reason(), error.members()) {
         (None, None, None) => shape.default_body(status, language),
@@ -133,7 +138,10 @@ impl Shape<'_> {
         let own_type = members.and_then(|members| members.problem_type.as_deref());
         let problem_type = match (own_type, reason, &self.settings.problem_type_base) {
             (Some(own), _, _) => Cow::Borrowed(own),
-            (None, Some(reason), Some(base)) => Cow::Owned(format!("{base}{}", reason.code())),
+            // A custom code that is not URI-safe (`out of stock`) names no type.
+            (None, Some(reason), Some(base)) if is_unreserved(reason.code()) => {
+                Cow::Owned(format!("{base}{}", reason.code()))
+            }
             _ => Cow::Borrowed(body::ABOUT_BLANK),
         };
         Bytes::from(body::render(&body::Parts {
@@ -183,6 +191,14 @@ impl Shape<'_> {
         }
         response
     }
+}
+
+/// Whether `code` is made of URI unreserved characters (RFC 3986 §2.3) only.
+fn is_unreserved(code: &str) -> bool {
+    !code.is_empty()
+        && code
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte))
 }
 
 const JSON: HeaderValue = HeaderValue::from_static(BodyFormat::Json.content_type());

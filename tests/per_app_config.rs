@@ -206,6 +206,27 @@ mod axum_apps {
     }
 
     #[tokio::test]
+    async fn an_errors_own_request_id_member_wins_over_the_requests() {
+        let router = axum::Router::new().route(
+            "/own",
+            get(|| async { HttpError::forbidden().with_member("request_id", "own-7") }),
+        );
+        let app = denied::axum::ErrorLayer::new().layer(router);
+        let request = http::Request::get("/own")
+            .header("x-request-id", "from-the-request")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let reply = reply_of(http::Response::from_parts(parts, bytes));
+        let text = String::from_utf8(reply.body.clone()).unwrap();
+        assert_eq!(text.matches("\"request_id\"").count(), 1, "{text}");
+        assert_eq!(reply.json()["request_id"], "own-7");
+        assert_eq!(reply.header("x-request-id"), Some("from-the-request"));
+    }
+
+    #[tokio::test]
     async fn two_axum_apps_answer_each_with_its_own_config() {
         let (seen_a, seen_b) = (Seen::default(), Seen::default());
         let a = send(config_a(&seen_a)).await;

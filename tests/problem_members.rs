@@ -88,3 +88,18 @@ fn a_concealed_refusal_keeps_no_member_of_its_own() {
     reply_of(concealed.render())
         .assert_same_as(&reply_of(HttpError::not_found().render()), "concealed");
 }
+
+#[test]
+fn a_custom_reason_that_is_not_uri_safe_names_no_type() {
+    install();
+    let (body, _) =
+        problem(Forbidden::new().with_reason(denied::Reason::Custom("out of stock".into())));
+    assert_eq!(body.problem_type, "about:blank");
+    assert_eq!(body.reason(), Some("out of stock"));
+    let (body, _) =
+        problem(Forbidden::new().with_reason(denied::Reason::Custom("quota-2.5~x".into())));
+    assert_eq!(
+        body.problem_type,
+        "https://example.com/problems/quota-2.5~x"
+    );
+}
