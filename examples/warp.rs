@@ -148,7 +148,8 @@ pub(crate) fn app() -> impl Filter<Extract = (Response,), Error = Rejection> + C
 /// Serves the app on `listener` until the process ends, every error in the crate's shape and
 /// rendered with `config` and what its request says.
 pub(crate) fn serve(listener: std::net::TcpListener, config: Config) -> std::io::Result<()> {
-    let app = denied::warp::error_handling_with(config, app()).map_err(std::io::Error::other)?;
+    let app =
+        denied::warp::error_handling_with_config(config, app()).map_err(std::io::Error::other)?;
     demo::serve_on_tokio(listener, |listener| async {
         warp::serve(app).incoming(listener).run().await;
         Ok(())

@@ -67,7 +67,7 @@ pub(crate) type ReportHook = Arc<dyn Fn(&Report<'_>) + Send + Sync>;
 
 /// An app's settings: build them at start-up, then [`install`](Config::install) them for the
 /// whole process, or give them to one app's layer (`ErrorLayer::with_config` in axum,
-/// `ErrorHandling::with_config` in actix-web, `error_handling_with` in warp).
+/// `ErrorHandling::with_config` in actix-web, `error_handling_with_config` in warp).
 ///
 /// Handlers never name it: every error renders with the settings of the app that serves the
 /// request, or with the installed ones, or with the defaults.

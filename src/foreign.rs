@@ -156,12 +156,33 @@ pub(crate) fn rewrite(
         // A 405 without `Allow` cannot be helped: nothing says which methods the path has.
         status => HttpError::with_status(status).with_note(note),
     };
-    let rendered = error.render();
+    let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
+    adopt(headers, error.render(), keeps_own_challenges)
+}
+
+/// Gives a response whose body the crate replaces the headers of `rendered`: those that
+/// described the old body go, every header `rendered` names replaces the old one of its name
+/// (but its own challenges, when it keeps them), and `Vary` lists both. The other old headers
+/// stay. Gives back the status and body to send.
+pub(crate) fn adopt(
+    headers: &mut HeaderMap,
+    rendered: http::Response<Bytes>,
+    keeps_own_challenges: bool,
+) -> (StatusCode, Bytes) {
     for name in &REPRESENTATION_HEADERS {
         headers.remove(name);
     }
-    let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
     let (parts, body) = rendered.into_parts();
+    for name in parts.headers.keys() {
+        let replaced = match name {
+            name if *name == VARY => false,
+            name if *name == WWW_AUTHENTICATE => !keeps_own_challenges,
+            _ => true,
+        };
+        if replaced {
+            headers.remove(name);
+        }
+    }
     let mut last_name = None;
     for (name, value) in parts.headers {
         // `HeaderMap`'s owned iterator names a header once, before its first value.
@@ -172,12 +193,8 @@ pub(crate) fn rewrite(
         if *name == WWW_AUTHENTICATE && keeps_own_challenges {
             continue;
         }
-        // The foreign response may vary on other headers (`Origin`, say): it varies on both.
-        if *name == VARY {
-            headers.append(VARY, value);
-            continue;
-        }
-        headers.insert(name.clone(), value);
+        // The old response may vary on other headers (`Origin`, say): it varies on both.
+        headers.append(name.clone(), value);
     }
     (parts.status, body)
 }

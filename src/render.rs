@@ -27,9 +27,24 @@ pub(crate) fn render<B>(
     request: Option<&RequestContext>,
     wrap: impl FnOnce(Bytes) -> B,
 ) -> Response<B> {
+    report(error, settings, request);
+    render_unreported(error, settings, request, wrap)
+}
+
+/// Calls the settings' report hook with `error` and the request it answers.
+pub(crate) fn report(error: &HttpError, settings: &Settings, request: Option<&RequestContext>) {
     if let Some(hook) = &settings.report {
         report_once(hook, &Report::new(error, request));
     }
+}
+
+/// [`render`] without calling the report hook: for a render whose report is made elsewhere.
+pub(crate) fn render_unreported<B>(
+    error: &HttpError,
+    settings: &Settings,
+    request: Option<&RequestContext>,
+    wrap: impl FnOnce(Bytes) -> B,
+) -> Response<B> {
     let format = request
         .and_then(|request| request.format)
         .unwrap_or(settings.format);

@@ -131,3 +131,71 @@ async fn a_plain_401_gets_the_apps_challenge_and_one_with_its_own_keeps_it() {
     assert_eq!(challenges[0].scheme, "Basic");
     assert_eq!(challenges[0].param("realm"), Some("legacy"));
 }
+
+/// How many reports mention `part`.
+fn reports_of(part: &str) -> usize {
+    REPORTED
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|line| line.contains(part))
+        .count()
+}
+
+#[cfg(feature = "warp")]
+mod warp_reports {
+    use super::*;
+    use denied::{Forbidden, Reason};
+    use warp::Filter;
+
+    fn refusal(code: &'static str) -> Forbidden {
+        Forbidden::new().with_reason(Reason::Custom(code.into()))
+    }
+
+    /// A route that turns its reply into a response itself, with a header of its own: the
+    /// error is rendered again for its request, keeps the header, and is reported once, with
+    /// the request.
+    #[tokio::test]
+    async fn an_early_rendered_warp_error_is_rendered_again_and_reported_once() {
+        install();
+        let route = warp::path!("early")
+            .map(|| refusal("early_9c1e"))
+            .with(warp::reply::with::header("x-route", "kept"))
+            .map(warp::Reply::into_response);
+        let app = denied::warp::error_handling(route);
+        let response = warp::test::request()
+            .path("/early")
+            .header("x-request-id", "warp-id-1")
+            .reply(&app)
+            .await;
+        let reply = reply_of(response);
+        assert_eq!(reply.status, 403);
+        check_body(&reply, Format::Problem);
+        assert_eq!(reply.header("x-route"), Some("kept"), "{reply:?}");
+        assert_eq!(reply.header("x-request-id"), Some("warp-id-1"));
+        assert_eq!(reply.json()["request_id"], "warp-id-1");
+        assert_eq!(
+            reports_of("early_9c1e"),
+            1,
+            "{:?}",
+            REPORTED.lock().unwrap()
+        );
+        assert_eq!(reports_of("GET /early (request id warp-id-1)"), 1);
+    }
+
+    /// Without `error_handling`, the same error is reported once, when its response is done.
+    #[tokio::test]
+    async fn an_early_rendered_warp_error_without_error_handling_is_reported_once() {
+        install();
+        let route = warp::path!("alone").map(|| refusal("alone_4b2d"));
+        let response = warp::test::request().path("/alone").reply(&route).await;
+        assert_eq!(response.status(), 403);
+        drop(response);
+        assert_eq!(
+            reports_of("alone_4b2d"),
+            1,
+            "{:?}",
+            REPORTED.lock().unwrap()
+        );
+    }
+}

@@ -308,7 +308,7 @@ mod warp_apps {
             .unify()
             .or(plain.map(warp::Reply::into_response))
             .unify();
-        let app = denied::warp::error_handling_with(config, routes).unwrap();
+        let app = denied::warp::error_handling_with_config(config, routes).unwrap();
         let mut replies = Vec::new();
         for path in ["/refused", "/me", "/plain"] {
             let mut request = warp::test::request().path(path);

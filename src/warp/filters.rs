@@ -19,10 +19,24 @@ enum Reading {
     Basic,
 }
 
-/// A credential filter's refusal. warp runs filters before [`error_handling`](super::error_handling)
-/// puts the request in scope, so the refusal is built when it is answered, in the realm of the
-/// app that serves the request. Its `Debug` shows no credentials.
-pub(super) struct RefusedCredentials {
+/// The rejection of [`bearer_token`], [`optional_bearer_token`] and [`basic_credentials`]:
+/// warp runs filters before [`error_handling`](super::error_handling) puts the request in
+/// scope, so the refusal is built when it is answered, in the realm of the app that serves the
+/// request. [`recover`](super::recover) and `error_handling` answer it; a `recover` of the
+/// app's own finds it with `rejection.find::<RefusedCredentials>()` and answers
+/// [`error`](Self::error). Its `Debug` shows no credentials.
+///
+/// ```
+/// use warp::Filter;
+///
+/// # async fn check() {
+/// let me = warp::path("me").and(denied::warp::bearer_token()).map(|_| "alice");
+/// let rejection = warp::test::request().path("/me").filter(&me).await.err().unwrap();
+/// let refused = rejection.find::<denied::warp::RefusedCredentials>().unwrap();
+/// assert_eq!(refused.error().status(), 401);
+/// # }
+/// ```
+pub struct RefusedCredentials {
     reading: Reading,
     authorization: Vec<Vec<u8>>,
 }
@@ -51,8 +65,10 @@ impl RefusedCredentials {
         })
     }
 
-    /// The refusal, read again from the same headers with the settings now in scope.
-    pub(super) fn error(&self) -> HttpError {
+    /// The refusal: a 401 with the app's challenge, or a 400 for a malformed
+    /// `Authorization`, in the realm of the settings in force where it is called.
+    #[must_use]
+    pub fn error(&self) -> HttpError {
         let values = || self.authorization.iter().map(Vec::as_slice);
         let refusal = match self.reading {
             Reading::Bearer => BearerToken::from_authorization(values()).err(),

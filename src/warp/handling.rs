@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::future::{poll_fn, Future};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use ::warp::filters::path::FullPath;
@@ -37,7 +38,7 @@ use crate::{Config, ConfigError, HttpError};
 ///   method, path and id.
 ///
 /// It renders with the process-wide settings ([`Config::install`]);
-/// [`error_handling_with`] gives the app its own. warp offers no borrowed view of a request to
+/// [`error_handling_with_config`] gives the app its own. warp offers no borrowed view of a request to
 /// a filter, so the wrapper reads the request's headers through a copy of them.
 ///
 /// warp's `Filter` trait is sealed, so no wrapper can catch a panic inside an app's filters:
@@ -68,14 +69,14 @@ where
 ///
 /// let hello = warp::path("hello").map(|| "hi");
 /// let config = Config::new().format(BodyFormat::Problem).negotiate(true);
-/// let app = denied::warp::error_handling_with(config, hello)?;
+/// let app = denied::warp::error_handling_with_config(config, hello)?;
 /// # Ok::<(), denied::ConfigError>(())
 /// ```
 ///
 /// # Errors
 ///
 /// The settings are not valid (see [`ConfigError`]).
-pub fn error_handling_with<F, R>(
+pub fn error_handling_with_config<F, R>(
     config: Config,
     app: F,
 ) -> Result<
@@ -89,9 +90,45 @@ where
     Ok(handling(app, Some(Arc::new(config.build()?))))
 }
 
-/// An error rendered as a reply before the request was in scope, kept on its response.
+/// An error rendered as a reply before the request was in scope, kept on its response
+/// (extensions must be `Clone`, hence the `Arc`).
 #[derive(Clone)]
-pub(super) struct RenderAgain(pub(super) Arc<HttpError>);
+pub(super) struct RenderAgain(Arc<Unreported>);
+
+/// The error, reported once: when it is rendered again for its request, or else when the last
+/// response holding it is dropped.
+struct Unreported {
+    error: HttpError,
+    reported: AtomicBool,
+}
+
+impl RenderAgain {
+    pub(super) fn new(error: HttpError) -> Self {
+        Self(Arc::new(Unreported {
+            error,
+            reported: AtomicBool::new(false),
+        }))
+    }
+
+    /// The response for the request in scope, keeping the headers a route added to the early
+    /// one (`warp::reply::with::header`).
+    fn render_again(&self, early: Response) -> Response {
+        let (mut parts, _) = early.into_parts();
+        self.0.reported.store(true, Ordering::Relaxed);
+        let rendered = self.0.error.render();
+        let (status, body) = foreign::adopt(&mut parts.headers, rendered, false);
+        parts.status = status;
+        Response::from_parts(parts, body.into())
+    }
+}
+
+impl Drop for Unreported {
+    fn drop(&mut self) {
+        if !*self.reported.get_mut() {
+            crate::render::report(&self.error, crate::config::settings(), None);
+        }
+    }
+}
 
 fn handling<F, R>(
     app: F,
@@ -127,7 +164,7 @@ where
                 Ok(reply) => {
                     let mut response = reply.into_response();
                     match response.extensions_mut().remove::<RenderAgain>() {
-                        Some(RenderAgain(error)) => error.render_with(Into::into),
+                        Some(early) => early.render_again(response),
                         None => response,
                     }
                 }

@@ -23,8 +23,10 @@
 mod filters;
 mod handling;
 
-pub use filters::{allow, basic_credentials, bearer_token, json, optional_bearer_token};
-pub use handling::{catching, error_handling, error_handling_with};
+pub use filters::{
+    allow, basic_credentials, bearer_token, json, optional_bearer_token, RefusedCredentials,
+};
+pub use handling::{catching, error_handling, error_handling_with_config};
 
 use std::convert::Infallible;
 
@@ -55,15 +57,18 @@ warp_traits!(Forbidden, Unauthorized);
 
 impl Reply for HttpError {
     fn into_response(self) -> Response {
-        let mut response = self.render_with(Into::into);
-        if !crate::context::is_serving() {
-            // A route that turns its reply into a response itself does so before
-            // `error_handling` puts the request in scope: the error goes along, to be rendered
-            // again for its request.
-            response
-                .extensions_mut()
-                .insert(handling::RenderAgain(std::sync::Arc::new(self)));
+        if crate::context::is_serving() {
+            return self.render_with(Into::into);
         }
+        // A route that turns its reply into a response itself (`.map(Reply::into_response)`,
+        // `warp::reply::with::header`) does so before `error_handling` puts the request in
+        // scope: the error goes along, to be rendered again for its request and reported
+        // then, or reported when the response is dropped if nothing renders it again.
+        let mut response =
+            crate::render::render_unreported(&self, crate::config::settings(), None, Into::into);
+        response
+            .extensions_mut()
+            .insert(handling::RenderAgain::new(self));
         response
     }
 }
@@ -80,6 +85,11 @@ impl Reject for HttpError {}
 /// methods a path allows, so its own 405 (`warp::get()` and the like) carries no `Allow`
 /// header: state a path's methods with [`allow`] instead.
 ///
+/// Inside [`error_handling`] or [`error_handling_with_config`] there is no need for it: they
+/// answer every rejection themselves, with the request in scope and the app's own settings.
+/// Added by hand inside them, it renders without the request and with the process-wide
+/// settings.
+///
 /// # Errors
 ///
 /// Never: every rejection becomes a response.
@@ -91,7 +101,7 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
 fn rejection_response(rejection: &Rejection) -> Response {
     if let Some(error) = rejection.find::<HttpError>() {
         error.render_with(Into::into)
-    } else if let Some(refused) = rejection.find::<filters::RefusedCredentials>() {
+    } else if let Some(refused) = rejection.find::<RefusedCredentials>() {
         refused.error().render_with(Into::into)
     } else if let Some(refusal) = rejection.find::<Forbidden>() {
         refusal.render_with(Into::into)

@@ -67,12 +67,28 @@ impl Reply {
     /// the client asked for, which the client knows already, so it is blanked in the body
     /// bytes and `Content-Length` follows. Everything else stays as sent.
     pub fn without_instance(&self) -> Reply {
+        self.blank_instance(None)
+    }
+
+    /// [`without_instance`](Self::without_instance), after checking that a problem's
+    /// `instance` is `path`, the path the client asked for.
+    pub fn without_instance_of(&self, path: &str) -> Reply {
+        self.blank_instance(Some(path))
+    }
+
+    fn blank_instance(&self, expected: Option<&str>) -> Reply {
         let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(&self.body) else {
             return self.clone();
         };
         let Some(serde_json::Value::String(instance)) = object.get("instance") else {
             return self.clone();
         };
+        if let Some(expected) = expected {
+            assert_eq!(
+                instance, expected,
+                "the instance is the path asked for: {self:?}"
+            );
+        }
         let member = format!(r#""instance":{}"#, serde_json::to_string(instance).unwrap());
         let text = String::from_utf8(self.body.clone()).expect("a JSON body is UTF-8");
         assert_eq!(
