@@ -163,6 +163,11 @@ pub struct Catalog {
 
 impl Catalog {
     /// An empty catalog.
+    ///
+    /// ```
+    /// let catalog = denied::Catalog::new();
+    /// # let _ = catalog;
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -170,6 +175,14 @@ impl Catalog {
 
     /// The sentence of a status in this language. A status without one answers in the app's
     /// base language, and says so in `Content-Language`.
+    ///
+    /// ```
+    /// use denied::http::StatusCode;
+    ///
+    /// let french = denied::Catalog::new()
+    ///     .message(StatusCode::NOT_FOUND, "La ressource demandée est introuvable");
+    /// # let _ = french;
+    /// ```
     #[must_use]
     pub fn message(mut self, status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
         set(&mut self.messages, status, message.into());
@@ -178,6 +191,15 @@ impl Catalog {
 
     /// The `error` member (problem details: `title`) of a status in this language, instead of
     /// its English reason phrase. Used only with a [`message`](Self::message) for the status.
+    ///
+    /// ```
+    /// use denied::http::StatusCode;
+    ///
+    /// let german = denied::Catalog::new()
+    ///     .message(StatusCode::NOT_FOUND, "Die angeforderte Ressource wurde nicht gefunden")
+    ///     .phrase(StatusCode::NOT_FOUND, "Nicht gefunden");
+    /// # let _ = german;
+    /// ```
     #[must_use]
     pub fn phrase(mut self, status: StatusCode, phrase: impl Into<Cow<'static, str>>) -> Self {
         set(&mut self.phrases, status, phrase.into());
@@ -200,11 +222,18 @@ fn set(
 /// Why settings were refused, by [`Config::install`] or a layer's `with_config`.
 ///
 /// Its `Debug` says what its `Display` says, so `main` returning it prints the reason.
+///
+/// ```
+/// use denied::{Catalog, Config, ConfigError};
+///
+/// let refused = Config::new().language("de_DE", Catalog::new()).install();
+/// assert_eq!(refused, Err(ConfigError::LanguageTag("de_DE".to_owned())));
+/// ```
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// Settings are already in force: `install` was called before, or an error was rendered
-    /// before it (with the defaults, which then stay).
+    /// or a request served before it (with the defaults, which then stay).
     #[error(
         "denied is already configured: install the config once, before the first error renders"
     )]
@@ -343,6 +372,12 @@ impl Config {
     /// Whether a reason's detail member (`"role":"admin"`, `"scope":"..."`) is sent; `true` by
     /// default. With `false`, a body says why (`"reason":"missing_role"`) but not what the
     /// caller lacks, which tells an attacker less.
+    ///
+    /// ```
+    /// // `Forbidden::missing_role("admin")` says "reason":"missing_role", not the role.
+    /// let config = denied::Config::new().reason_details(false);
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn reason_details(mut self, send: bool) -> Self {
         self.reason_details = send;
@@ -369,6 +404,11 @@ impl Config {
     }
 
     /// Reads no request id: no header is echoed and no body carries `request_id`.
+    ///
+    /// ```
+    /// let config = denied::Config::new().without_request_id();
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn without_request_id(mut self) -> Self {
         self.request_id_header = None;
@@ -378,6 +418,14 @@ impl Config {
     /// Under a framework layer, gives every problem details body `"instance"`: the request's
     /// path as it was sent (percent-encoding kept), without the query. An error with its own
     /// [`with_instance`](crate::HttpError::with_instance) keeps it. Off by default.
+    ///
+    /// ```
+    /// use denied::{BodyFormat, Config};
+    ///
+    /// // `GET /repos/secret?tab=1` refused: "instance":"/repos/secret".
+    /// let config = Config::new().format(BodyFormat::Problem).instance_from_path(true);
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn instance_from_path(mut self, on: bool) -> Self {
         self.instance_from_path = on;
@@ -387,7 +435,15 @@ impl Config {
     /// Under a framework layer, lets a request choose the body format: one whose `Accept`
     /// prefers exactly one of `application/json` and `application/problem+json` (by q-value;
     /// `*/*` and `application/*` prefer neither) gets that format, any other the app's
-    /// [`format`](Self::format). Error responses then carry `Vary: Accept`. Off by default.
+    /// [`format`](Self::format). A type not named gets the weight of the most specific
+    /// wildcard naming it (RFC 9110 §12.5.1). Error responses then carry `Vary: Accept`. Off by
+    /// default.
+    ///
+    /// ```
+    /// // `Accept: application/problem+json` gets problem details; `*/*` gets JSON.
+    /// let config = denied::Config::new().negotiate(true);
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn negotiate(mut self, on: bool) -> Self {
         self.negotiate = on;
@@ -396,6 +452,18 @@ impl Config {
 
     /// The language of the app's own sentences (default `en`), named in `Content-Language`
     /// once the app has a [`language`](Self::language).
+    ///
+    /// ```
+    /// use denied::{Catalog, Config};
+    /// use denied::http::StatusCode;
+    ///
+    /// // The app's own sentences are British English; German on request.
+    /// let config = Config::new()
+    ///     .base_language("en-GB")
+    ///     .message(StatusCode::FORBIDDEN, "You are not authorised to see this")
+    ///     .language("de", Catalog::new().message(StatusCode::FORBIDDEN, "Kein Zugriff"));
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn base_language(mut self, tag: impl Into<Cow<'static, str>>) -> Self {
         self.base_language = tag.into();
@@ -434,9 +502,10 @@ impl Config {
     /// Puts these settings in force for the rest of the process, for every app without
     /// settings of its own.
     ///
-    /// Install before the first error renders: the first render fixes the settings in force
-    /// (the defaults, if none were installed), so that every response of the process agrees.
-    /// Building errors and reading them ([`HttpError::message`](crate::HttpError::message),
+    /// Install before the first error renders and before the first request reaches a layer
+    /// without settings of its own: either fixes the settings in force (the defaults, if none
+    /// were installed), so that every response of the process agrees. Building errors and
+    /// reading them ([`HttpError::message`](crate::HttpError::message),
     /// [`HttpError::status`](crate::HttpError::status)) fixes nothing.
     ///
     /// # Errors

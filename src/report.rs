@@ -35,12 +35,29 @@ impl<'a> Report<'a> {
 
     /// The error, with its hidden cause ([`std::error::Error::source`],
     /// [`HttpError::note`]).
+    ///
+    /// ```
+    /// let config = denied::Config::new().report(|report| {
+    ///     if let Some(note) = report.error().note() {
+    ///         eprintln!("{}: {note}", report.error().status());
+    ///     }
+    /// });
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn error(&self) -> &'a HttpError {
         self.error
     }
 
     /// The request's method, when a framework layer serves the request.
+    ///
+    /// ```
+    /// let config = denied::Config::new().report(|report| {
+    ///     let method = report.method().map_or("-", |method| method.as_str());
+    ///     eprintln!("{method}: {}", report.error());
+    /// });
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn method(&self) -> Option<&'a Method> {
         self.request?.method()
@@ -48,6 +65,13 @@ impl<'a> Report<'a> {
 
     /// The request's path as it was sent, without the query, when a framework layer serves the
     /// request.
+    ///
+    /// ```
+    /// let config = denied::Config::new().report(|report| {
+    ///     eprintln!("{} refused: {}", report.path().unwrap_or("-"), report.error());
+    /// });
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn path(&self) -> Option<&'a str> {
         self.request?.path()
@@ -55,6 +79,14 @@ impl<'a> Report<'a> {
 
     /// The request's id (see [`Config::request_id_header`](crate::Config::request_id_header)),
     /// when it carried a valid one.
+    ///
+    /// ```
+    /// let config = denied::Config::new().report(|report| {
+    ///     // Support finds the hidden cause by the id the client saw in the body.
+    ///     eprintln!("[{}] {}", report.request_id().unwrap_or("no id"), report.error());
+    /// });
+    /// # let _ = config;
+    /// ```
     #[must_use]
     pub fn request_id(&self) -> Option<&'a str> {
         let id = self.request?.request_id.as_ref()?;

@@ -70,12 +70,26 @@ impl fmt::Debug for ErrorHandling {
 
 impl ErrorHandling {
     /// The middleware, with the process-wide settings ([`Config::install`]).
+    ///
+    /// ```
+    /// let app = actix_web::App::new().wrap(denied::actix_web::ErrorHandling::new());
+    /// # let _ = app;
+    /// ```
     #[must_use]
     pub const fn new() -> Self {
         Self { app: None }
     }
 
     /// The middleware, with settings of the app's own.
+    ///
+    /// ```
+    /// use denied::Config;
+    ///
+    /// let error_handling = denied::actix_web::ErrorHandling::with_config(Config::new().realm("shop"))?;
+    /// let app = actix_web::App::new().wrap(error_handling);
+    /// # let _ = app;
+    /// # Ok::<(), denied::ConfigError>(())
+    /// ```
     ///
     /// # Errors
     ///

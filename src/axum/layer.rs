@@ -80,12 +80,24 @@ impl fmt::Debug for ErrorLayer {
 
 impl ErrorLayer {
     /// The layer, with the process-wide settings ([`Config::install`]).
+    ///
+    /// ```
+    /// let app: axum::Router = axum::Router::new().layer(denied::axum::ErrorLayer::new());
+    /// ```
     #[must_use]
     pub const fn new() -> Self {
         Self { app: None }
     }
 
     /// The layer, with settings of the app's own.
+    ///
+    /// ```
+    /// use denied::{BodyFormat, Config};
+    ///
+    /// let layer = denied::axum::ErrorLayer::with_config(Config::new().format(BodyFormat::Problem))?;
+    /// let app: axum::Router = axum::Router::new().layer(layer);
+    /// # Ok::<(), denied::ConfigError>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -127,6 +139,12 @@ impl<S: fmt::Debug> fmt::Debug for ErrorService<S> {
 impl<S> ErrorService<S> {
     /// Wraps `inner`, usually the whole `Router`, with the process-wide settings: see
     /// [`ErrorLayer`].
+    ///
+    /// ```
+    /// let router: axum::Router = axum::Router::new();
+    /// let app = denied::axum::ErrorService::new(router);
+    /// # let _ = app;
+    /// ```
     pub const fn new(inner: S) -> Self {
         Self { inner, app: None }
     }
