@@ -5,30 +5,10 @@
 
 mod support;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::ServiceResponse;
 use actix_web::{test, web, App, HttpResponse};
 use denied::actix_web::ErrorHandling;
 use denied::{BasicCredentials, Forbidden, HttpError};
-use support::{challenges_of, check_body, reply_of, Format, Reply};
-
-fn read<B: MessageBody>(response: ServiceResponse<B>) -> Reply {
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
-        .collect();
-    let body = match response.into_body().try_into_bytes() {
-        Ok(bytes) => bytes.to_vec(),
-        Err(_) => panic!("a body that is not in memory"),
-    };
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
+use support::{actix_reply as read, challenges_of, check_body, reply_of, Format, Reply};
 
 #[allow(clippy::panic)]
 async fn panics() -> HttpResponse {

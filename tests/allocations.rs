@@ -100,20 +100,9 @@ fn run<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
-/// Allocations of one request through `service`, counted after a first request warmed it up.
-fn through<S>(service: S, path: &'static str) -> u64
-where
-    S: tower::Service<
-            http::Request<axum::body::Body>,
-            Response = axum::response::Response,
-            Error = std::convert::Infallible,
-        > + Clone,
-{
-    through_with(service, path, &[])
-}
-
-/// [`through`] with request headers.
-fn through_with<S>(service: S, path: &'static str, headers: &[(&'static str, &'static str)]) -> u64
+/// Allocations of one request with `headers` through `service`, counted after a first request
+/// warmed it up.
+fn through<S>(service: S, path: &'static str, headers: &[(&'static str, &'static str)]) -> u64
 where
     S: tower::Service<
             http::Request<axum::body::Body>,
@@ -146,10 +135,10 @@ fn the_error_layer_adds_no_allocation_to_a_success_or_the_crates_refusals() {
             .route("/concealed", get(|| async { Forbidden::new().conceal() }))
     };
     for path in ["/ok", "/refused", "/concealed"] {
-        let without = through(router(), path);
+        let without = through(router(), path, &[]);
         // Around the whole router: the layer's own cost. (`Router::layer` adds axum's boxing
         // of each layered route, which any layer costs; BENCHMARKS.md measures that too.)
-        let with = through(denied::axum::ErrorLayer::new().layer(router()), path);
+        let with = through(denied::axum::ErrorLayer::new().layer(router()), path, &[]);
         assert_eq!(
             with, without,
             "{path}: {with} allocations through the layer, {without} without"
@@ -173,12 +162,12 @@ fn a_request_id_costs_a_refusal_at_most_one_allocation_and_a_success_none() {
     use tower::Layer;
     let id = [("x-request-id", "req-7f3a9c")];
     for (path, extra) in [("/ok", 0), ("/refused", 1)] {
-        let without = through_with(
+        let without = through(
             layer(denied::Config::new().without_request_id()).layer(context_router()),
             path,
             &id,
         );
-        let with = through_with(
+        let with = through(
             layer(denied::Config::new()).layer(context_router()),
             path,
             &id,
@@ -212,12 +201,12 @@ fn negotiation_and_language_choice_allocate_nothing() {
             .language("de", german)
     };
     for path in ["/ok", "/refused"] {
-        let plain = through_with(
+        let plain = through(
             layer(denied::Config::new().without_request_id()).layer(context_router()),
             path,
             &headers,
         );
-        let chosen = through_with(layer(negotiating()).layer(context_router()), path, &headers);
+        let chosen = through(layer(negotiating()).layer(context_router()), path, &headers);
         assert!(
             chosen <= plain,
             "{path}: {chosen} allocations negotiating, {plain} without"

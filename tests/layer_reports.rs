@@ -35,11 +35,7 @@ fn install() {
 }
 
 fn reported(part: &str) -> bool {
-    REPORTED
-        .lock()
-        .unwrap()
-        .iter()
-        .any(|line| line.contains(part))
+    reports_of(part) > 0
 }
 
 #[allow(clippy::panic)]

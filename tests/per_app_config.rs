@@ -159,14 +159,9 @@ mod axum_apps {
             for (name, value) in HEADERS {
                 request = request.header(name, value);
             }
-            let response = app
-                .clone()
-                .oneshot(request.body(Body::empty()).unwrap())
-                .await
-                .unwrap();
-            let (parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-            replies.push(reply_of(http::Response::from_parts(parts, bytes)));
+            let request = request.body(Body::empty()).unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            replies.push(support::axum_reply(response).await);
         }
         replies.try_into().unwrap()
     }
@@ -191,10 +186,7 @@ mod axum_apps {
             .header("accept", "application/problem+json")
             .body(Body::empty())
             .unwrap();
-        let response = app.oneshot(request).await.unwrap();
-        let (parts, body) = response.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-        let reply = reply_of(http::Response::from_parts(parts, bytes));
+        let reply = support::axum_reply(app.oneshot(request).await.unwrap()).await;
         check_body(&reply, Format::Problem);
         let mut varies: Vec<String> = reply
             .headers_named("vary")
@@ -216,10 +208,7 @@ mod axum_apps {
             .header("x-request-id", "from-the-request")
             .body(Body::empty())
             .unwrap();
-        let response = app.oneshot(request).await.unwrap();
-        let (parts, body) = response.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-        let reply = reply_of(http::Response::from_parts(parts, bytes));
+        let reply = support::axum_reply(app.oneshot(request).await.unwrap()).await;
         let text = String::from_utf8(reply.body.clone()).unwrap();
         assert_eq!(text.matches("\"request_id\"").count(), 1, "{text}");
         assert_eq!(reply.json()["request_id"], "own-7");
@@ -238,7 +227,6 @@ mod axum_apps {
 
 mod actix_web_apps {
     use super::*;
-    use actix_web::body::MessageBody;
     use actix_web::{test, web, App, HttpResponse};
 
     async fn send(config: Config) -> [Reply; 3] {
@@ -264,18 +252,7 @@ mod actix_web_apps {
                 request = request.insert_header((name, value));
             }
             let response = test::call_service(&app, request.to_request()).await;
-            let status = response.status().as_u16();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
-                .collect();
-            let body = response.into_body().try_into_bytes().ok().unwrap().to_vec();
-            replies.push(Reply {
-                status,
-                headers,
-                body,
-            });
+            replies.push(support::actix_reply(response));
         }
         replies.try_into().unwrap()
     }

@@ -688,6 +688,36 @@ pub fn reply_of(response: http::Response<bytes::Bytes>) -> Reply {
     }
 }
 
+/// An actix-web test response, seen as a client would see it.
+#[cfg(feature = "actix-web")]
+pub fn actix_reply<B: actix_web::body::MessageBody>(
+    response: actix_web::dev::ServiceResponse<B>,
+) -> Reply {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
+        .collect();
+    let body = match response.into_body().try_into_bytes() {
+        Ok(bytes) => bytes.to_vec(),
+        Err(_) => panic!("a body that is not in memory"),
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// An axum response, its body read whole, seen as a client would see it.
+#[cfg(feature = "axum")]
+pub async fn axum_reply(response: axum::response::Response) -> Reply {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    reply_of(http::Response::from_parts(parts, bytes))
+}
+
 /// An IMF-fixdate (RFC 9110 §5.6.7), checked character class by character class.
 pub fn is_imf_fixdate(text: &str) -> bool {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
