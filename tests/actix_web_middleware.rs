@@ -5,10 +5,11 @@
 
 mod support;
 
+use actix_web::body::MessageBody;
 use actix_web::{test, web, App, HttpResponse};
 use denied::actix_web::ErrorHandling;
 use denied::{BasicCredentials, Forbidden, HttpError};
-use support::{actix_reply as read, challenges_of, check_body, reply_of, Format, Reply};
+use support::{actix_reply as read, challenges_of, check_body, reply_of, Format};
 
 #[allow(clippy::panic)]
 async fn panics() -> HttpResponse {
