@@ -12,7 +12,7 @@
 //! per framework. Any disagreement between frameworks (`Date` aside) is printed as a diff and
 //! makes the command exit non-zero.
 
-// Each example declares the shared `demo` module so that it runs on its own; here the three
+// Each example declares the shared `demo` module so that it runs on its own; here the four
 // are compiled together, so each carries its own copy.
 #![allow(clippy::duplicate_mod)]
 
@@ -22,6 +22,9 @@ mod actix_web_app;
 #[allow(dead_code)]
 #[path = "axum.rs"]
 mod axum_app;
+#[allow(dead_code)]
+#[path = "tower.rs"]
+mod tower_app;
 #[allow(dead_code)]
 #[path = "warp.rs"]
 mod warp_app;
@@ -36,17 +39,18 @@ use demo::ShowcaseRequest;
 
 type Serve = fn(TcpListener, denied::Config) -> std::io::Result<()>;
 
-const FRAMEWORKS: [(&str, Serve); 3] = [
+const FRAMEWORKS: [(&str, Serve); 4] = [
     ("axum", axum_app::serve),
     ("actix-web", actix_web_app::serve),
     ("warp", warp_app::serve),
+    ("tower", tower_app::serve),
 ];
 
 /// The widest line the showcase prints.
 const COLUMNS: usize = 100;
 
 /// The code each framework needs, shown at the end.
-const CODE: [(&str, &str); 3] = [
+const CODE: [(&str, &str); 4] = [
     (
         "axum",
         "async fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
@@ -64,6 +68,12 @@ const CODE: [(&str, &str); 3] = [
         "path.and(denied::warp::allow([GET])).and(denied::warp::bearer_token())\n\
          \u{20}   .and_then(|token| async { Err::<Json, _>(reject::custom(Forbidden::new())) })\n\
          denied::warp::error_handling(routes)",
+    ),
+    (
+        "tower",
+        "async fn handler(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, HttpError> {\n\
+         \u{20}   BearerToken::from_headers(request.headers())?; Err(Forbidden::new())? }\n\
+         denied::tower::ErrorLayer::new().layer(service_fn(handler)) // served by hyper",
     ),
 ];
 

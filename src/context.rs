@@ -80,7 +80,7 @@ impl RequestContext {
     }
 
     /// Reads an `http` 1 request's head.
-    #[cfg(any(feature = "axum", feature = "warp"))]
+    #[cfg(any(feature = "axum", feature = "tower", feature = "warp"))]
     pub(crate) fn of_request(
         app: Option<Arc<Settings>>,
         method: &Method,
@@ -97,7 +97,7 @@ impl RequestContext {
     }
 
     /// Puts the request's id on a response that does not name one.
-    #[cfg(any(feature = "axum", feature = "warp"))]
+    #[cfg(any(feature = "axum", feature = "tower", feature = "warp"))]
     pub(crate) fn echo_request_id(&self, headers: &mut http::HeaderMap) {
         let Some(id) = &self.request_id else {
             return;
@@ -125,12 +125,22 @@ impl RequestContext {
     }
 }
 
-#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "warp"
+))]
 scoped_tls::scoped_thread_local!(static CURRENT: RequestContext);
 
 /// Runs `serve` with `context` in scope: every error rendered meanwhile on this thread answers
 /// that request.
-#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "warp"
+))]
 pub(crate) fn serving<R>(context: &RequestContext, serve: impl FnOnce() -> R) -> R {
     CURRENT.set(context, serve)
 }
@@ -143,7 +153,12 @@ pub(crate) fn is_serving() -> bool {
 
 /// Calls `read` with the request in scope, if a layer put one there.
 pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
-    #[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+    #[cfg(any(
+        feature = "axum",
+        feature = "actix-web",
+        feature = "tower",
+        feature = "warp"
+    ))]
     if CURRENT.is_set() {
         return CURRENT.with(|context| read(Some(context)));
     }

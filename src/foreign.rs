@@ -40,7 +40,7 @@ pub(crate) enum Deciding {
 
 /// Decides from the status and headers alone, so a success costs one comparison and the
 /// crate's own refusal one header lookup, and neither an allocation.
-#[cfg(any(test, feature = "axum", feature = "warp"))]
+#[cfg(any(test, feature = "axum", feature = "tower", feature = "warp"))]
 #[inline]
 pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
     treatment_of(status.as_u16(), |name| {
@@ -201,19 +201,22 @@ pub(crate) fn adopt(
 
 /// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
 /// when there was more.
-#[cfg(any(feature = "axum", feature = "warp"))]
-pub(crate) async fn read_note<B>(body: B) -> (Vec<u8>, bool)
-where
-    B: http_body::Body<Data = Bytes>,
-{
+#[cfg(any(feature = "axum", feature = "tower", feature = "warp"))]
+pub(crate) async fn read_note<B: http_body::Body>(body: B) -> (Vec<u8>, bool) {
+    use bytes::Buf;
     let mut body = std::pin::pin!(body);
     let mut text = Vec::new();
     while let Some(Ok(frame)) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let Ok(data) = frame.into_data() else {
+        let Ok(mut data) = frame.into_data() else {
             continue;
         };
-        if keep_for_note(&mut text, &data) {
-            return (text, true);
+        while data.has_remaining() {
+            let chunk = data.chunk();
+            let length = chunk.len();
+            if keep_for_note(&mut text, chunk) {
+                return (text, true);
+            }
+            data.advance(length);
         }
     }
     (text, false)

@@ -69,18 +69,40 @@ mod check;
 pub mod client;
 mod config;
 #[cfg_attr(
-    not(any(feature = "axum", feature = "actix-web", feature = "warp")),
+    not(any(
+        feature = "axum",
+        feature = "actix-web",
+        feature = "tower",
+        feature = "warp"
+    )),
     allow(dead_code)
 )]
 mod context;
 mod credentials;
 mod error;
-#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "warp"
+))]
 mod foreign;
-#[cfg(any(feature = "axum", feature = "actix-web", feature = "warp"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "warp"
+))]
 mod json_body;
+#[cfg(any(feature = "axum", feature = "tower"))]
+mod middleware;
 #[cfg_attr(
-    not(any(feature = "axum", feature = "actix-web", feature = "warp")),
+    not(any(
+        feature = "axum",
+        feature = "actix-web",
+        feature = "tower",
+        feature = "warp"
+    )),
     allow(dead_code)
 )]
 mod negotiate;
@@ -96,6 +118,10 @@ pub mod axum;
 #[cfg(feature = "actix-web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
 pub mod actix_web;
+
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 
 #[cfg(feature = "warp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
@@ -133,6 +159,12 @@ pub mod prelude {
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-#[cfg(all(doctest, feature = "axum", feature = "actix-web", feature = "warp"))]
+#[cfg(all(
+    doctest,
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "warp"
+))]
 #[doc = include_str!("../features.md")]
 struct FeaturesDoctests;

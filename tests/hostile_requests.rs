@@ -3,7 +3,12 @@
 //! bodies. Whatever they are, the app keeps serving, every error it sends is in the crate's
 //! shape, every header parses, no request text reaches a header but a valid request id, and
 //! the frameworks agree.
-#![cfg(all(feature = "axum", feature = "actix-web", feature = "warp"))]
+#![cfg(all(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "warp"
+))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -298,7 +303,7 @@ fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
 
 #[test]
 fn hostile_requests_get_correct_answers_in_the_crates_shape_and_the_same_everywhere() {
-    let demos: Vec<(&str, Demo)> = ["axum", "actix-web", "warp"]
+    let demos: Vec<(&str, Demo)> = ["axum", "actix-web", "warp", "tower"]
         .into_iter()
         .map(|name| (name, Demo::start(name, Format::Json)))
         .collect();

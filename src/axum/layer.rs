@@ -2,21 +2,21 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use bytes::Bytes;
 use http::Request;
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::config::Settings;
-use crate::context::{self, RequestContext};
-use crate::foreign::{self, Treatment};
+use crate::context::RequestContext;
+use crate::middleware::{self, Bodies, State};
 use crate::{Config, ConfigError};
 
 /// A tower [`Layer`] that gives every error response of the app the crate's shape, whoever
@@ -169,43 +169,41 @@ where
             request.uri(),
             request.headers(),
         );
-        // Panics are caught where axum runs handlers: in the future. Catching them in `call`
-        // too would cost every request about 6% (`benches/layer.rs`).
-        let future = context::serving(&context, || self.inner.call(request));
+        let future = middleware::call(&context, || self.inner.call(request));
         ResponseFuture {
             context,
-            state: State::Inner { future },
+            state: State::new(future),
         }
     }
 }
 
-fn panic_response(payload: &(dyn std::any::Any + Send)) -> Response {
-    foreign::panicked(payload).into_response()
-}
+/// axum's responses carry its own `Body`, the app's and the crate's alike.
+enum AxumBodies {}
 
-type Rewriting = Pin<Box<dyn Future<Output = Response> + Send>>;
+impl Bodies for AxumBodies {
+    type App = Body;
+    type Sent = Body;
+
+    fn passed(body: Body) -> Body {
+        body
+    }
+
+    fn rendered(bytes: Bytes) -> Body {
+        Body::from(bytes)
+    }
+}
 
 pin_project! {
     /// The response future of [`ErrorService`].
     pub struct ResponseFuture<F> {
         context: RequestContext,
         #[pin]
-        state: State<F>,
+        state: State<F, Body>,
     }
 }
 
-pin_project! {
-    #[project = StateProjection]
-    enum State<F> {
-        Inner { #[pin] future: F },
-        Rewriting { future: Rewriting },
-        // Answered with the generic 500 after a panic; the panicked future is dropped.
-        Panicked,
-    }
-}
-
-impl<F> std::fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture").finish_non_exhaustive()
     }
 }
@@ -218,65 +216,6 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let context = &*this.context;
-        let mut polled = context::serving(context, || poll_state(this.state, cx));
-        if let Poll::Ready(Ok(response)) = &mut polled {
-            context.echo_request_id(response.headers_mut());
-        }
-        polled
+        middleware::poll::<F, E, AxumBodies>(this.context, this.state, cx)
     }
-}
-
-/// Polls the app, then gives its response the crate's shape; runs with the request in scope.
-#[inline]
-fn poll_state<F, E>(
-    mut state: Pin<&mut State<F>>,
-    cx: &mut Context<'_>,
-) -> Poll<Result<Response, E>>
-where
-    F: Future<Output = Result<Response, E>>,
-{
-    loop {
-        let response = match state.as_mut().project() {
-            StateProjection::Inner { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(Err(error))) => return Poll::Ready(Err(error)),
-                    Ok(Poll::Ready(Ok(response))) => response,
-                    Err(payload) => {
-                        let response = panic_response(&*payload);
-                        state.set(State::Panicked);
-                        return Poll::Ready(Ok(response));
-                    }
-                }
-            }
-            StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
-            StateProjection::Panicked => {
-                // Polled after completion: the contract is broken, but not by the client.
-                return Poll::Ready(Ok(crate::HttpError::internal().into_response()));
-            }
-        };
-        match foreign::treatment(response.status(), response.headers()) {
-            Treatment::Untouched => return Poll::Ready(Ok(response)),
-            Treatment::FixHeaders => {
-                let mut response = response;
-                let status = response.status();
-                foreign::fix_headers(status, response.headers_mut());
-                return Poll::Ready(Ok(response));
-            }
-            Treatment::Rewrite => state.set(State::Rewriting {
-                future: Box::pin(rewrite(response)),
-            }),
-        }
-    }
-}
-
-/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers in
-/// the crate's shape instead.
-async fn rewrite(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let (text, cut) = foreign::read_note(body).await;
-    let (status, body) = foreign::rewrite(parts.status, &mut parts.headers, &text, cut);
-    parts.status = status;
-    Response::from_parts(parts, Body::from(body))
 }

@@ -1,0 +1,130 @@
+//! The tower middleware the axum and tower adapters share: a response future that gives every
+//! error response the crate's shape, answers a panic with the crate's 500, and polls the app
+//! with its request in scope. Each adapter says only how its responses carry bodies.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::Response;
+use pin_project_lite::pin_project;
+
+use crate::context::{self, RequestContext};
+use crate::foreign::{self, Treatment};
+use crate::HttpError;
+
+/// How an adapter's responses carry bodies: the app's own, passed through, and the crate's.
+pub(crate) trait Bodies: 'static {
+    /// The body of the app's responses.
+    type App: http_body::Body + Send + 'static;
+    /// The body of the responses the middleware sends.
+    type Sent: Send + 'static;
+
+    fn passed(body: Self::App) -> Self::Sent;
+    fn rendered(bytes: Bytes) -> Self::Sent;
+}
+
+type Rewriting<T> = Pin<Box<dyn Future<Output = Response<T>> + Send>>;
+
+pin_project! {
+    /// Where a response future of the middleware is.
+    #[project = StateProjection]
+    pub(crate) enum State<F, T> {
+        Inner { #[pin] future: F },
+        Rewriting { future: Rewriting<T> },
+        // Answered with the generic 500 after a panic; the panicked future is dropped.
+        Panicked,
+    }
+}
+
+impl<F, T> State<F, T> {
+    pub(crate) fn new(future: F) -> Self {
+        Self::Inner { future }
+    }
+}
+
+/// Calls the app with its request in scope.
+pub(crate) fn call<R>(context: &RequestContext, call: impl FnOnce() -> R) -> R {
+    // Panics are caught where axum and hyper run handlers: in the future. Catching them here
+    // too would cost every request about 6% (`benches/layer.rs`).
+    context::serving(context, call)
+}
+
+/// Polls the app with its request in scope, then gives its response the crate's shape and the
+/// request's id.
+pub(crate) fn poll<F, E, K>(
+    context: &RequestContext,
+    state: Pin<&mut State<F, K::Sent>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Response<K::Sent>, E>>
+where
+    F: Future<Output = Result<Response<K::App>, E>>,
+    K: Bodies,
+    <K::App as http_body::Body>::Data: Send,
+{
+    let mut polled = context::serving(context, || poll_state::<F, E, K>(state, cx));
+    if let Poll::Ready(Ok(response)) = &mut polled {
+        context.echo_request_id(response.headers_mut());
+    }
+    polled
+}
+
+#[inline]
+fn poll_state<F, E, K>(
+    mut state: Pin<&mut State<F, K::Sent>>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Response<K::Sent>, E>>
+where
+    F: Future<Output = Result<Response<K::App>, E>>,
+    K: Bodies,
+    <K::App as http_body::Body>::Data: Send,
+{
+    loop {
+        let response = match state.as_mut().project() {
+            StateProjection::Inner { future } => {
+                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(Err(error))) => return Poll::Ready(Err(error)),
+                    Ok(Poll::Ready(Ok(response))) => response,
+                    Err(payload) => {
+                        let response = foreign::panicked(&*payload).render_with(K::rendered);
+                        state.set(State::Panicked);
+                        return Poll::Ready(Ok(response));
+                    }
+                }
+            }
+            StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
+            StateProjection::Panicked => {
+                // Polled after completion: the contract is broken, but not by the client.
+                return Poll::Ready(Ok(HttpError::internal().render_with(K::rendered)));
+            }
+        };
+        match foreign::treatment(response.status(), response.headers()) {
+            Treatment::Untouched => return Poll::Ready(Ok(response.map(K::passed))),
+            Treatment::FixHeaders => {
+                let mut response = response;
+                let status = response.status();
+                foreign::fix_headers(status, response.headers_mut());
+                return Poll::Ready(Ok(response.map(K::passed)));
+            }
+            Treatment::Rewrite => state.set(State::Rewriting {
+                future: Box::pin(rewrite::<K>(response)),
+            }),
+        }
+    }
+}
+
+/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and
+/// answers in the crate's shape instead.
+async fn rewrite<K: Bodies>(response: Response<K::App>) -> Response<K::Sent>
+where
+    <K::App as http_body::Body>::Data: Send,
+{
+    let (mut parts, body) = response.into_parts();
+    let (text, cut) = foreign::read_note(body).await;
+    let (status, body) = foreign::rewrite(parts.status, &mut parts.headers, &text, cut);
+    parts.status = status;
+    Response::from_parts(parts, K::rendered(body))
+}
