@@ -80,7 +80,7 @@ impl RequestContext {
     }
 
     /// Reads an `http` 1 request's head.
-    #[cfg(any(feature = "axum", feature = "tower", feature = "warp"))]
+    #[cfg(any(feature = "axum", feature = "tower"))]
     pub(crate) fn of_request(
         app: Option<Arc<Settings>>,
         method: &Method,

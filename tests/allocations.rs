@@ -213,3 +213,39 @@ fn negotiation_and_language_choice_allocate_nothing() {
         );
     }
 }
+
+#[cfg(feature = "tower")]
+#[test]
+fn the_tower_layer_adds_no_allocation_to_a_success_or_the_services_refusal() {
+    use http_body_util::Full;
+    use tower::{service_fn, Layer, ServiceExt};
+    type Body = Full<Bytes>;
+    let service = || {
+        service_fn(|request: http::Request<Body>| async move {
+            match request.uri().path() {
+                "/ok" => Ok(http::Response::new(Full::new(Bytes::from_static(b"fine")))),
+                _ => Err(HttpError::from(Forbidden::new())),
+            }
+        })
+    };
+    let count = |call: &dyn Fn()| {
+        call();
+        measure(call).count_total
+    };
+    for path in ["/ok", "/refused"] {
+        let request = || http::Request::get(path).body(Body::default()).unwrap();
+        // Without the layer, the service's refusal is rendered by hand, as a service would.
+        let without = count(&|| {
+            let response = run(service().oneshot(request())).map(|response| response.map(|_| ()));
+            drop(response.unwrap_or_else(|error| error.render().map(|_| ())));
+        });
+        let with = count(&|| {
+            let layered = denied::tower::ErrorLayer::new().layer(service());
+            drop(run(layered.oneshot(request())));
+        });
+        assert!(
+            with <= without,
+            "{path}: {with} allocations through the layer, {without} without"
+        );
+    }
+}
