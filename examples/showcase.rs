@@ -12,7 +12,7 @@
 //! per framework. Any disagreement between frameworks (`Date` aside) is printed as a diff and
 //! makes the command exit non-zero.
 
-// Each example declares the shared `demo` module so that it runs on its own; here the four
+// Each example declares the shared `demo` module so that it runs on its own; here the five
 // are compiled together, so each carries its own copy.
 #![allow(clippy::duplicate_mod)]
 
@@ -22,6 +22,9 @@ mod actix_web_app;
 #[allow(dead_code)]
 #[path = "axum.rs"]
 mod axum_app;
+#[allow(dead_code)]
+#[path = "poem.rs"]
+mod poem_app;
 #[allow(dead_code)]
 #[path = "tower.rs"]
 mod tower_app;
@@ -39,18 +42,19 @@ use demo::ShowcaseRequest;
 
 type Serve = fn(TcpListener, denied::Config) -> std::io::Result<()>;
 
-const FRAMEWORKS: [(&str, Serve); 4] = [
+const FRAMEWORKS: [(&str, Serve); 5] = [
     ("axum", axum_app::serve),
     ("actix-web", actix_web_app::serve),
     ("warp", warp_app::serve),
     ("tower", tower_app::serve),
+    ("poem", poem_app::serve),
 ];
 
 /// The widest line the showcase prints.
 const COLUMNS: usize = 100;
 
 /// The code each framework needs, shown at the end.
-const CODE: [(&str, &str); 4] = [
+const CODE: [(&str, &str); 5] = [
     (
         "axum",
         "async fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
@@ -74,6 +78,12 @@ const CODE: [(&str, &str); 4] = [
         "async fn handler(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, HttpError> {\n\
          \u{20}   BearerToken::from_headers(request.headers())?; Err(Forbidden::new())? }\n\
          denied::tower::ErrorLayer::new().layer(service_fn(handler)) // served by hyper",
+    ),
+    (
+        "poem",
+        "#[handler] fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
+         Route::new().at(\"/admin\", get(handler).with(denied::poem::allow([GET])))\n\
+         \u{20}   .with(denied::poem::ErrorHandling::new())",
     ),
 ];
 

@@ -80,7 +80,7 @@ impl RequestContext {
     }
 
     /// Reads an `http` 1 request's head.
-    #[cfg(any(feature = "axum", feature = "tower"))]
+    #[cfg(any(feature = "axum", feature = "poem", feature = "tower"))]
     pub(crate) fn of_request(
         app: Option<Arc<Settings>>,
         method: &Method,
@@ -97,7 +97,12 @@ impl RequestContext {
     }
 
     /// Puts the request's id on a response that does not name one.
-    #[cfg(any(feature = "axum", feature = "tower", feature = "warp"))]
+    #[cfg(any(
+        feature = "axum",
+        feature = "poem",
+        feature = "tower",
+        feature = "warp"
+    ))]
     pub(crate) fn echo_request_id(&self, headers: &mut http::HeaderMap) {
         let Some(id) = &self.request_id else {
             return;
@@ -128,6 +133,7 @@ impl RequestContext {
 #[cfg(any(
     feature = "axum",
     feature = "actix-web",
+    feature = "poem",
     feature = "tower",
     feature = "warp"
 ))]
@@ -138,6 +144,7 @@ scoped_tls::scoped_thread_local!(static CURRENT: RequestContext);
 #[cfg(any(
     feature = "axum",
     feature = "actix-web",
+    feature = "poem",
     feature = "tower",
     feature = "warp"
 ))]
@@ -156,6 +163,7 @@ pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -
     #[cfg(any(
         feature = "axum",
         feature = "actix-web",
+        feature = "poem",
         feature = "tower",
         feature = "warp"
     ))]

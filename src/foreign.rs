@@ -40,7 +40,13 @@ pub(crate) enum Deciding {
 
 /// Decides from the status and headers alone, so a success costs one comparison and the
 /// crate's own refusal one header lookup, and neither an allocation.
-#[cfg(any(test, feature = "axum", feature = "tower", feature = "warp"))]
+#[cfg(any(
+    test,
+    feature = "axum",
+    feature = "poem",
+    feature = "tower",
+    feature = "warp"
+))]
 #[inline]
 pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
     treatment_of(status.as_u16(), |name| {
@@ -201,7 +207,12 @@ pub(crate) fn adopt(
 
 /// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
 /// when there was more.
-#[cfg(any(feature = "axum", feature = "tower", feature = "warp"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "poem",
+    feature = "tower",
+    feature = "warp"
+))]
 pub(crate) async fn read_note<B: http_body::Body>(body: B) -> (Vec<u8>, bool) {
     use bytes::Buf;
     let mut body = std::pin::pin!(body);

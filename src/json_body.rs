@@ -34,7 +34,7 @@ pub(crate) fn not_json() -> HttpError {
 }
 
 /// The 413 for a body over `limit` bytes.
-#[cfg(any(feature = "tower", feature = "warp"))]
+#[cfg(any(feature = "poem", feature = "tower", feature = "warp"))]
 pub(crate) fn too_large(limit: usize) -> HttpError {
     HttpError::with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
         .with_note(format!("the request body is longer than {limit} bytes"))

@@ -73,6 +73,7 @@ mod config;
     not(any(
         feature = "axum",
         feature = "actix-web",
+        feature = "poem",
         feature = "tower",
         feature = "warp"
     )),
@@ -84,6 +85,7 @@ mod error;
 #[cfg(any(
     feature = "axum",
     feature = "actix-web",
+    feature = "poem",
     feature = "tower",
     feature = "warp"
 ))]
@@ -91,6 +93,7 @@ mod foreign;
 #[cfg(any(
     feature = "axum",
     feature = "actix-web",
+    feature = "poem",
     feature = "tower",
     feature = "warp"
 ))]
@@ -101,6 +104,7 @@ mod middleware;
     not(any(
         feature = "axum",
         feature = "actix-web",
+        feature = "poem",
         feature = "tower",
         feature = "warp"
     )),
@@ -119,6 +123,10 @@ pub mod axum;
 #[cfg(feature = "actix-web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
 pub mod actix_web;
+
+#[cfg(feature = "poem")]
+#[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
+pub mod poem;
 
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
@@ -164,6 +172,7 @@ struct ReadmeDoctests;
     doctest,
     feature = "axum",
     feature = "actix-web",
+    feature = "poem",
     feature = "tower",
     feature = "warp"
 ))]

@@ -1,0 +1,69 @@
+//! A JSON body read with the crate's refusals.
+
+use ::poem::{FromRequest, Request, RequestBody};
+use http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use crate::json_body;
+
+/// The largest JSON body [`Json`] reads, set as app data: `.data(JsonLimit(4096))`. Without
+/// it, 2 MiB.
+///
+/// ```
+/// use poem::{EndpointExt, Route};
+///
+/// let app = Route::new().data(denied::poem::JsonLimit(4096));
+/// # let _ = app;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonLimit(pub usize);
+
+impl Default for JsonLimit {
+    fn default() -> Self {
+        Self(2 * 1024 * 1024)
+    }
+}
+
+/// A JSON request body, refused with the crate's errors in the order a client should fix them:
+/// 415 without `Content-Type: application/json` (or `+json`), 413 over the [`JsonLimit`], 400
+/// for a syntax error, 422 for JSON of the wrong shape. (poem's own `Json` answers a body of
+/// the wrong shape with 400.)
+///
+/// ```
+/// use denied::poem::Json;
+/// use poem::handler;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Order {
+///     item: String,
+/// }
+///
+/// #[handler]
+/// fn create(Json(order): Json<Order>) -> String {
+///     order.item
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<'a, T: DeserializeOwned> FromRequest<'a> for Json<T> {
+    async fn from_request(request: &'a Request, body: &mut RequestBody) -> ::poem::Result<Self> {
+        let is_json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|value| json_body::is_json_content_type(value.as_bytes()));
+        if !is_json {
+            return Err(json_body::not_json().into());
+        }
+        let limit = request.data::<JsonLimit>().copied().unwrap_or_default().0;
+        let bytes = body
+            .take()?
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|error| match error {
+                ::poem::error::ReadBodyError::PayloadTooLarge => json_body::too_large(limit),
+                error => crate::HttpError::bad_request().with_note(error.to_string()),
+            })?;
+        Ok(Self(json_body::parse(&bytes)?))
+    }
+}

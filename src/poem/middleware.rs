@@ -1,0 +1,234 @@
+//! [`ErrorHandling`]: every error response of a poem app in the crate's shape, panics included,
+//! each error seeing its request; [`allow`]: a route's 405 with its `Allow`.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::task::Poll;
+
+use ::poem::error::MethodNotAllowedError;
+use ::poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use http::Method;
+
+use crate::config::Settings;
+use crate::context::{self, RequestContext};
+use crate::foreign::{self, Treatment};
+use crate::{Config, ConfigError, HttpError};
+
+/// Middleware that gives every error response of the app the crate's shape, whoever
+/// answered, and lets every error see the request it answers.
+///
+/// - A 4xx or 5xx that is not JSON (poem's own plain-text errors: an unknown route, a path or
+///   query that does not parse) is rendered again with the crate's body and sentence for its
+///   status; its text becomes the hidden note, seen by the report hook and never sent.
+/// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
+///   [`Config::realm`]); a 405's `Allow` is written in the crate's form ([`allow`] gives a
+///   route's 405 one).
+/// - A panic while the app runs becomes the crate's generic 500.
+/// - Successes and JSON errors pass through untouched.
+/// - Every error the crate renders while the app serves a request sees that request: its id
+///   is echoed on every response and written into error bodies, and, as the [`Config`] says,
+///   its path becomes the problem `instance`, its `Accept` chooses the format and its
+///   `Accept-Language` the language.
+///
+/// Put it around the whole `Route`, last:
+///
+/// ```
+/// use poem::{get, handler, EndpointExt, Route};
+///
+/// #[handler]
+/// fn me() -> &'static str {
+///     "alice"
+/// }
+///
+/// let app = Route::new()
+///     .at("/me", get(me))
+///     .with(denied::poem::ErrorHandling::new());
+/// # let _ = app;
+/// ```
+#[derive(Clone, Default)]
+pub struct ErrorHandling {
+    app: Option<Arc<Settings>>,
+}
+
+impl fmt::Debug for ErrorHandling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorHandling")
+            .field("own_config", &self.app.is_some())
+            .finish()
+    }
+}
+
+impl ErrorHandling {
+    /// The middleware, with the process-wide settings ([`Config::install`]).
+    ///
+    /// ```
+    /// let middleware = denied::poem::ErrorHandling::new();
+    /// # let _ = middleware;
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { app: None }
+    }
+
+    /// The middleware, with settings of the app's own.
+    ///
+    /// ```
+    /// use denied::{BodyFormat, Config};
+    ///
+    /// let middleware = denied::poem::ErrorHandling::with_config(Config::new().format(BodyFormat::Problem))?;
+    /// # let _ = middleware;
+    /// # Ok::<(), denied::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The settings are not valid (see [`ConfigError`]).
+    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
+        Ok(Self {
+            app: Some(Arc::new(config.build()?)),
+        })
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for ErrorHandling {
+    type Output = ErrorHandlingEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ErrorHandlingEndpoint {
+            inner,
+            app: self.app.clone(),
+        }
+    }
+}
+
+/// The endpoint [`ErrorHandling`] wraps around an app.
+pub struct ErrorHandlingEndpoint<E> {
+    inner: E,
+    app: Option<Arc<Settings>>,
+}
+
+impl<E> fmt::Debug for ErrorHandlingEndpoint<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorHandlingEndpoint")
+            .field("own_config", &self.app.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, request: Request) -> ::poem::Result<Response> {
+        let context = RequestContext::of_request(
+            self.app.clone(),
+            request.method(),
+            request.uri(),
+            request.headers(),
+        );
+        let mut answering = std::pin::pin!(self.inner.call(request));
+        // The app runs with its request in scope; a panic in it is caught where it runs.
+        let answered = std::future::poll_fn(|cx| {
+            context::serving(&context, || {
+                match catch_unwind(AssertUnwindSafe(|| answering.as_mut().poll(cx))) {
+                    Ok(Poll::Pending) => Poll::Pending,
+                    Ok(Poll::Ready(Ok(output))) => Poll::Ready(output.into_response()),
+                    Ok(Poll::Ready(Err(error))) => Poll::Ready(error.into_response()),
+                    Err(payload) => Poll::Ready(foreign::panicked(&*payload).into_response()),
+                }
+            })
+        })
+        .await;
+        let mut response = shape(answered, &context).await;
+        context.echo_request_id(response.headers_mut());
+        Ok(response)
+    }
+}
+
+/// The response in the crate's shape.
+async fn shape(response: Response, context: &RequestContext) -> Response {
+    match foreign::treatment(response.status(), response.headers()) {
+        Treatment::Untouched => response,
+        Treatment::FixHeaders => {
+            let mut response = response;
+            let status = response.status();
+            context::serving(context, || {
+                foreign::fix_headers(status, response.headers_mut())
+            });
+            response
+        }
+        Treatment::Rewrite => {
+            let (mut parts, body) = response.into_parts();
+            let body: http_body_util::combinators::BoxBody<bytes::Bytes, std::io::Error> =
+                body.into();
+            let (text, cut) = foreign::read_note(body).await;
+            let (status, body) = context::serving(context, || {
+                foreign::rewrite(parts.status, &mut parts.headers, &text, cut)
+            });
+            parts.status = status;
+            Response::from_parts(parts, body.into())
+        }
+    }
+}
+
+/// A route's methods, for its 405: poem answers a method no endpoint of a route takes with a
+/// 405 that names no method; wrapped with `allow`, the route answers with the crate's 405 and
+/// `Allow: methods` (RFC 9110 §15.5.6). poem answers `HEAD` with the `GET` endpoint on its own;
+/// list it when the route has `GET`.
+///
+/// ```
+/// use denied::http::Method;
+/// use poem::{get, handler, EndpointExt, Route};
+///
+/// #[handler]
+/// fn me() -> &'static str {
+///     "alice"
+/// }
+///
+/// let app = Route::new().at("/me", get(me).with(denied::poem::allow([Method::GET, Method::HEAD])));
+/// # let _ = app;
+/// ```
+pub fn allow(methods: impl IntoIterator<Item = Method>) -> Allow {
+    Allow {
+        methods: methods.into_iter().collect(),
+    }
+}
+
+/// The middleware [`allow`] builds.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    methods: Arc<[Method]>,
+}
+
+impl<E: Endpoint> Middleware<E> for Allow {
+    type Output = AllowEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        AllowEndpoint {
+            inner,
+            methods: Arc::clone(&self.methods),
+        }
+    }
+}
+
+/// The endpoint [`allow`] wraps around a route.
+#[derive(Debug)]
+pub struct AllowEndpoint<E> {
+    inner: E,
+    methods: Arc<[Method]>,
+}
+
+impl<E: Endpoint> Endpoint for AllowEndpoint<E> {
+    type Output = E::Output;
+
+    async fn call(&self, request: Request) -> ::poem::Result<E::Output> {
+        self.inner.call(request).await.map_err(|error| {
+            if error.is::<MethodNotAllowedError>() {
+                HttpError::method_not_allowed(self.methods.iter().cloned()).into()
+            } else {
+                error
+            }
+        })
+    }
+}
