@@ -58,6 +58,7 @@
 //! |---|---|---|
 //! | `axum` | `IntoResponse` for every error type, extractors and rejection conversions, [`axum::ErrorLayer`] for every other error and panic and for the request context, [`axum::not_found`] | axum 0.8 |
 //! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::extractor_errors`], [`actix_web::ErrorHandling`] for every other error and panic and for the request context, [`actix_web::not_found`] and [`actix_web::method_not_allowed`] | actix-web 4 |
+//! | `poem` | `ResponseError` and `IntoResponse` for every error type, [`poem::ErrorHandling`] for every other error and panic and for the request context, [`poem::allow`] for a route's 405, [`poem::Json`] and the credential extractors | poem 3 |
 //! | `tower` | for plain hyper or any tower stack: [`tower::ErrorLayer`] answers a service's errors, gives its other error responses the crate's shape, catches panics, carries the request context; [`tower::json`] and [`tower::query`] | hyper 1, tower |
 //! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error and for the request context | warp 0.4 |
 //!

@@ -1,7 +1,13 @@
 //! Two apps in one process, each with its own `Config` through its framework's layer: each
 //! answers with its own format, sentences, realm and request-id header, and its report hook (a
 //! closure) sees its own requests. The process-wide settings stay untouched.
-#![cfg(all(feature = "axum", feature = "actix-web", feature = "warp"))]
+#![cfg(all(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "poem",
+    feature = "tower",
+    feature = "warp"
+))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -303,6 +309,114 @@ mod warp_apps {
         let a = send(config_a(&seen_a)).await;
         let b = send(config_b(&seen_b)).await;
         check_apps(&a, &b, &seen_a, &seen_b, "warp");
+        check_process_wide_defaults();
+    }
+}
+
+mod tower_apps {
+    use super::*;
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use tower::{service_fn, Layer, ServiceExt};
+
+    async fn handle(
+        request: http::Request<Full<Bytes>>,
+    ) -> Result<http::Response<Full<Bytes>>, HttpError> {
+        match request.uri().path() {
+            "/refused" => Err(Forbidden::new())?,
+            "/me" => {
+                BearerToken::from_headers(request.headers())?;
+                Ok(http::Response::new(Full::new(Bytes::from_static(b"alice"))))
+            }
+            _ => Ok(http::Response::builder()
+                .status(StatusCode::BAD_GATEWAY)
+                .body(Full::new(Bytes::from_static(b"upstream text 5c1d")))
+                .unwrap()),
+        }
+    }
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let service = denied::tower::ErrorLayer::with_config(config)
+            .unwrap()
+            .layer(service_fn(handle));
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = http::Request::get(path);
+            for (name, value) in HEADERS {
+                request = request.header(name, value);
+            }
+            let request = request.body(Full::default()).unwrap();
+            let response = service.clone().oneshot(request).await.unwrap();
+            let (parts, body) = response.into_parts();
+            let bytes = body.collect().await.unwrap().to_bytes();
+            replies.push(reply_of(http::Response::from_parts(parts, bytes)));
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_tower_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "tower");
+        check_process_wide_defaults();
+    }
+}
+
+mod poem_apps {
+    use super::*;
+    use poem::test::TestClient;
+    use poem::{get, handler, EndpointExt, Route};
+
+    #[handler]
+    fn refused() -> Forbidden {
+        Forbidden::new()
+    }
+
+    #[handler]
+    fn me(_token: BearerToken) -> &'static str {
+        "alice"
+    }
+
+    #[handler]
+    fn plain() -> poem::Response {
+        poem::Response::builder()
+            .status(StatusCode::BAD_GATEWAY)
+            .body("upstream text 5c1d")
+    }
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let app = Route::new()
+            .at("/refused", get(refused))
+            .at("/me", get(me))
+            .at("/plain", get(plain))
+            .with(denied::poem::ErrorHandling::with_config(config).unwrap());
+        let client = TestClient::new(app);
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = client.get(path);
+            for (name, value) in HEADERS {
+                request = request.header(name, value);
+            }
+            let response = request.send().await.0;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.into_body().into_bytes().await.unwrap();
+            let mut http_response = http::Response::new(body);
+            *http_response.status_mut() = status;
+            *http_response.headers_mut() = headers;
+            replies.push(reply_of(http_response));
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_poem_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "poem");
         check_process_wide_defaults();
     }
 }
