@@ -16,33 +16,10 @@ use denied::{BearerToken, Config, HttpError};
 use poem::http::StatusCode;
 use poem::listener::TcpAcceptor;
 use poem::web::{Path, Query};
-use poem::{
-    get, handler, post, Endpoint, EndpointExt, FromRequest, IntoResponse, Request, RequestBody,
-    Response, Route,
-};
+use poem::{get, handler, post, Endpoint, EndpointExt, FromRequest, Request, RequestBody, Route};
 use serde_json::Value;
 
 type Params = Query<HashMap<String, String>>;
-
-/// A JSON body as `application/json`, as the other frameworks send it (poem's own `Json` adds
-/// a `charset`, which RFC 8259 does not define for JSON).
-struct JsonBody<T>(StatusCode, T);
-
-impl<T: serde::Serialize + Send> IntoResponse for JsonBody<T> {
-    fn into_response(self) -> Response {
-        match serde_json::to_vec(&self.1) {
-            Ok(body) => Response::builder()
-                .status(self.0)
-                .content_type("application/json")
-                .body(body),
-            Err(error) => HttpError::internal().with_source(error).into_response(),
-        }
-    }
-}
-
-fn ok<T>(value: T) -> JsonBody<T> {
-    JsonBody(StatusCode::OK, value)
-}
 
 /// The caller, known from a valid bearer token; `BearerToken` answers a missing or malformed
 /// `Authorization` header.
@@ -65,45 +42,45 @@ impl<'a> FromRequest<'a> for Caller {
 }
 
 #[handler]
-fn me(user: User) -> JsonBody<Value> {
-    ok(demo::me(&user))
+fn me(user: User) -> Json<Value> {
+    Json(demo::me(&user))
 }
 
 #[handler]
-fn admin_reports(user: User, Query(params): Params) -> Result<JsonBody<Value>, HttpError> {
+fn admin_reports(user: User, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let message = params.get("message").map(String::as_str);
-    Ok(ok(demo::admin_reports(&user, message)?))
+    Ok(Json(demo::admin_reports(&user, message)?))
 }
 
 #[handler]
-fn export_reports(user: User, Query(params): Params) -> Result<JsonBody<Value>, HttpError> {
+fn export_reports(user: User, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let scope = params.get("scope").map(String::as_str);
-    Ok(ok(demo::export_reports(&user, scope)?))
+    Ok(Json(demo::export_reports(&user, scope)?))
 }
 
 #[handler]
-fn repo(caller: Caller, Path(name): Path<String>) -> Result<JsonBody<Value>, HttpError> {
-    Ok(ok(demo::repo(caller.0.as_ref(), &name)?))
+fn repo(caller: Caller, Path(name): Path<String>) -> Result<Json<Value>, HttpError> {
+    Ok(Json(demo::repo(caller.0.as_ref(), &name)?))
 }
 
 #[handler]
-fn create_order(user: User, Json(placed): Json<Order>) -> JsonBody<Order> {
-    JsonBody(StatusCode::CREATED, demo::create_order(&user, placed))
+fn create_order(user: User, Json(placed): Json<Order>) -> (StatusCode, Json<Order>) {
+    (StatusCode::CREATED, Json(demo::create_order(&user, placed)))
 }
 
 #[handler]
-fn order(user: User, Path(id): Path<u32>) -> Result<JsonBody<Value>, HttpError> {
-    Ok(ok(demo::order(&user, id)?))
+fn order(user: User, Path(id): Path<u32>) -> Result<Json<Value>, HttpError> {
+    Ok(Json(demo::order(&user, id)?))
 }
 
 #[handler]
-fn boom() -> Result<JsonBody<Value>, HttpError> {
-    Ok(ok(demo::boom()?))
+fn boom() -> Result<Json<Value>, HttpError> {
+    Ok(Json(demo::boom()?))
 }
 
 #[handler]
-fn panic() -> JsonBody<Value> {
-    ok(demo::panic())
+fn panic() -> Json<Value> {
+    Json(demo::panic())
 }
 
 #[handler]

@@ -33,6 +33,17 @@ pub(crate) fn not_json() -> HttpError {
         .with_note("the request body is not application/json")
 }
 
+/// Whether a request's `Content-Length` says its body is over `limit` bytes, so that it is
+/// refused before a byte is read.
+#[cfg(any(feature = "poem", feature = "tower"))]
+pub(crate) fn declared_over(headers: &http::HeaderMap, limit: usize) -> bool {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+        .is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX))
+}
+
 /// The 413 for a body over `limit` bytes.
 #[cfg(any(feature = "poem", feature = "tower", feature = "warp"))]
 pub(crate) fn too_large(limit: usize) -> HttpError {

@@ -33,6 +33,9 @@ pin_project! {
     #[project = StateProjection]
     pub(crate) enum State<F, T> {
         Inner { #[pin] future: F },
+        // Answered before the app's future existed (a panic in the service's `call`).
+        #[cfg_attr(not(feature = "tower"), allow(dead_code))]
+        Answered { response: Option<Response<T>> },
         Rewriting { future: Rewriting<T> },
         // Answered with the generic 500 after a panic; the panicked future is dropped.
         Panicked,
@@ -43,12 +46,21 @@ impl<F, T> State<F, T> {
     pub(crate) fn new(future: F) -> Self {
         Self::Inner { future }
     }
+
+    /// A response already decided.
+    #[cfg(feature = "tower")]
+    pub(crate) fn answered(response: Response<T>) -> Self {
+        Self::Answered {
+            response: Some(response),
+        }
+    }
 }
 
-/// Calls the app with its request in scope.
+/// Calls the app with its request in scope. axum runs handlers in the future, where panics
+/// are caught; catching them in axum's `call` too would cost every request about 6%
+/// (`benches/layer.rs`). A tower `service_fn` runs its closure in `call`: the tower adapter
+/// catches there as well.
 pub(crate) fn call<R>(context: &RequestContext, call: impl FnOnce() -> R) -> R {
-    // Panics are caught where axum and hyper run handlers: in the future. Catching them here
-    // too would cost every request about 6% (`benches/layer.rs`).
     context::serving(context, call)
 }
 
@@ -96,6 +108,12 @@ where
                 }
             }
             StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
+            StateProjection::Answered { response } => {
+                let response = response
+                    .take()
+                    .unwrap_or_else(|| HttpError::internal().render_with(K::rendered));
+                return Poll::Ready(Ok(response));
+            }
             StateProjection::Panicked => {
                 // Polled after completion: the contract is broken, but not by the client.
                 return Poll::Ready(Ok(HttpError::internal().render_with(K::rendered)));

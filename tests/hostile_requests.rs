@@ -6,6 +6,7 @@
 #![cfg(all(
     feature = "axum",
     feature = "actix-web",
+    feature = "poem",
     feature = "tower",
     feature = "warp"
 ))]

@@ -224,3 +224,64 @@ fn a_query_that_does_not_fit_is_a_400() {
     let query: HashMap<String, String> = denied::tower::query(&request).unwrap();
     assert_eq!(query["message"], "café");
 }
+
+#[tokio::test]
+async fn a_service_that_cannot_fail_and_one_with_any_error_fit() {
+    let infallible = ErrorLayer::new().layer(service_fn(|_request: Request<Body>| async {
+        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"fine"))))
+    }));
+    let reply_ok = reply(infallible.oneshot(get("/")).await.unwrap()).await;
+    assert_eq!(reply_ok.body, b"fine");
+    // Any other error (a tower layer's timeout, say) is the generic 500, its text hidden.
+    let failing = ErrorLayer::new().layer(service_fn(|_request: Request<Body>| async {
+        Err::<Response<Body>, _>(std::io::Error::other("pool exhausted: password=hunter2"))
+    }));
+    let refused = reply(failing.oneshot(get("/")).await.unwrap()).await;
+    assert_eq!(refused.status, 500);
+    assert_eq!(
+        check_body(&refused, Format::Json),
+        "An internal error occurred"
+    );
+    assert!(!String::from_utf8_lossy(&refused.body).contains("hunter2"));
+}
+
+#[tokio::test]
+#[allow(clippy::panic)]
+async fn a_panic_in_a_services_call_is_the_generic_500() {
+    // A `service_fn` runs its closure in `call`, before any future exists.
+    let panicking = ErrorLayer::new().layer(service_fn(|request: Request<Body>| {
+        if request.uri().path() == "/panic" {
+            panic!("connection to db-primary refused (password=hunter2)");
+        }
+        async { Ok::<_, HttpError>(Response::new(Full::new(Bytes::new()))) }
+    }));
+    let request = Request::get("/panic")
+        .header("x-request-id", "sync-panic")
+        .body(Body::default())
+        .unwrap();
+    let reply = reply(panicking.oneshot(request).await.unwrap()).await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(
+        check_body(&reply, Format::Json),
+        "An internal error occurred"
+    );
+    assert_eq!(reply.json()["request_id"], "sync-panic");
+    assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
+}
+
+#[tokio::test]
+async fn a_body_cut_by_a_limit_of_the_stack_is_a_413() {
+    // tower-http's `RequestBodyLimitLayer` wraps bodies in `http_body_util::Limited`.
+    let body = http_body_util::Limited::new(
+        Full::new(Bytes::from_static(br#"{"item":"a very long book indeed"}"#)),
+        8,
+    );
+    let request = Request::post("/orders")
+        .header("content-type", "application/json")
+        .body(body)
+        .unwrap();
+    let refused = denied::tower::json::<Order, _>(request, 4096)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), 413);
+}

@@ -1,8 +1,9 @@
 //! A JSON body read with the crate's refusals.
 
-use ::poem::{FromRequest, Request, RequestBody};
+use ::poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
 use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::json_body;
 
@@ -43,8 +44,34 @@ impl Default for JsonLimit {
 ///     order.item
 /// }
 /// ```
+///
+/// It is also a response: `application/json` (poem's own writes a `charset` parameter, which
+/// JSON does not have, RFC 8259 §11), or the crate's 500 for a value that does not serialize.
+///
+/// ```
+/// use denied::poem::Json;
+/// use poem::{handler, http::StatusCode};
+///
+/// #[handler]
+/// fn created() -> (StatusCode, Json<serde_json::Value>) {
+///     (StatusCode::CREATED, Json(serde_json::json!({ "id": 1 })))
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Json<T>(pub T);
+
+impl<T: Serialize + Send> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => Response::builder()
+                .content_type("application/json")
+                .body(body),
+            Err(error) => crate::HttpError::internal()
+                .with_source(error)
+                .into_response(),
+        }
+    }
+}
 
 impl<'a, T: DeserializeOwned> FromRequest<'a> for Json<T> {
     async fn from_request(request: &'a Request, body: &mut RequestBody) -> ::poem::Result<Self> {
@@ -56,8 +83,14 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for Json<T> {
             return Err(json_body::not_json().into());
         }
         let limit = request.data::<JsonLimit>().copied().unwrap_or_default().0;
+        if json_body::declared_over(request.headers(), limit) {
+            return Err(json_body::too_large(limit).into());
+        }
+        let body = body.take().map_err(|error| {
+            // Another extractor read it first: the app's mistake, not the client's.
+            crate::HttpError::internal().with_source(error)
+        })?;
         let bytes = body
-            .take()?
             .into_bytes_limit(limit)
             .await
             .map_err(|error| match error {

@@ -32,6 +32,8 @@ use crate::{Config, ConfigError, HttpError};
 ///   its path becomes the problem `instance`, its `Accept` chooses the format and its
 ///   `Accept-Language` the language.
 ///
+/// A route's own 405 names no method unless the route is wrapped with [`allow`].
+///
 /// Put it around the whole `Route`, last:
 ///
 /// ```
@@ -127,19 +129,33 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
             request.uri(),
             request.headers(),
         );
-        let mut answering = std::pin::pin!(self.inner.call(request));
-        // The app runs with its request in scope; a panic in it is caught where it runs.
-        let answered = std::future::poll_fn(|cx| {
-            context::serving(&context, || {
-                match catch_unwind(AssertUnwindSafe(|| answering.as_mut().poll(cx))) {
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Ok(Poll::Ready(Ok(output))) => Poll::Ready(output.into_response()),
-                    Ok(Poll::Ready(Err(error))) => Poll::Ready(error.into_response()),
-                    Err(payload) => Poll::Ready(foreign::panicked(&*payload).into_response()),
-                }
-            })
-        })
-        .await;
+        // The app runs with its request in scope, and a panic in it, or in turning its answer
+        // into a response, is caught where it happens.
+        let answering = context::serving(&context, || {
+            catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
+        });
+        let answered = match answering {
+            Ok(answering) => {
+                let mut answering = std::pin::pin!(answering);
+                std::future::poll_fn(|cx| {
+                    context::serving(&context, || {
+                        let polled = catch_unwind(AssertUnwindSafe(|| {
+                            answering.as_mut().poll(cx).map(|answer| match answer {
+                                Ok(output) => output.into_response(),
+                                Err(error) => error.into_response(),
+                            })
+                        }));
+                        polled.unwrap_or_else(|payload| {
+                            Poll::Ready(foreign::panicked(&*payload).into_response())
+                        })
+                    })
+                })
+                .await
+            }
+            Err(payload) => {
+                context::serving(&context, || foreign::panicked(&*payload).into_response())
+            }
+        };
         let mut response = shape(answered, &context).await;
         context.echo_request_id(response.headers_mut());
         Ok(response)
@@ -173,9 +189,13 @@ async fn shape(response: Response, context: &RequestContext) -> Response {
 }
 
 /// A route's methods, for its 405: poem answers a method no endpoint of a route takes with a
-/// 405 that names no method; wrapped with `allow`, the route answers with the crate's 405 and
-/// `Allow: methods` (RFC 9110 §15.5.6). poem answers `HEAD` with the `GET` endpoint on its own;
-/// list it when the route has `GET`.
+/// 405 that names no method, which RFC 9110 §15.5.6 does not allow (a 405 must carry
+/// `Allow`); wrapped with `allow`, the route answers with the crate's 405 and
+/// `Allow: methods`. Wrap every route.
+///
+/// poem answers `HEAD` with a route's `GET` endpoint on its own, but without the
+/// `Content-Length` the `GET` has; register the same handler for `HEAD`
+/// (`get(me).head(me)`) when `HEAD` must have `GET`'s headers, and list both here.
 ///
 /// ```
 /// use denied::http::Method;
@@ -189,23 +209,23 @@ async fn shape(response: Response, context: &RequestContext) -> Response {
 /// let app = Route::new().at("/me", get(me).with(denied::poem::allow([Method::GET, Method::HEAD])));
 /// # let _ = app;
 /// ```
-pub fn allow(methods: impl IntoIterator<Item = Method>) -> Allow {
-    Allow {
+pub fn allow(methods: impl IntoIterator<Item = Method>) -> AllowMethods {
+    AllowMethods {
         methods: methods.into_iter().collect(),
     }
 }
 
 /// The middleware [`allow`] builds.
 #[derive(Debug, Clone)]
-pub struct Allow {
+pub struct AllowMethods {
     methods: Arc<[Method]>,
 }
 
-impl<E: Endpoint> Middleware<E> for Allow {
-    type Output = AllowEndpoint<E>;
+impl<E: Endpoint> Middleware<E> for AllowMethods {
+    type Output = AllowMethodsEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        AllowEndpoint {
+        AllowMethodsEndpoint {
             inner,
             methods: Arc::clone(&self.methods),
         }
@@ -214,12 +234,12 @@ impl<E: Endpoint> Middleware<E> for Allow {
 
 /// The endpoint [`allow`] wraps around a route.
 #[derive(Debug)]
-pub struct AllowEndpoint<E> {
+pub struct AllowMethodsEndpoint<E> {
     inner: E,
     methods: Arc<[Method]>,
 }
 
-impl<E: Endpoint> Endpoint for AllowEndpoint<E> {
+impl<E: Endpoint> Endpoint for AllowMethodsEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, request: Request) -> ::poem::Result<E::Output> {

@@ -29,7 +29,9 @@ use ::poem::{Body, IntoResponse, Response};
 use bytes::Bytes;
 
 pub use extract::{Json, JsonLimit};
-pub use middleware::{allow, Allow, AllowEndpoint, ErrorHandling, ErrorHandlingEndpoint};
+pub use middleware::{
+    allow, AllowMethods, AllowMethodsEndpoint, ErrorHandling, ErrorHandlingEndpoint,
+};
 
 use crate::{BasicCredentials, BearerToken, Forbidden, HttpError, Unauthorized};
 

@@ -1,7 +1,7 @@
 //! A request read the way the framework extractors read it, for services without a framework.
 
 use bytes::Buf;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::CONTENT_TYPE;
 use http::Request;
 use http_body::Body;
 use serde::de::DeserializeOwned;
@@ -11,8 +11,9 @@ use crate::HttpError;
 
 /// Reads a request's JSON body as a `T`, refusing with the crate's errors in the order a
 /// client should fix them: 415 without `Content-Type: application/json` (or `+json`), 413 over
-/// `limit` bytes (said by `Content-Length` or found while reading), 400 for a syntax error, 422
-/// for JSON of the wrong shape. The same checks as axum's and actix-web's `Json` and warp's
+/// `limit` bytes (said by `Content-Length`, found while reading, or cut by a body limit of the
+/// stack such as tower-http's `RequestBodyLimitLayer`), 400 for a syntax error or a body that
+/// cannot be read, 422 for JSON of the wrong shape. The same checks as axum's and actix-web's `Json` and warp's
 /// `json` filter.
 ///
 /// # Errors
@@ -37,7 +38,7 @@ pub async fn json<T, B>(request: Request<B>, limit: usize) -> Result<T, HttpErro
 where
     T: DeserializeOwned,
     B: Body,
-    B::Error: std::fmt::Display,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = request.into_parts();
     let is_json = parts
@@ -47,18 +48,13 @@ where
     if !is_json {
         return Err(json_body::not_json());
     }
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+    if json_body::declared_over(&parts.headers, limit) {
         return Err(json_body::too_large(limit));
     }
     let mut body = std::pin::pin!(body);
     let mut bytes = Vec::new();
     while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let frame = frame.map_err(|error| HttpError::bad_request().with_note(error.to_string()))?;
+        let frame = frame.map_err(|error| body_error(error.into(), limit))?;
         let Ok(mut data) = frame.into_data() else {
             continue;
         };
@@ -95,4 +91,13 @@ pub fn query<T: DeserializeOwned, B>(request: &Request<B>) -> Result<T, HttpErro
     let query = request.uri().query().unwrap_or_default();
     serde_urlencoded::from_str(query)
         .map_err(|error| HttpError::bad_request().with_note(format!("the query: {error}")))
+}
+
+/// The refusal for a body that could not be read: a 413 when a limit of the stack (tower-http's
+/// `RequestBodyLimitLayer`, `http_body_util::Limited`) cut it, else a 400.
+fn body_error(error: Box<dyn std::error::Error + Send + Sync>, limit: usize) -> HttpError {
+    if error.is::<http_body_util::LengthLimitError>() {
+        return json_body::too_large(limit).with_source(error);
+    }
+    HttpError::bad_request().with_source(error)
 }

@@ -4,7 +4,6 @@
 //! framework extractors do.
 //!
 //! ```
-//! use std::convert::Infallible;
 //! use bytes::Bytes;
 //! use denied::{BearerToken, Forbidden, HttpError};
 //! use http::{Request, Response};
@@ -26,6 +25,7 @@ mod extract;
 
 use std::fmt;
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -41,6 +41,7 @@ pub use extract::{json, query};
 
 use crate::config::Settings;
 use crate::context::RequestContext;
+use crate::foreign;
 use crate::middleware::{self, Bodies, State};
 use crate::{Config, ConfigError, HttpError};
 
@@ -48,13 +49,15 @@ use crate::{Config, ConfigError, HttpError};
 /// rendered, every other error response gets the crate's shape, and every error sees the
 /// request it answers.
 ///
-/// - An `Err` of the service (anything that converts into [`HttpError`]) becomes its response.
+/// - An `Err` of the service becomes its response: an [`HttpError`] as it is, any other error
+///   (a tower layer's timeout, say) as the crate's generic 500, the error kept as its hidden
+///   source for the report hook. A service that cannot fail (`Infallible`) fits too.
 /// - A 4xx or 5xx the service answers that is not JSON (plain text, HTML, empty) is rendered
 ///   again with the crate's body and sentence for its status; its text becomes the hidden
 ///   note, seen by the report hook and never sent. Its other headers stay.
 /// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
 ///   [`Config::realm`]); a 405's `Allow` is written in the crate's form.
-/// - A panic while the service's future runs becomes the crate's generic 500.
+/// - A panic in the service, in its `call` or in its future, becomes the crate's generic 500.
 /// - Successes and JSON errors pass through untouched.
 /// - While the service runs, every error the crate renders sees the request: its id is
 ///   echoed on every response and written into error bodies, and, as the [`Config`] says, its
@@ -138,6 +141,43 @@ pub struct ErrorService<S> {
     app: Option<Arc<Settings>>,
 }
 
+impl<S> ErrorService<S> {
+    /// Wraps `inner` with the process-wide settings: see [`ErrorLayer`].
+    ///
+    /// ```
+    /// use http::{Request, Response};
+    /// use tower::service_fn;
+    ///
+    /// let service = denied::tower::ErrorService::new(service_fn(|_request: Request<String>| async {
+    ///     Ok::<_, std::convert::Infallible>(Response::new(String::from("fine")))
+    /// }));
+    /// # let _ = service;
+    /// ```
+    pub const fn new(inner: S) -> Self {
+        Self { inner, app: None }
+    }
+
+    /// The wrapped service.
+    ///
+    /// ```
+    /// let service = denied::tower::ErrorService::new(7);
+    /// assert_eq!(*service.get_ref(), 7);
+    /// ```
+    pub const fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    ///
+    /// ```
+    /// let service = denied::tower::ErrorService::new(7);
+    /// assert_eq!(service.into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
 impl<S: fmt::Debug> fmt::Debug for ErrorService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorService")
@@ -147,10 +187,13 @@ impl<S: fmt::Debug> fmt::Debug for ErrorService<S> {
     }
 }
 
+/// An error of any kind, as tower's layers (a timeout, a load shedder) return them.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 impl<S, ReqBody, B> Service<Request<ReqBody>> for ErrorService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<B>>,
-    S::Error: Into<HttpError>,
+    S::Error: Into<BoxError>,
     B: http_body::Body<Data = Bytes> + Send + 'static,
 {
     type Response = Response<ResponseBody<B>>;
@@ -170,11 +213,25 @@ where
             request.uri(),
             request.headers(),
         );
-        let future = middleware::call(&context, || self.inner.call(request));
-        ResponseFuture {
-            context,
-            state: State::new(future),
-        }
+        // A `service_fn` runs its closure here, synchronously: a panic in it is caught too.
+        let state = middleware::call(&context, || {
+            match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+                Ok(future) => State::new(future),
+                Err(payload) => State::answered(
+                    foreign::panicked(&*payload).render_with(ResponseBody::rendered),
+                ),
+            }
+        });
+        ResponseFuture { context, state }
+    }
+}
+
+/// The response for an error of the service: an [`HttpError`] as it is, anything else as the
+/// crate's 500 with the error as its hidden source.
+fn refusal(error: BoxError) -> HttpError {
+    match error.downcast::<HttpError>() {
+        Ok(refusal) => *refusal,
+        Err(other) => HttpError::internal().with_source(other),
     }
 }
 
@@ -215,7 +272,7 @@ impl<F, B> fmt::Debug for ResponseFuture<F, B> {
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    E: Into<HttpError>,
+    E: Into<BoxError>,
     B: http_body::Body<Data = Bytes> + Send + 'static,
 {
     type Output = Result<Response<ResponseBody<B>>, E>;
@@ -229,7 +286,7 @@ where
             // The service's refusal, rendered for its request.
             Poll::Ready(Err(error)) => {
                 let mut response = crate::context::serving(context, || {
-                    error.into().render_with(ResponseBody::rendered)
+                    refusal(error.into()).render_with(ResponseBody::rendered)
                 });
                 context.echo_request_id(response.headers_mut());
                 Poll::Ready(Ok(response))
