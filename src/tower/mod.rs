@@ -193,7 +193,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 impl<S, ReqBody, B> Service<Request<ReqBody>> for ErrorService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<B>>,
-    S::Error: Into<BoxError>,
+    S::Error: Into<BoxError> + 'static,
     B: http_body::Body<Data = Bytes> + Send + 'static,
 {
     type Response = Response<ResponseBody<B>>;
@@ -226,10 +226,21 @@ where
     }
 }
 
-/// The response for an error of the service: an [`HttpError`] as it is, anything else as the
-/// crate's 500 with the error as its hidden source.
-fn refusal(error: BoxError) -> HttpError {
-    match error.downcast::<HttpError>() {
+/// The response for an error of the service: an [`HttpError`] as it is (not boxed on the way:
+/// a refusal costs no allocation more than without the layer), anything else as the crate's
+/// 500 with the error as its hidden source.
+fn refusal<E: Into<BoxError> + 'static>(error: E) -> HttpError {
+    let mut slot = Some(error);
+    let as_is = (&mut slot as &mut dyn std::any::Any)
+        .downcast_mut::<Option<HttpError>>()
+        .and_then(Option::take);
+    if let Some(refusal) = as_is {
+        return refusal;
+    }
+    let Some(error) = slot else {
+        return HttpError::internal();
+    };
+    match error.into().downcast::<HttpError>() {
         Ok(refusal) => *refusal,
         Err(other) => HttpError::internal().with_source(other),
     }
@@ -272,7 +283,7 @@ impl<F, B> fmt::Debug for ResponseFuture<F, B> {
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    E: Into<BoxError>,
+    E: Into<BoxError> + 'static,
     B: http_body::Body<Data = Bytes> + Send + 'static,
 {
     type Output = Result<Response<ResponseBody<B>>, E>;
@@ -286,7 +297,7 @@ where
             // The service's refusal, rendered for its request.
             Poll::Ready(Err(error)) => {
                 let mut response = crate::context::serving(context, || {
-                    refusal(error.into()).render_with(ResponseBody::rendered)
+                    refusal(error).render_with(ResponseBody::rendered)
                 });
                 context.echo_request_id(response.headers_mut());
                 Poll::Ready(Ok(response))
