@@ -10,12 +10,41 @@ use http::{HeaderName, HeaderValue, Method};
 use crate::config::{self, Settings};
 use crate::{negotiate, BodyFormat};
 
+/// The settings a framework layer renders with: its app's own, or the process-wide ones.
+#[derive(Clone, Default)]
+pub(crate) struct AppSettings(Option<Arc<Settings>>);
+
+impl AppSettings {
+    /// The process-wide settings ([`Config::install`](crate::Config::install)).
+    pub(crate) const fn process_wide() -> Self {
+        Self(None)
+    }
+
+    /// The app's own settings, checked and rendered in advance once.
+    pub(crate) fn own(config: crate::Config) -> Result<Self, crate::ConfigError> {
+        Ok(Self(Some(Arc::new(config.build()?))))
+    }
+
+    /// The settings in force for the app.
+    pub(crate) fn get(&self) -> &Settings {
+        self.0.as_deref().unwrap_or_else(|| config::settings())
+    }
+}
+
+impl std::fmt::Debug for AppSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Some(_) => "AppSettings(the app's own)",
+            None => "AppSettings(process-wide)",
+        })
+    }
+}
+
 /// The request an error answers, and the settings of the app that serves it. It lives in
 /// every response future of a layer, so it is kept small: what only some settings use is
 /// boxed, and only for them.
 pub(crate) struct RequestContext {
-    /// The app's own settings; `None` for the process-wide ones.
-    app: Option<Arc<Settings>>,
+    app: AppSettings,
     /// Kept only when the settings use it (`instance`, the report hook).
     line: Option<Box<RequestLine>>,
     pub(crate) request_id: Option<HeaderValue>,
@@ -36,7 +65,7 @@ impl RequestContext {
     /// `owned_id` makes the response's copy of a valid request id; `path` is asked for only
     /// when the settings use it.
     pub(crate) fn new<'h, I>(
-        app: Option<Arc<Settings>>,
+        app: &AppSettings,
         method: impl FnOnce() -> Method,
         path: impl FnOnce() -> Option<PathAndQuery>,
         lines: impl Fn(&HeaderName) -> I,
@@ -45,7 +74,7 @@ impl RequestContext {
     where
         I: Iterator<Item = &'h [u8]>,
     {
-        let settings = app.as_deref().unwrap_or_else(|| config::settings());
+        let settings = app.get();
         let request_id = settings.request_id_header.as_ref().and_then(|name| {
             let id = negotiate::request_id(lines(name))?;
             owned_id(name, id)
@@ -71,7 +100,7 @@ impl RequestContext {
             })
         });
         Self {
-            app,
+            app: app.clone(),
             line,
             request_id,
             format,
@@ -82,7 +111,7 @@ impl RequestContext {
     /// Reads an `http` 1 request's head.
     #[cfg(any(feature = "axum", feature = "poem", feature = "tower"))]
     pub(crate) fn of_request(
-        app: Option<Arc<Settings>>,
+        app: &AppSettings,
         method: &Method,
         uri: &http::Uri,
         headers: &http::HeaderMap,
@@ -116,7 +145,7 @@ impl RequestContext {
 
     /// The settings the app renders with.
     pub(crate) fn settings(&self) -> &Settings {
-        self.app.as_deref().unwrap_or_else(|| config::settings())
+        self.app.get()
     }
 
     /// The request's method, when the settings keep it.

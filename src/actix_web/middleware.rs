@@ -6,7 +6,6 @@ use std::future::{ready, Future, Ready};
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use ::actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -19,8 +18,7 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 
 use super::actix_status;
-use crate::config::Settings;
-use crate::context::{self, RequestContext};
+use crate::context::{self, AppSettings, RequestContext};
 use crate::foreign::{self, Deciding, Treatment};
 use crate::{Config, ConfigError};
 
@@ -55,17 +53,9 @@ use crate::{Config, ConfigError};
 ///     .wrap(denied::actix_web::ErrorHandling::with_config(config)?);
 /// # Ok::<(), denied::ConfigError>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorHandling {
-    app: Option<Arc<Settings>>,
-}
-
-impl fmt::Debug for ErrorHandling {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorHandling")
-            .field("own_config", &self.app.is_some())
-            .finish()
-    }
+    app: AppSettings,
 }
 
 impl ErrorHandling {
@@ -77,7 +67,9 @@ impl ErrorHandling {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        Self { app: None }
+        Self {
+            app: AppSettings::process_wide(),
+        }
     }
 
     /// The middleware, with settings of the app's own.
@@ -96,7 +88,7 @@ impl ErrorHandling {
     /// The settings are not valid (see [`ConfigError`]).
     pub fn with_config(config: Config) -> Result<Self, ConfigError> {
         Ok(Self {
-            app: Some(Arc::new(config.build()?)),
+            app: AppSettings::own(config)?,
         })
     }
 }
@@ -123,19 +115,19 @@ where
 /// The service [`ErrorHandling`] wraps around an app.
 pub struct ErrorHandlingService<S> {
     service: S,
-    app: Option<Arc<Settings>>,
+    app: AppSettings,
 }
 
 impl<S> fmt::Debug for ErrorHandlingService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorHandlingService")
-            .field("own_config", &self.app.is_some())
+            .field("settings", &self.app)
             .finish_non_exhaustive()
     }
 }
 
 /// What the crate reads of an actix-web request, in `http` 1 types.
-fn request_context(app: Option<Arc<Settings>>, request: &ServiceRequest) -> RequestContext {
+fn request_context(app: &AppSettings, request: &ServiceRequest) -> RequestContext {
     let headers = request.headers();
     RequestContext::new(
         app,
@@ -163,7 +155,7 @@ where
     ::actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let context = request_context(self.app.clone(), &request);
+        let context = request_context(&self.app, &request);
         // The request cannot be cloned here: actix-web routes it, which needs it unshared. A
         // panic therefore answers as an error whose response is the crate's.
         let state = context::serving(&context, || {

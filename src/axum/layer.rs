@@ -3,7 +3,6 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
@@ -14,8 +13,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::config::Settings;
-use crate::context::RequestContext;
+use crate::context::{AppSettings, RequestContext};
 use crate::middleware::{self, Bodies, State};
 use crate::{Config, ConfigError};
 
@@ -65,17 +63,9 @@ use crate::{Config, ConfigError};
 ///
 /// or, as any tower layer, `Router::new()...layer(ErrorLayer::new())`. tower-http's
 /// `SetRequestIdLayer` outside it gives every request an id to echo.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorLayer {
-    app: Option<Arc<Settings>>,
-}
-
-impl fmt::Debug for ErrorLayer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorLayer")
-            .field("own_config", &self.app.is_some())
-            .finish()
-    }
+    app: AppSettings,
 }
 
 impl ErrorLayer {
@@ -86,7 +76,9 @@ impl ErrorLayer {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        Self { app: None }
+        Self {
+            app: AppSettings::process_wide(),
+        }
     }
 
     /// The layer, with settings of the app's own.
@@ -104,7 +96,7 @@ impl ErrorLayer {
     /// The settings are not valid (see [`ConfigError`]).
     pub fn with_config(config: Config) -> Result<Self, ConfigError> {
         Ok(Self {
-            app: Some(Arc::new(config.build()?)),
+            app: AppSettings::own(config)?,
         })
     }
 }
@@ -121,19 +113,10 @@ impl<S> Layer<S> for ErrorLayer {
 }
 
 /// The service [`ErrorLayer`] wraps around an app.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ErrorService<S> {
     inner: S,
-    app: Option<Arc<Settings>>,
-}
-
-impl<S: fmt::Debug> fmt::Debug for ErrorService<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorService")
-            .field("inner", &self.inner)
-            .field("own_config", &self.app.is_some())
-            .finish()
-    }
+    app: AppSettings,
 }
 
 impl<S> ErrorService<S> {
@@ -146,7 +129,10 @@ impl<S> ErrorService<S> {
     /// # let _ = app;
     /// ```
     pub const fn new(inner: S) -> Self {
-        Self { inner, app: None }
+        Self {
+            inner,
+            app: AppSettings::process_wide(),
+        }
     }
 }
 
@@ -164,7 +150,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let context = RequestContext::of_request(
-            self.app.clone(),
+            &self.app,
             request.method(),
             request.uri(),
             request.headers(),

@@ -11,8 +11,7 @@ use ::poem::error::MethodNotAllowedError;
 use ::poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use http::Method;
 
-use crate::config::Settings;
-use crate::context::{self, RequestContext};
+use crate::context::{self, AppSettings, RequestContext};
 use crate::foreign::{self, Treatment};
 use crate::{Config, ConfigError, HttpError};
 
@@ -49,17 +48,9 @@ use crate::{Config, ConfigError, HttpError};
 ///     .with(denied::poem::ErrorHandling::new());
 /// # let _ = app;
 /// ```
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorHandling {
-    app: Option<Arc<Settings>>,
-}
-
-impl fmt::Debug for ErrorHandling {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorHandling")
-            .field("own_config", &self.app.is_some())
-            .finish()
-    }
+    app: AppSettings,
 }
 
 impl ErrorHandling {
@@ -71,7 +62,9 @@ impl ErrorHandling {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        Self { app: None }
+        Self {
+            app: AppSettings::process_wide(),
+        }
     }
 
     /// The middleware, with settings of the app's own.
@@ -89,7 +82,7 @@ impl ErrorHandling {
     /// The settings are not valid (see [`ConfigError`]).
     pub fn with_config(config: Config) -> Result<Self, ConfigError> {
         Ok(Self {
-            app: Some(Arc::new(config.build()?)),
+            app: AppSettings::own(config)?,
         })
     }
 }
@@ -108,13 +101,13 @@ impl<E: Endpoint> Middleware<E> for ErrorHandling {
 /// The endpoint [`ErrorHandling`] wraps around an app.
 pub struct ErrorHandlingEndpoint<E> {
     inner: E,
-    app: Option<Arc<Settings>>,
+    app: AppSettings,
 }
 
 impl<E> fmt::Debug for ErrorHandlingEndpoint<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorHandlingEndpoint")
-            .field("own_config", &self.app.is_some())
+            .field("settings", &self.app)
             .finish_non_exhaustive()
     }
 }
@@ -124,7 +117,7 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
 
     async fn call(&self, request: Request) -> ::poem::Result<Response> {
         let context = RequestContext::of_request(
-            self.app.clone(),
+            &self.app,
             request.method(),
             request.uri(),
             request.headers(),

@@ -27,7 +27,6 @@ use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -39,8 +38,7 @@ use tower_service::Service;
 pub use body::ResponseBody;
 pub use extract::{json, query};
 
-use crate::config::Settings;
-use crate::context::RequestContext;
+use crate::context::{AppSettings, RequestContext};
 use crate::foreign;
 use crate::middleware::{self, Bodies, State};
 use crate::{Config, ConfigError, HttpError};
@@ -78,17 +76,9 @@ use crate::{Config, ConfigError, HttpError};
 /// # let _ = service;
 /// # Ok::<(), denied::ConfigError>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorLayer {
-    app: Option<Arc<Settings>>,
-}
-
-impl fmt::Debug for ErrorLayer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorLayer")
-            .field("own_config", &self.app.is_some())
-            .finish()
-    }
+    app: AppSettings,
 }
 
 impl ErrorLayer {
@@ -100,7 +90,9 @@ impl ErrorLayer {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        Self { app: None }
+        Self {
+            app: AppSettings::process_wide(),
+        }
     }
 
     /// The layer, with settings of the app's own.
@@ -118,7 +110,7 @@ impl ErrorLayer {
     /// The settings are not valid (see [`ConfigError`]).
     pub fn with_config(config: Config) -> Result<Self, ConfigError> {
         Ok(Self {
-            app: Some(Arc::new(config.build()?)),
+            app: AppSettings::own(config)?,
         })
     }
 }
@@ -135,10 +127,10 @@ impl<S> Layer<S> for ErrorLayer {
 }
 
 /// The service [`ErrorLayer`] wraps around a service.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ErrorService<S> {
     inner: S,
-    app: Option<Arc<Settings>>,
+    app: AppSettings,
 }
 
 impl<S> ErrorService<S> {
@@ -154,7 +146,10 @@ impl<S> ErrorService<S> {
     /// # let _ = service;
     /// ```
     pub const fn new(inner: S) -> Self {
-        Self { inner, app: None }
+        Self {
+            inner,
+            app: AppSettings::process_wide(),
+        }
     }
 
     /// The wrapped service.
@@ -175,15 +170,6 @@ impl<S> ErrorService<S> {
     /// ```
     pub fn into_inner(self) -> S {
         self.inner
-    }
-}
-
-impl<S: fmt::Debug> fmt::Debug for ErrorService<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorService")
-            .field("inner", &self.inner)
-            .field("own_config", &self.app.is_some())
-            .finish()
     }
 }
 
@@ -208,7 +194,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let context = RequestContext::of_request(
-            self.app.clone(),
+            &self.app,
             request.method(),
             request.uri(),
             request.headers(),

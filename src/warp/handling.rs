@@ -16,8 +16,7 @@ use bytes::Bytes;
 use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Method};
 
-use crate::config::Settings;
-use crate::context::{self, RequestContext};
+use crate::context::{self, AppSettings, RequestContext};
 use crate::foreign::{self, Treatment};
 use crate::{Config, ConfigError, HttpError};
 
@@ -57,7 +56,7 @@ where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
     R: Reply + 'static,
 {
-    handling(app, None)
+    handling(app, AppSettings::process_wide())
 }
 
 /// [`error_handling`] with settings of the app's own, so that two apps in one process (or two
@@ -87,7 +86,7 @@ where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
     R: Reply + 'static,
 {
-    Ok(handling(app, Some(Arc::new(config.build()?))))
+    Ok(handling(app, AppSettings::own(config)?))
 }
 
 /// An error rendered as a reply before the request was in scope, kept on its response
@@ -132,7 +131,7 @@ impl Drop for Unreported {
 
 fn handling<F, R>(
     app: F,
-    settings: Option<Arc<Settings>>,
+    settings: AppSettings,
 ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static
 where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
@@ -143,7 +142,7 @@ where
         .and(::warp::header::headers_cloned())
         .map(move |method: Method, path: FullPath, headers: HeaderMap| {
             RequestContext::new(
-                settings.clone(),
+                &settings,
                 || method,
                 || {
                     PathAndQuery::from_maybe_shared(Bytes::copy_from_slice(
