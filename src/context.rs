@@ -159,47 +159,36 @@ impl RequestContext {
     }
 }
 
-#[cfg(any(
-    feature = "axum",
-    feature = "actix-web",
-    feature = "poem",
-    feature = "tower",
-    feature = "warp"
-))]
-scoped_tls::scoped_thread_local!(static CURRENT: RequestContext);
+with_framework! {
+    scoped_tls::scoped_thread_local!(static CURRENT: RequestContext);
 
-/// Runs `serve` with `context` in scope: every error rendered meanwhile on this thread answers
-/// that request.
-#[cfg(any(
-    feature = "axum",
-    feature = "actix-web",
-    feature = "poem",
-    feature = "tower",
-    feature = "warp"
-))]
-pub(crate) fn serving<R>(context: &RequestContext, serve: impl FnOnce() -> R) -> R {
-    CURRENT.set(context, serve)
+    /// Runs `serve` with `context` in scope: every error rendered meanwhile on this thread
+    /// answers that request.
+    pub(crate) fn serving<R>(context: &RequestContext, serve: impl FnOnce() -> R) -> R {
+        CURRENT.set(context, serve)
+    }
+
+    /// Calls `read` with the request in scope, if a layer put one there.
+    pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
+        if CURRENT.is_set() {
+            return CURRENT.with(|context| read(Some(context)));
+        }
+        read(None)
+    }
+}
+
+with_framework! {
+    not:
+    /// Without a framework no layer puts a request in scope.
+    pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
+        read(None)
+    }
 }
 
 /// Whether a layer put a request in scope.
 #[cfg(feature = "warp")]
 pub(crate) fn is_serving() -> bool {
     CURRENT.is_set()
-}
-
-/// Calls `read` with the request in scope, if a layer put one there.
-pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
-    #[cfg(any(
-        feature = "axum",
-        feature = "actix-web",
-        feature = "poem",
-        feature = "tower",
-        feature = "warp"
-    ))]
-    if CURRENT.is_set() {
-        return CURRENT.with(|context| read(Some(context)));
-    }
-    read(None)
 }
 
 /// Calls `read` with the settings in force for the request in scope, without fixing the

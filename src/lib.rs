@@ -65,53 +65,63 @@
 //! Without features the crate renders [`http::Response`]s for any framework.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// Compiles items with any framework feature (`$item`s), or without any (`not: $item`s), or
+/// always but unused without one (`unused_without: $item`s): the one list of the features
+/// that share the adapters' core.
+macro_rules! with_framework {
+    (not: $($item:item)*) => {$(
+        #[cfg(not(any(
+            feature = "axum",
+            feature = "actix-web",
+            feature = "poem",
+            feature = "tower",
+            feature = "warp"
+        )))]
+        $item
+    )*};
+    (unused_without: $($item:item)*) => {$(
+        #[cfg_attr(
+            not(any(
+                feature = "axum",
+                feature = "actix-web",
+                feature = "poem",
+                feature = "tower",
+                feature = "warp"
+            )),
+            allow(dead_code)
+        )]
+        $item
+    )*};
+    ($($item:item)*) => {$(
+        #[cfg(any(
+            feature = "axum",
+            feature = "actix-web",
+            feature = "poem",
+            feature = "tower",
+            feature = "warp"
+        ))]
+        $item
+    )*};
+}
+
 mod body;
 mod challenge;
 mod check;
 pub mod client;
 mod config;
-#[cfg_attr(
-    not(any(
-        feature = "axum",
-        feature = "actix-web",
-        feature = "poem",
-        feature = "tower",
-        feature = "warp"
-    )),
-    allow(dead_code)
-)]
-mod context;
+with_framework! {
+    unused_without:
+    mod context;
+    mod negotiate;
+}
 mod credentials;
 mod error;
-#[cfg(any(
-    feature = "axum",
-    feature = "actix-web",
-    feature = "poem",
-    feature = "tower",
-    feature = "warp"
-))]
-mod foreign;
-#[cfg(any(
-    feature = "axum",
-    feature = "actix-web",
-    feature = "poem",
-    feature = "tower",
-    feature = "warp"
-))]
-mod json_body;
+with_framework! {
+    mod foreign;
+    mod json_body;
+}
 #[cfg(any(feature = "axum", feature = "tower"))]
 mod middleware;
-#[cfg_attr(
-    not(any(
-        feature = "axum",
-        feature = "actix-web",
-        feature = "poem",
-        feature = "tower",
-        feature = "warp"
-    )),
-    allow(dead_code)
-)]
-mod negotiate;
 mod reason;
 mod refusal;
 mod render;
