@@ -205,6 +205,43 @@ pub(crate) fn adopt(
     (parts.status, body)
 }
 
+/// What [`shape`] did with a response's body.
+#[cfg(any(feature = "poem", feature = "warp"))]
+pub(crate) enum Shaped<B> {
+    /// The body stays (the status and headers may have been fixed).
+    Kept(B),
+    /// The crate's body replaces it.
+    Rendered(Bytes),
+}
+
+/// Gives a response on its way out the crate's shape, with `context`'s request in scope: its
+/// status and headers are fixed in place, and its body is kept or replaced. `readable` turns
+/// the body into one the note can be read from, when it is read.
+#[cfg(any(feature = "poem", feature = "warp"))]
+pub(crate) async fn shape<O, B: http_body::Body>(
+    status: &mut StatusCode,
+    headers: &mut HeaderMap,
+    body: O,
+    readable: impl FnOnce(O) -> B,
+    context: &crate::context::RequestContext,
+) -> Shaped<O> {
+    use crate::context::serving;
+    match treatment(*status, headers) {
+        Treatment::Untouched => Shaped::Kept(body),
+        Treatment::FixHeaders => {
+            serving(context, || fix_headers(*status, headers));
+            Shaped::Kept(body)
+        }
+        Treatment::Rewrite => {
+            let (text, cut) = read_note(readable(body)).await;
+            let (rendered_status, rendered) =
+                serving(context, || rewrite(*status, headers, &text, cut));
+            *status = rendered_status;
+            Shaped::Rendered(rendered)
+        }
+    }
+}
+
 /// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
 /// when there was more.
 #[cfg(any(

@@ -12,7 +12,7 @@ use ::poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use http::Method;
 
 use crate::context::{self, AppSettings, RequestContext};
-use crate::foreign::{self, Treatment};
+use crate::foreign::{self, Shaped};
 use crate::{Config, ConfigError, HttpError};
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
@@ -157,27 +157,20 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
 
 /// The response in the crate's shape.
 async fn shape(response: Response, context: &RequestContext) -> Response {
-    match foreign::treatment(response.status(), response.headers()) {
-        Treatment::Untouched => response,
-        Treatment::FixHeaders => {
-            let mut response = response;
-            let status = response.status();
-            context::serving(context, || {
-                foreign::fix_headers(status, response.headers_mut())
-            });
-            response
-        }
-        Treatment::Rewrite => {
-            let (mut parts, body) = response.into_parts();
-            let body: http_body_util::combinators::BoxBody<bytes::Bytes, std::io::Error> =
-                body.into();
-            let (text, cut) = foreign::read_note(body).await;
-            let (status, body) = context::serving(context, || {
-                foreign::rewrite(parts.status, &mut parts.headers, &text, cut)
-            });
-            parts.status = status;
-            Response::from_parts(parts, body.into())
-        }
+    let (mut parts, body) = response.into_parts();
+    // poem's body is read for the note as the `http_body` it wraps.
+    let readable = http_body_util::combinators::BoxBody::<bytes::Bytes, std::io::Error>::from;
+    let shaped = foreign::shape(
+        &mut parts.status,
+        &mut parts.headers,
+        body,
+        readable,
+        context,
+    )
+    .await;
+    match shaped {
+        Shaped::Kept(body) => Response::from_parts(parts, body),
+        Shaped::Rendered(bytes) => Response::from_parts(parts, bytes.into()),
     }
 }
 

@@ -17,7 +17,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Method};
 
 use crate::context::{self, AppSettings, RequestContext};
-use crate::foreign::{self, Treatment};
+use crate::foreign::{self, Shaped};
 use crate::{Config, ConfigError, HttpError};
 
 /// Wraps a whole app so that every error it sends has the crate's shape, and every error sees
@@ -178,24 +178,18 @@ where
 
 /// The response in the crate's shape.
 async fn shape(response: Response, request: &RequestContext) -> Response {
-    match foreign::treatment(response.status(), response.headers()) {
-        Treatment::Untouched => response,
-        Treatment::FixHeaders => {
-            let (mut parts, body) = response.into_parts();
-            context::serving(request, || {
-                foreign::fix_headers(parts.status, &mut parts.headers);
-            });
-            Response::from_parts(parts, body)
-        }
-        Treatment::Rewrite => {
-            let (mut parts, body) = response.into_parts();
-            let (text, cut) = foreign::read_note(body).await;
-            let (status, body) = context::serving(request, || {
-                foreign::rewrite(parts.status, &mut parts.headers, &text, cut)
-            });
-            parts.status = status;
-            Response::from_parts(parts, body.into())
-        }
+    let (mut parts, body) = response.into_parts();
+    let shaped = foreign::shape(
+        &mut parts.status,
+        &mut parts.headers,
+        body,
+        |body| body,
+        request,
+    )
+    .await;
+    match shaped {
+        Shaped::Kept(body) => Response::from_parts(parts, body),
+        Shaped::Rendered(bytes) => Response::from_parts(parts, bytes.into()),
     }
 }
 
