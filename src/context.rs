@@ -109,7 +109,12 @@ impl RequestContext {
     }
 
     /// Reads an `http` 1 request's head.
-    #[cfg(any(feature = "axum", feature = "poem", feature = "tower"))]
+    #[cfg(any(
+        feature = "axum",
+        feature = "poem",
+        feature = "tonic",
+        feature = "tower"
+    ))]
     pub(crate) fn of_request(
         app: &AppSettings,
         method: &Method,
@@ -129,6 +134,7 @@ impl RequestContext {
     #[cfg(any(
         feature = "axum",
         feature = "poem",
+        feature = "tonic",
         feature = "tower",
         feature = "warp"
     ))]
@@ -157,6 +163,18 @@ impl RequestContext {
     pub(crate) fn path(&self) -> Option<&str> {
         self.line.as_ref()?.path.as_ref().map(PathAndQuery::path)
     }
+}
+
+/// The generic 500 a layer answers a caught panic with; the panic's text is its hidden note.
+pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> crate::HttpError {
+    let text = if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.as_str()
+    } else {
+        "a panic whose payload is not text"
+    };
+    crate::HttpError::internal().with_note(format!("the handler panicked: {text}"))
 }
 
 with_framework! {

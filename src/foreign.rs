@@ -1,7 +1,6 @@
 //! Responses the crate did not render: a framework's own errors, a middleware's, a panic. Each
 //! framework's layer hands them here, so that every framework rewrites them the same way.
 
-use std::any::Any;
 
 use bytes::Bytes;
 use http::header::{
@@ -289,18 +288,6 @@ fn note_of(status: StatusCode, body: &[u8], cut: bool) -> String {
             text.trim()
         )
     }
-}
-
-/// The generic 500 a caught panic answers with; the panic's text is its hidden note.
-pub(crate) fn panicked(payload: &(dyn Any + Send)) -> HttpError {
-    let text = if let Some(text) = payload.downcast_ref::<&str>() {
-        text
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.as_str()
-    } else {
-        "a panic whose payload is not text"
-    };
-    HttpError::internal().with_note(format!("the handler panicked: {text}"))
 }
 
 #[cfg(test)]

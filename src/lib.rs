@@ -66,7 +66,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Compiles items with any framework feature (`$item`s), or without any (`not: $item`s), or
-/// always but unused without one (`unused_without: $item`s): the one list of the features
+/// always but unused without one (`unused_without: $item`s), or with any HTTP framework
+/// feature (`http: $item`s; every framework but gRPC's tonic): the one list of the features
 /// that share the adapters' core.
 macro_rules! with_framework {
     (not: $($item:item)*) => {$(
@@ -74,9 +75,20 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "tonic",
             feature = "tower",
             feature = "warp"
         )))]
+        $item
+    )*};
+    (http: $($item:item)*) => {$(
+        #[cfg(any(
+            feature = "axum",
+            feature = "actix-web",
+            feature = "poem",
+            feature = "tower",
+            feature = "warp"
+        ))]
         $item
     )*};
     (unused_without: $($item:item)*) => {$(
@@ -85,6 +97,7 @@ macro_rules! with_framework {
                 feature = "axum",
                 feature = "actix-web",
                 feature = "poem",
+                feature = "tonic",
                 feature = "tower",
                 feature = "warp"
             )),
@@ -97,6 +110,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "tonic",
             feature = "tower",
             feature = "warp"
         ))]
@@ -117,6 +131,7 @@ with_framework! {
 mod credentials;
 mod error;
 with_framework! {
+    http:
     mod foreign;
     mod json_body;
 }
@@ -138,6 +153,10 @@ pub mod actix_web;
 #[cfg(feature = "poem")]
 #[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
 pub mod poem;
+
+#[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
+pub mod tonic;
 
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

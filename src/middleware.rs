@@ -101,7 +101,7 @@ where
                     Ok(Poll::Ready(Err(error))) => return Poll::Ready(Err(error)),
                     Ok(Poll::Ready(Ok(response))) => response,
                     Err(payload) => {
-                        let response = foreign::panicked(&*payload).render_with(K::rendered);
+                        let response = crate::context::panicked(&*payload).render_with(K::rendered);
                         state.set(State::Panicked);
                         return Poll::Ready(Ok(response));
                     }

@@ -45,77 +45,37 @@ pub(crate) fn render_unreported<B>(
     request: Option<&RequestContext>,
     wrap: impl FnOnce(Bytes) -> B,
 ) -> Response<B> {
-    let format = request
-        .and_then(|request| request.format)
-        .unwrap_or(settings.format);
-    let preferred_language = request.map_or(0, |request| request.language);
-    let request_members = RequestMembers {
-        instance: request
-            .filter(|_| settings.instance_from_path && format == BodyFormat::Problem)
-            .and_then(RequestContext::path),
-        request_id: request
-            .and_then(|request| request.request_id.as_ref())
-            .and_then(|id| id.to_str().ok()),
-    };
-    let shape = Shape {
-        settings,
-        request,
-        format,
-        request_members,
-    };
+    let shape = Shape::new(settings, request);
+    let verdict = shape.verdict(error);
+    let body = shape.body(error, &verdict);
+    shape.respond(error, &verdict, wrap(body))
+}
 
-    // Decided once: it walks the challenges, and everything below depends on it.
-    if error.lacks_usable_challenge() || error.is_plain() {
-        let status = if error.lacks_usable_challenge() {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            error.built_status()
-        };
-        let language = settings.language_for(preferred_language, status);
-        return shape.response(status, language, wrap(shape.default_body(status, language)));
-    }
-    let status = error.built_status();
-    // An error's own message is in no catalog: its body and `Content-Language` are the base
-    // language's.
-    let language = match error.exposed_message() {
-        Some(_) => settings.base(),
-        None => settings.language_for(preferred_language, status),
+/// What [`render`] sends for `error` but its body: the status and headers, and the sentence
+/// the body would carry. For a protocol whose errors carry a message instead of a body (gRPC).
+#[cfg(feature = "tonic")]
+pub(crate) fn render_head<'a>(
+    error: &'a HttpError,
+    settings: &'a Settings,
+    request: Option<&'a RequestContext>,
+) -> (Response<()>, &'a str) {
+    report(error, settings, request);
+    let shape = Shape::new(settings, request);
+    let verdict = shape.verdict(error);
+    let message = match error.exposed_message() {
+        Some(own) if !verdict.plain => own,
+        _ => verdict.language.sentence(verdict.status),
     };
+    (shape.respond(error, &verdict, ()), message)
+}
 
-    let body = match (error.exposed_message(), error.reason(), error.members()) {
-        (None, None, None) => shape.default_body(status, language),
-        (Some(message), None, None) => match language.prerendered(format, status) {
-            Some(prerendered) => {
-                Bytes::from(prerendered.template.render(message, &request_members))
-            }
-            None => shape.general_body(status, language, message, None, None),
-        },
-        (message, reason, members) => shape.general_body(
-            status,
-            language,
-            message.unwrap_or_else(|| language.sentence(status)),
-            reason,
-            members,
-        ),
-    };
-
-    let mut response = shape.response(status, language, wrap(body));
-    if !error.has_extra_headers() {
-        return response;
-    }
-    let headers = response.headers_mut();
-    for challenge in error.sendable_challenges() {
-        if let Ok(value) = challenge.to_header_value() {
-            headers.append(WWW_AUTHENTICATE, value);
-        }
-    }
-    if let Some(allow) = error.allow() {
-        headers.insert(ALLOW, allow.clone());
-    }
-    if let Some(retry_after) = error.retry_after_header() {
-        headers.insert(RETRY_AFTER, retry_after);
-    }
-    response
+/// The status an error is sent with and the language it speaks.
+struct Verdict<'a> {
+    status: StatusCode,
+    language: &'a Language,
+    /// Sent as the status's default refusal: a plain error, or one whose challenge cannot be
+    /// sent (then a 500), with none of its own headers.
+    plain: bool,
 }
 
 /// What the settings and the request decide for every body and response.
@@ -124,6 +84,106 @@ struct Shape<'a> {
     request: Option<&'a RequestContext>,
     format: BodyFormat,
     request_members: RequestMembers<'a>,
+}
+
+impl<'a> Shape<'a> {
+    fn new(settings: &'a Settings, request: Option<&'a RequestContext>) -> Self {
+        let format = request
+            .and_then(|request| request.format)
+            .unwrap_or(settings.format);
+        let request_members = RequestMembers {
+            instance: request
+                .filter(|_| settings.instance_from_path && format == BodyFormat::Problem)
+                .and_then(RequestContext::path),
+            request_id: request
+                .and_then(|request| request.request_id.as_ref())
+                .and_then(|id| id.to_str().ok()),
+        };
+        Self {
+            settings,
+            request,
+            format,
+            request_members,
+        }
+    }
+
+    fn verdict(&self, error: &HttpError) -> Verdict<'a> {
+        let preferred_language = self.request.map_or(0, |request| request.language);
+        // Asked once: it walks the challenges.
+        let lacks_usable_challenge = error.lacks_usable_challenge();
+        if lacks_usable_challenge || error.is_plain() {
+            let status = if lacks_usable_challenge {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                error.built_status()
+            };
+            let language = self.settings.language_for(preferred_language, status);
+            return Verdict {
+                status,
+                language,
+                plain: true,
+            };
+        }
+        let status = error.built_status();
+        // An error's own message is in no catalog: its body and `Content-Language` are the
+        // base language's.
+        let language = match error.exposed_message() {
+            Some(_) => self.settings.base(),
+            None => self.settings.language_for(preferred_language, status),
+        };
+        Verdict {
+            status,
+            language,
+            plain: false,
+        }
+    }
+
+    fn body(&self, error: &HttpError, verdict: &Verdict<'_>) -> Bytes {
+        let Verdict {
+            status, language, ..
+        } = *verdict;
+        if verdict.plain {
+            return self.default_body(status, language);
+        }
+        match (error.exposed_message(), error.reason(), error.members()) {
+            (None, None, None) => self.default_body(status, language),
+            (Some(message), None, None) => match language.prerendered(self.format, status) {
+                Some(prerendered) => {
+                    Bytes::from(prerendered.template.render(message, &self.request_members))
+                }
+                None => self.general_body(status, language, message, None, None),
+            },
+            (message, reason, members) => self.general_body(
+                status,
+                language,
+                message.unwrap_or_else(|| language.sentence(status)),
+                reason,
+                members,
+            ),
+        }
+    }
+
+    /// The response with its status, the headers every refusal of that status carries, and
+    /// the error's own.
+    fn respond<B>(&self, error: &HttpError, verdict: &Verdict<'_>, body: B) -> Response<B> {
+        let mut response = self.response(verdict.status, verdict.language, body);
+        if verdict.plain || !error.has_extra_headers() {
+            return response;
+        }
+        let headers = response.headers_mut();
+        for challenge in error.sendable_challenges() {
+            if let Ok(value) = challenge.to_header_value() {
+                headers.append(WWW_AUTHENTICATE, value);
+            }
+        }
+        if let Some(allow) = error.allow() {
+            headers.insert(ALLOW, allow.clone());
+        }
+        if let Some(retry_after) = error.retry_after_header() {
+            headers.insert(RETRY_AFTER, retry_after);
+        }
+        response
+    }
 }
 
 impl Shape<'_> {

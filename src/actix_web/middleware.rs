@@ -172,7 +172,7 @@ where
 
 /// The crate's 500 for a panic; rendered with the request in scope.
 fn panic_response(payload: &(dyn std::any::Any + Send)) -> HttpResponse {
-    foreign::panicked(payload).error_response()
+    crate::context::panicked(payload).error_response()
 }
 
 type Rewriting = Pin<Box<dyn Future<Output = HttpResponse>>>;

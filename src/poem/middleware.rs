@@ -139,15 +139,15 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
                             })
                         }));
                         polled.unwrap_or_else(|payload| {
-                            Poll::Ready(foreign::panicked(&*payload).into_response())
+                            Poll::Ready(crate::context::panicked(&*payload).into_response())
                         })
                     })
                 })
                 .await
             }
-            Err(payload) => {
-                context::serving(&context, || foreign::panicked(&*payload).into_response())
-            }
+            Err(payload) => context::serving(&context, || {
+                crate::context::panicked(&*payload).into_response()
+            }),
         };
         let mut response = shape(answered, &context).await;
         context.echo_request_id(response.headers_mut());

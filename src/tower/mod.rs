@@ -39,7 +39,6 @@ pub use body::ResponseBody;
 pub use extract::{json, query};
 
 use crate::context::{AppSettings, RequestContext};
-use crate::foreign;
 use crate::middleware::{self, Bodies, State};
 use crate::{Config, ConfigError, HttpError};
 
@@ -204,7 +203,7 @@ where
             match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
                 Ok(future) => State::new(future),
                 Err(payload) => State::answered(
-                    foreign::panicked(&*payload).render_with(ResponseBody::rendered),
+                    crate::context::panicked(&*payload).render_with(ResponseBody::rendered),
                 ),
             }
         });

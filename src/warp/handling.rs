@@ -215,9 +215,9 @@ where
     poll_fn(
         |cx| match catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
             Ok(polled) => polled,
-            Err(payload) => {
-                std::task::Poll::Ready(Err(::warp::reject::custom(foreign::panicked(&*payload))))
-            }
+            Err(payload) => std::task::Poll::Ready(Err(::warp::reject::custom(
+                crate::context::panicked(&*payload),
+            ))),
         },
     )
     .await

@@ -1,0 +1,224 @@
+//! The tower layer for a tonic server: the request in scope, its id echoed, panics answered.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use pin_project_lite::pin_project;
+use tonic::Status;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::context::{self, AppSettings, RequestContext};
+use crate::{Config, ConfigError};
+
+/// A tower [`Layer`] for a tonic server (`Server::builder().layer(..)`): while a call is
+/// served, every error converted into a [`Status`] sees the call and the settings of the app.
+///
+/// - The call's request id (`x-request-id`, or [`Config::request_id_header`]) comes back in
+///   the response's metadata, and in every refusal's metadata.
+/// - `accept-language` chooses the language of the refusals' messages, as
+///   [`Config::language`] says.
+/// - The report hook ([`Config::report`]) sees the call's method (`POST`), path
+///   (`/package.Service/Method`) and id.
+/// - A panic in a handler becomes `Internal` with the generic sentence; its text goes to the
+///   report hook only.
+///
+/// ```no_run
+/// # async fn serve(routes: tonic::service::Routes) -> Result<(), Box<dyn std::error::Error>> {
+/// use denied::Config;
+///
+/// let layer = denied::tonic::ErrorLayer::with_config(Config::new().realm("example"))?;
+/// tonic::transport::Server::builder()
+///     .layer(layer)
+///     .add_routes(routes)
+///     .serve("127.0.0.1:50051".parse()?)
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ErrorLayer {
+    app: AppSettings,
+}
+
+impl ErrorLayer {
+    /// The layer, with the process-wide settings ([`Config::install`]).
+    ///
+    /// ```
+    /// let layer = denied::tonic::ErrorLayer::new();
+    /// # let _ = layer;
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            app: AppSettings::process_wide(),
+        }
+    }
+
+    /// The layer, with settings of the app's own.
+    ///
+    /// ```
+    /// use denied::Config;
+    ///
+    /// let layer = denied::tonic::ErrorLayer::with_config(Config::new().realm("shop"))?;
+    /// # let _ = layer;
+    /// # Ok::<(), denied::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The settings are not valid (see [`ConfigError`]).
+    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
+        Ok(Self {
+            app: AppSettings::own(config)?,
+        })
+    }
+}
+
+impl<S> Layer<S> for ErrorLayer {
+    type Service = ErrorService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ErrorService {
+            inner,
+            app: self.app.clone(),
+        }
+    }
+}
+
+/// The service [`ErrorLayer`] wraps around a tonic server's routes.
+#[derive(Debug, Clone)]
+pub struct ErrorService<S> {
+    inner: S,
+    app: AppSettings,
+}
+
+impl<S> ErrorService<S> {
+    /// Wraps `inner` with the process-wide settings: see [`ErrorLayer`].
+    ///
+    /// ```
+    /// let service = denied::tonic::ErrorService::new(7);
+    /// assert_eq!(*service.get_ref(), 7);
+    /// ```
+    pub const fn new(inner: S) -> Self {
+        Self {
+            inner,
+            app: AppSettings::process_wide(),
+        }
+    }
+
+    /// The wrapped service.
+    pub const fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    ///
+    /// ```
+    /// let service = denied::tonic::ErrorService::new(7);
+    /// assert_eq!(service.into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, B> Service<Request<ReqBody>> for ErrorService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<B>>,
+    B: Default,
+{
+    type Response = Response<B>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let context = RequestContext::of_request(
+            &self.app,
+            request.method(),
+            request.uri(),
+            request.headers(),
+        );
+        // Interceptors run here, in the call: their refusals see the request too.
+        let future = context::serving(&context, || {
+            catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
+                .map_err(|payload| Status::from(context::panicked(&*payload)))
+        });
+        let state = match future {
+            Ok(future) => State::Serving { future },
+            Err(status) => State::Answered {
+                status: Some(status),
+            },
+        };
+        ResponseFuture { context, state }
+    }
+}
+
+pin_project! {
+    #[project = StateProjection]
+    enum State<F> {
+        Serving { #[pin] future: F },
+        // Answered without the service: it panicked.
+        Answered { status: Option<Status> },
+    }
+}
+
+pin_project! {
+    /// The response future of [`ErrorService`].
+    pub struct ResponseFuture<F> {
+        context: RequestContext,
+        #[pin]
+        state: State<F>,
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: Default,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let context = &*this.context;
+        let mut state = this.state;
+        let mut polled = context::serving(context, || match state.as_mut().project() {
+            StateProjection::Serving { future } => {
+                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                    Ok(polled) => polled,
+                    Err(payload) => {
+                        let status = Status::from(context::panicked(&*payload));
+                        state.set(State::Answered { status: None });
+                        Poll::Ready(Ok(status.into_http()))
+                    }
+                }
+            }
+            StateProjection::Answered { status } => {
+                // `None`: polled after it completed, which breaks the future's contract.
+                let status = status
+                    .take()
+                    .unwrap_or_else(|| Status::from(crate::HttpError::internal()));
+                Poll::Ready(Ok(status.into_http()))
+            }
+        });
+        if let Poll::Ready(Ok(response)) = &mut polled {
+            context.echo_request_id(response.headers_mut());
+        }
+        polled
+    }
+}

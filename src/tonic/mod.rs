@@ -1,0 +1,225 @@
+//! gRPC through tonic 0.14: every error type converts into a [`tonic::Status`], so a handler
+//! returns `Result<Response<T>, Status>` and uses `?`; [`ErrorLayer`] lets every error see the
+//! request it answers and answers a panic; [`bearer_token`] and [`optional_bearer_token`] are
+//! interceptors that read credentials by the same rules as the HTTP extractors.
+//!
+//! An error becomes the [`Status`] a gRPC client can act on, from the same decision that
+//! renders it for HTTP:
+//! - its code is the HTTP status's ([`code_for`]): 401 is `Unauthenticated`, 403
+//!   `PermissionDenied`, 404 `NotFound`, 429 `ResourceExhausted`;
+//! - its message is the sentence the HTTP body would carry (the error's own message, or the
+//!   app's sentence for the status in the request's language); a hidden source or note is
+//!   never sent, and a 5xx says only the generic sentence;
+//! - its metadata carries what the HTTP response's headers would: `www-authenticate` (every
+//!   challenge, quoted by the RFCs), `retry-after` (and, for a delay,
+//!   `grpc-retry-pushback-ms`, which gRPC's own retry policies honour), `content-language`
+//!   when the app has catalogs, and the request id under the app's request id header;
+//! - a concealed 403 becomes the very `NotFound` a genuine 404 becomes: same code, message and
+//!   metadata.
+//!
+//! ```
+//! use denied::{Forbidden, HttpError};
+//! use tonic::{Code, Status};
+//!
+//! fn export(may_export: bool) -> Result<&'static str, Status> {
+//!     if !may_export {
+//!         Err(Forbidden::missing_scope("reports:export").with_realm("example"))?;
+//!     }
+//!     Ok("started")
+//! }
+//!
+//! let status = export(false).unwrap_err();
+//! assert_eq!(status.code(), Code::PermissionDenied);
+//! assert_eq!(status.message(), "You do not have permission to access this resource");
+//! assert_eq!(
+//!     status.metadata().get("www-authenticate").unwrap(),
+//!     r#"Bearer realm="example", error="insufficient_scope", scope="reports:export""#
+//! );
+//!
+//! let concealed = Status::from(Forbidden::not_owner().conceal());
+//! let genuine = Status::from(HttpError::not_found());
+//! assert_eq!(concealed.code(), Code::NotFound);
+//! assert_eq!(concealed.message(), genuine.message());
+//! assert_eq!(
+//!     concealed.metadata().clone().into_headers(),
+//!     genuine.metadata().clone().into_headers()
+//! );
+//! ```
+
+mod layer;
+
+use http::header::{CONTENT_LANGUAGE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use tonic::metadata::MetadataMap;
+use tonic::{Code, Request, Status};
+
+pub use layer::{ErrorLayer, ErrorService, ResponseFuture};
+
+use crate::context;
+use crate::{config, render, BearerToken, Forbidden, HttpError, Unauthorized};
+
+impl From<HttpError> for Status {
+    fn from(error: HttpError) -> Self {
+        status_of(&error)
+    }
+}
+
+impl From<Forbidden> for Status {
+    fn from(refusal: Forbidden) -> Self {
+        status_of(&HttpError::from(refusal))
+    }
+}
+
+impl From<Unauthorized> for Status {
+    fn from(refusal: Unauthorized) -> Self {
+        status_of(&HttpError::from(refusal))
+    }
+}
+
+/// The gRPC code for an HTTP status, as `google.rpc.Code` documents the pairs:
+///
+/// | HTTP status | gRPC code |
+/// |---|---|
+/// | 400, 415, 422, 431 | `InvalidArgument` |
+/// | 401 | `Unauthenticated` |
+/// | 403 | `PermissionDenied` |
+/// | 404, 410 | `NotFound` |
+/// | 405, 501 | `Unimplemented` |
+/// | 408, 504 | `DeadlineExceeded` |
+/// | 409 | `Aborted` (a conflict with the resource's state, worth retrying at a higher level; an HTTP status cannot say `AlreadyExists`) |
+/// | 412, 428, other 4xx | `FailedPrecondition` |
+/// | 413, 429 | `ResourceExhausted` |
+/// | 416 | `OutOfRange` |
+/// | 499 | `Cancelled` |
+/// | 502, 503 | `Unavailable` |
+/// | 500, other 5xx | `Internal` |
+/// | anything else | `Unknown` |
+///
+/// ```
+/// use denied::http::StatusCode;
+/// use tonic::Code;
+///
+/// assert_eq!(denied::tonic::code_for(StatusCode::FORBIDDEN), Code::PermissionDenied);
+/// assert_eq!(denied::tonic::code_for(StatusCode::TOO_MANY_REQUESTS), Code::ResourceExhausted);
+/// ```
+#[must_use]
+pub fn code_for(status: StatusCode) -> Code {
+    match status.as_u16() {
+        400 | 415 | 422 | 431 => Code::InvalidArgument,
+        401 => Code::Unauthenticated,
+        403 => Code::PermissionDenied,
+        404 | 410 => Code::NotFound,
+        405 | 501 => Code::Unimplemented,
+        408 | 504 => Code::DeadlineExceeded,
+        409 => Code::Aborted,
+        413 | 429 => Code::ResourceExhausted,
+        416 => Code::OutOfRange,
+        499 => Code::Cancelled,
+        502 | 503 => Code::Unavailable,
+        400..=499 => Code::FailedPrecondition,
+        500..=599 => Code::Internal,
+        _ => Code::Unknown,
+    }
+}
+
+/// An interceptor that requires a bearer token (RFC 6750 §2.1, as
+/// [`BearerToken::from_headers`] reads it) and puts it in the request's extensions, where a
+/// handler finds it with `request.extensions().get::<BearerToken>()`. A call without one is
+/// refused before any handler runs: no `authorization`, or another scheme, is
+/// `Unauthenticated` with `www-authenticate: Bearer realm="..."`; a malformed one is
+/// `InvalidArgument` with `error="invalid_request"`.
+///
+/// ```
+/// use denied::BearerToken;
+/// use tonic::{Code, Request};
+///
+/// let mut call = Request::new(());
+/// call.metadata_mut().insert("authorization", "Bearer good".parse().unwrap());
+/// let call = denied::tonic::bearer_token(call).unwrap();
+/// assert_eq!(call.extensions().get::<BearerToken>().unwrap().token(), "good");
+///
+/// let refused = denied::tonic::bearer_token(Request::new(())).unwrap_err();
+/// assert_eq!(refused.code(), Code::Unauthenticated);
+/// assert_eq!(refused.metadata().get("www-authenticate").unwrap(), r#"Bearer realm="api""#);
+/// // `tonic::service::interceptor::InterceptedService::new(service, denied::tonic::bearer_token)`
+/// // or a generated server's `with_interceptor(service, denied::tonic::bearer_token)`.
+/// ```
+///
+/// # Errors
+///
+/// The call has no usable bearer token.
+#[allow(clippy::result_large_err)] // tonic's `Interceptor` signature.
+pub fn bearer_token(mut request: Request<()>) -> Result<Request<()>, Status> {
+    let token = BearerToken::from_headers(request.metadata().as_ref())?;
+    request.extensions_mut().insert(token);
+    Ok(request)
+}
+
+/// An interceptor like [`bearer_token`] for calls that may come without credentials: a call
+/// without `authorization` (or with another scheme) passes with no token in its extensions; a
+/// malformed one is still refused with `InvalidArgument`.
+///
+/// ```
+/// use denied::BearerToken;
+/// use tonic::Request;
+///
+/// let call = denied::tonic::optional_bearer_token(Request::new(())).unwrap();
+/// assert!(call.extensions().get::<BearerToken>().is_none());
+/// ```
+///
+/// # Errors
+///
+/// The call's `authorization` is malformed.
+#[allow(clippy::result_large_err)] // tonic's `Interceptor` signature.
+pub fn optional_bearer_token(mut request: Request<()>) -> Result<Request<()>, Status> {
+    if let Some(token) = BearerToken::optional_from_headers(request.metadata().as_ref())? {
+        request.extensions_mut().insert(token);
+    }
+    Ok(request)
+}
+
+/// The status for `error`, rendered with the request in scope and the settings of the app
+/// serving it.
+fn status_of(error: &HttpError) -> Status {
+    context::with_current(|request| {
+        let settings = match request {
+            Some(request) => request.settings(),
+            None => config::settings(),
+        };
+        let (head, message) = render::render_head(error, settings, request);
+        let code = code_for(head.status());
+        let metadata = metadata_of(
+            head.into_parts().0.headers,
+            settings.request_id_header.as_ref(),
+        );
+        Status::with_metadata(code, message, metadata)
+    })
+}
+
+/// The lines of an HTTP error response's headers a gRPC client can use.
+fn metadata_of(mut headers: HeaderMap, request_id_header: Option<&HeaderName>) -> MetadataMap {
+    let mut kept = HeaderMap::new();
+    for name in [&WWW_AUTHENTICATE, &RETRY_AFTER, &CONTENT_LANGUAGE]
+        .into_iter()
+        .chain(request_id_header)
+    {
+        if let http::header::Entry::Occupied(lines) = headers.entry(name) {
+            let (name, values) = lines.remove_entry_mult();
+            for value in values {
+                kept.append(name.clone(), value);
+            }
+        }
+    }
+    if let Some(pushback) = kept.get(RETRY_AFTER).and_then(retry_pushback) {
+        kept.insert(RETRY_PUSHBACK_MS, pushback);
+    }
+    MetadataMap::from_headers(kept)
+}
+
+/// gRPC's retry pushback (gRFC A6) for a `Retry-After` delay; a date has none.
+fn retry_pushback(retry_after: &HeaderValue) -> Option<HeaderValue> {
+    let seconds: u64 = retry_after.to_str().ok()?.parse().ok()?;
+    Some(HeaderValue::from(seconds.saturating_mul(1000)))
+}
+
+const RETRY_PUSHBACK_MS: HeaderName = HeaderName::from_static("grpc-retry-pushback-ms");
