@@ -112,6 +112,7 @@ impl RequestContext {
     #[cfg(any(
         feature = "axum",
         feature = "poem",
+        feature = "salvo",
         feature = "tonic",
         feature = "tower"
     ))]
@@ -134,6 +135,7 @@ impl RequestContext {
     #[cfg(any(
         feature = "axum",
         feature = "poem",
+        feature = "salvo",
         feature = "tonic",
         feature = "tower",
         feature = "warp"

@@ -43,6 +43,7 @@ pub(crate) enum Deciding {
     test,
     feature = "axum",
     feature = "poem",
+    feature = "salvo",
     feature = "tower",
     feature = "warp"
 ))]
@@ -205,7 +206,7 @@ pub(crate) fn adopt(
 }
 
 /// What [`shape`] did with a response's body.
-#[cfg(any(feature = "poem", feature = "warp"))]
+#[cfg(any(feature = "poem", feature = "salvo", feature = "warp"))]
 pub(crate) enum Shaped<B> {
     /// The body stays (the status and headers may have been fixed).
     Kept(B),
@@ -216,7 +217,7 @@ pub(crate) enum Shaped<B> {
 /// Gives a response on its way out the crate's shape, with `context`'s request in scope: its
 /// status and headers are fixed in place, and its body is kept or replaced. `readable` turns
 /// the body into one the note can be read from, when it is read.
-#[cfg(any(feature = "poem", feature = "warp"))]
+#[cfg(any(feature = "poem", feature = "salvo", feature = "warp"))]
 pub(crate) async fn shape<O, B: http_body::Body>(
     status: &mut StatusCode,
     headers: &mut HeaderMap,
@@ -246,6 +247,7 @@ pub(crate) async fn shape<O, B: http_body::Body>(
 #[cfg(any(
     feature = "axum",
     feature = "poem",
+    feature = "salvo",
     feature = "tower",
     feature = "warp"
 ))]

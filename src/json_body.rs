@@ -35,7 +35,7 @@ pub(crate) fn not_json() -> HttpError {
 
 /// Whether a request's `Content-Length` says its body is over `limit` bytes, so that it is
 /// refused before a byte is read.
-#[cfg(any(feature = "poem", feature = "tower"))]
+#[cfg(any(feature = "poem", feature = "salvo", feature = "tower"))]
 pub(crate) fn declared_over(headers: &http::HeaderMap, limit: usize) -> bool {
     headers
         .get(http::header::CONTENT_LENGTH)
@@ -45,7 +45,7 @@ pub(crate) fn declared_over(headers: &http::HeaderMap, limit: usize) -> bool {
 }
 
 /// The 413 for a body over `limit` bytes.
-#[cfg(any(feature = "poem", feature = "tower", feature = "warp"))]
+#[cfg(any(feature = "poem", feature = "salvo", feature = "tower", feature = "warp"))]
 pub(crate) fn too_large(limit: usize) -> HttpError {
     HttpError::with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
         .with_note(format!("the request body is longer than {limit} bytes"))

@@ -76,6 +76,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "salvo",
             feature = "tonic",
             feature = "tower",
             feature = "warp"
@@ -87,6 +88,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "salvo",
             feature = "tower",
             feature = "warp"
         ))]
@@ -98,6 +100,7 @@ macro_rules! with_framework {
                 feature = "axum",
                 feature = "actix-web",
                 feature = "poem",
+                feature = "salvo",
                 feature = "tonic",
                 feature = "tower",
                 feature = "warp"
@@ -111,6 +114,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "salvo",
             feature = "tonic",
             feature = "tower",
             feature = "warp"
@@ -154,6 +158,10 @@ pub mod actix_web;
 #[cfg(feature = "poem")]
 #[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
 pub mod poem;
+
+#[cfg(feature = "salvo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "salvo")))]
+pub mod salvo;
 
 #[cfg(feature = "tonic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
@@ -204,6 +212,7 @@ struct ReadmeDoctests;
     feature = "axum",
     feature = "actix-web",
     feature = "poem",
+    feature = "salvo",
     feature = "tonic",
     feature = "tower",
     feature = "warp"
