@@ -12,7 +12,7 @@
 //! per framework. Any disagreement between frameworks (`Date` aside) is printed as a diff and
 //! makes the command exit non-zero.
 
-// Each example declares the shared `demo` module so that it runs on its own; here the five
+// Each example declares the shared `demo` module so that it runs on its own; here the six
 // are compiled together, so each carries its own copy.
 #![allow(clippy::duplicate_mod)]
 
@@ -25,6 +25,9 @@ mod axum_app;
 #[allow(dead_code)]
 #[path = "poem.rs"]
 mod poem_app;
+#[allow(dead_code)]
+#[path = "salvo.rs"]
+mod salvo_app;
 #[allow(dead_code)]
 #[path = "tower.rs"]
 mod tower_app;
@@ -42,19 +45,20 @@ use demo::ShowcaseRequest;
 
 type Serve = fn(TcpListener, denied::Config) -> std::io::Result<()>;
 
-const FRAMEWORKS: [(&str, Serve); 5] = [
+const FRAMEWORKS: [(&str, Serve); 6] = [
     ("axum", axum_app::serve),
     ("actix-web", actix_web_app::serve),
     ("warp", warp_app::serve),
     ("tower", tower_app::serve),
     ("poem", poem_app::serve),
+    ("salvo", salvo_app::serve),
 ];
 
 /// The widest line the showcase prints.
 const COLUMNS: usize = 100;
 
 /// The code each framework needs, shown at the end.
-const CODE: [(&str, &str); 5] = [
+const CODE: [(&str, &str); 6] = [
     (
         "axum",
         "async fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
@@ -84,6 +88,13 @@ const CODE: [(&str, &str); 5] = [
         "#[handler] fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
          Route::new().at(\"/admin\", get(handler).with(denied::poem::allow([GET])))\n\
          \u{20}   .with(denied::poem::ErrorHandling::new())",
+    ),
+    (
+        "salvo",
+        "#[handler] async fn handler(req: &mut Request) -> Result<Json<T>, HttpError> {\n\
+         \u{20}   BearerToken::from_headers(req.headers())?; Err(Forbidden::new())? }\n\
+         Service::new(Router::with_path(\"admin\").get(handler))\n\
+         \u{20}   .hoop(denied::salvo::ErrorHandling::new())",
     ),
 ];
 

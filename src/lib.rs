@@ -60,6 +60,7 @@
 //! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::extractor_errors`], [`actix_web::ErrorHandling`] for every other error and panic and for the request context, [`actix_web::not_found`] and [`actix_web::method_not_allowed`] | actix-web 4 |
 //! | `poem` | `ResponseError` and `IntoResponse` for every error type, [`poem::ErrorHandling`] for every other error and panic and for the request context, [`poem::allow`] for a route's 405, [`poem::Json`] and the credential extractors | poem 3 |
 //! | `tower` | for plain hyper or any tower stack: [`tower::ErrorLayer`] answers a service's errors, gives its other error responses the crate's shape, catches panics, carries the request context; [`tower::json`] and [`tower::query`] | hyper 1, tower |
+//! | `salvo` | `Scribe` for every error type, `From` salvo's `ParseError`, [`salvo::ErrorHandling`] for every other error and panic and for the request context, [`salvo::method_not_allowed`] for a path's 405, [`salvo::json`] | salvo 1 |
 //! | `tonic` | gRPC: `From` every error type for `tonic::Status` ([`tonic::code_for`] gives the code), [`tonic::ErrorLayer`] for the request context and panics, the [`tonic::bearer_token`] interceptors | tonic 0.14 |
 //! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error and for the request context | warp 0.4 |
 //!

@@ -7,6 +7,7 @@
     feature = "axum",
     feature = "actix-web",
     feature = "poem",
+    feature = "salvo",
     feature = "tower",
     feature = "warp"
 ))]
@@ -304,7 +305,7 @@ fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
 
 #[test]
 fn hostile_requests_get_correct_answers_in_the_crates_shape_and_the_same_everywhere() {
-    let demos: Vec<(&str, Demo)> = ["axum", "actix-web", "warp", "tower", "poem"]
+    let demos: Vec<(&str, Demo)> = ["axum", "actix-web", "warp", "tower", "poem", "salvo"]
         .into_iter()
         .map(|name| (name, Demo::start(name, Format::Json)))
         .collect();

@@ -418,3 +418,59 @@ mod poem_apps {
         check_process_wide_defaults();
     }
 }
+
+#[cfg(feature = "salvo")]
+mod salvo_apps {
+    use super::*;
+    use salvo::prelude::*;
+    use salvo::test::{ResponseExt, TestClient};
+
+    #[handler]
+    async fn refused() -> Forbidden {
+        Forbidden::new()
+    }
+
+    #[handler]
+    async fn me(req: &mut Request) -> Result<&'static str, HttpError> {
+        BearerToken::from_headers(req.headers())?;
+        Ok("alice")
+    }
+
+    #[handler]
+    async fn plain(res: &mut Response) {
+        res.status_code(StatusCode::BAD_GATEWAY);
+        res.render(Text::Plain("upstream text 5c1d"));
+    }
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let router = Router::new()
+            .push(Router::with_path("refused").get(refused))
+            .push(Router::with_path("me").get(me))
+            .push(Router::with_path("plain").get(plain));
+        let service =
+            Service::new(router).hoop(denied::salvo::ErrorHandling::with_config(config).unwrap());
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = TestClient::get(format!("http://127.0.0.1{path}"));
+            for (name, value) in HEADERS {
+                request = request.add_header(name, value, true);
+            }
+            let mut response = request.send(&service).await;
+            let body = response.take_bytes(None).await.unwrap();
+            let mut http_response = http::Response::new(body);
+            *http_response.status_mut() = response.status_code.unwrap();
+            *http_response.headers_mut() = response.headers().clone();
+            replies.push(reply_of(http_response));
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[tokio::test]
+    async fn two_salvo_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "salvo");
+        check_process_wide_defaults();
+    }
+}
