@@ -299,6 +299,7 @@ impl Config {
     /// | 413 | The request body is too large |
     /// | 414 | The request URI is too long |
     /// | 415 | The media type of the request body is not supported |
+    /// | 416 | The requested range cannot be served from this resource |
     /// | 421 | The request was sent to a server that cannot answer it |
     /// | 422 | The request is well-formed but cannot be processed |
     /// | 425 | The server will not process a request that might be replayed |
@@ -834,6 +835,10 @@ const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
     (
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "The media type of the request body is not supported",
+    ),
+    (
+        StatusCode::RANGE_NOT_SATISFIABLE,
+        "The requested range cannot be served from this resource",
     ),
     (
         StatusCode::MISDIRECTED_REQUEST,

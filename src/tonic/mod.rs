@@ -90,7 +90,6 @@ impl From<Unauthorized> for Status {
 /// | 412, 428, other 4xx | `FailedPrecondition` |
 /// | 413, 429 | `ResourceExhausted` |
 /// | 416 | `OutOfRange` |
-/// | 499 | `Cancelled` |
 /// | 502, 503 | `Unavailable` |
 /// | 500, other 5xx | `Internal` |
 /// | anything else | `Unknown` |
@@ -114,7 +113,6 @@ pub fn code_for(status: StatusCode) -> Code {
         409 => Code::Aborted,
         413 | 429 => Code::ResourceExhausted,
         416 => Code::OutOfRange,
-        499 => Code::Cancelled,
         502 | 503 => Code::Unavailable,
         400..=499 => Code::FailedPrecondition,
         500..=599 => Code::Internal,
