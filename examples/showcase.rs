@@ -93,7 +93,7 @@ const CODE: [(&str, &str); 6] = [
         "salvo",
         "#[handler] async fn handler(req: &mut Request) -> Result<Json<T>, HttpError> {\n\
          \u{20}   BearerToken::from_headers(req.headers())?; Err(Forbidden::new())? }\n\
-         Service::new(Router::with_path(\"admin\").get(handler))\n\
+         Service::new(Router::with_path(\"admin\").get(handler).head(handler))\n\
          \u{20}   .hoop(denied::salvo::ErrorHandling::new())",
     ),
 ];

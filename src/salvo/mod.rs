@@ -53,9 +53,10 @@ impl Scribe for Unauthorized {
     }
 }
 
-/// salvo's `ParseError` as the crate's refusal: a body over its limit is a 413, a body that is
-/// not of the type asked for a 415, anything else (a path or query parameter that does not
-/// fit) a 400; its text is the hidden source.
+/// salvo's `ParseError` as the crate's refusal: a body over its limit is a 413, a body without
+/// a valid `Content-Type` a 415, a parameter the route does not have (`NotExist`: a mistake of
+/// the app, not of the client) a 500, anything else (a path or query parameter that does not
+/// fit, a body that is not a form) a 400; its text is the hidden source.
 ///
 /// ```
 /// use denied::HttpError;
@@ -63,6 +64,7 @@ impl Scribe for Unauthorized {
 ///
 /// assert_eq!(HttpError::from(ParseError::PayloadTooLarge).status(), 413);
 /// assert_eq!(HttpError::from(ParseError::ParseFromStr).status(), 400);
+/// assert_eq!(HttpError::from(ParseError::NotExist).status(), 500);
 /// ```
 impl From<ParseError> for HttpError {
     fn from(error: ParseError) -> Self {
@@ -71,6 +73,7 @@ impl From<ParseError> for HttpError {
             ParseError::InvalidContentType => {
                 HttpError::with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
             }
+            ParseError::NotExist => HttpError::internal(),
             _ => HttpError::bad_request(),
         };
         refusal.with_source(error)
@@ -84,16 +87,11 @@ fn write(res: &mut Response, error: &HttpError) {
     put(res, rendered);
 }
 
+/// Puts a rendered response into salvo's, which earlier hoops and the handler may have
+/// written to: the headers that described another body go, as everywhere a body is replaced.
 fn put(res: &mut Response, rendered: http::Response<Bytes>) {
-    let (parts, body) = rendered.into_parts();
-    res.status_code(parts.status);
-    let headers = res.headers_mut();
-    for name in parts.headers.keys() {
-        headers.remove(name);
-    }
-    for (name, value) in &parts.headers {
-        headers.append(name, value.clone());
-    }
+    let (status, body) = foreign::adopt(res.headers_mut(), rendered, false);
+    res.status_code(status);
     res.body(ResBody::Once(body));
 }
 
@@ -114,7 +112,10 @@ fn put(res: &mut Response, rendered: http::Response<Bytes>) {
 ///   becomes the problem `instance`, its `Accept` chooses the format and its `Accept-Language`
 ///   the language.
 ///
-/// Put it first among the service's hoops, so that the hoops after it are inside it.
+/// Put it first among the service's hoops, so that the hoops after it are inside it. salvo
+/// checks `Service::allowed_media_types` after every hoop and answers a response of another
+/// type with its own 415: an app that sets it lists `application/json` and, for problem
+/// details, `application/problem+json`.
 #[derive(Debug, Clone, Default)]
 pub struct ErrorHandling {
     app: AppSettings,
@@ -167,8 +168,8 @@ impl Handler for ErrorHandling {
         let is_head = req.method() == Method::HEAD;
         let served = serve(&context, ctrl.call_next(req, depot, res)).await;
         if let Err(payload) = served {
-            // What the panicking handler left is not sent.
-            res.headers_mut().clear();
+            // Nothing the panicking handler left is sent: no header, no cookie.
+            *res = Response::new();
             let refusal = context::serving(&context, || {
                 HttpError::render(&context::panicked(&*payload))
             });

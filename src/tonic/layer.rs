@@ -18,6 +18,11 @@ use crate::{Config, ConfigError};
 /// A tower [`Layer`] for a tonic server (`Server::builder().layer(..)`): while a call is
 /// served, every error converted into a [`Status`] sees the call and the settings of the app.
 ///
+/// "While a call is served" is the whole of a unary call, and of a streaming call until its
+/// response starts: the items of a response stream are made later, as the connection sends
+/// them, outside the layer. An error converted in them uses the process-wide settings and no
+/// request, and a panic in them is not caught.
+///
 /// - The call's request id (`x-request-id`, or [`Config::request_id_header`]) comes back in
 ///   the response's metadata, and in every refusal's metadata.
 /// - `accept-language` chooses the language of the refusals' messages, as

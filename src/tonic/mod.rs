@@ -9,7 +9,8 @@
 //!   `PermissionDenied`, 404 `NotFound`, 429 `ResourceExhausted`;
 //! - its message is the sentence the HTTP body would carry (the error's own message, or the
 //!   app's sentence for the status in the request's language); a hidden source or note is
-//!   never sent, and a 5xx says only the generic sentence;
+//!   never sent, and a 5xx says only the generic sentence unless the app exposes its own
+//!   ([`HttpError::with_exposed_message`]);
 //! - its metadata carries what the HTTP response's headers would: `www-authenticate` (every
 //!   challenge, quoted by the RFCs), `retry-after` (and, for a delay,
 //!   `grpc-retry-pushback-ms`, which gRPC's own retry policies honour), `content-language`
@@ -76,7 +77,8 @@ impl From<Unauthorized> for Status {
     }
 }
 
-/// The gRPC code for an HTTP status, as `google.rpc.Code` documents the pairs:
+/// The gRPC code for an HTTP status: the pairs `google.rpc.Code` documents where it has one,
+/// and every 5xx but 503 `Internal`:
 ///
 /// | HTTP status | gRPC code |
 /// |---|---|
@@ -84,14 +86,14 @@ impl From<Unauthorized> for Status {
 /// | 401 | `Unauthenticated` |
 /// | 403 | `PermissionDenied` |
 /// | 404, 410 | `NotFound` |
-/// | 405, 501 | `Unimplemented` |
-/// | 408, 504 | `DeadlineExceeded` |
+/// | 405 | `Unimplemented` |
+/// | 408 | `DeadlineExceeded` |
 /// | 409 | `Aborted` (a conflict with the resource's state, worth retrying at a higher level; an HTTP status cannot say `AlreadyExists`) |
 /// | 412, 428, other 4xx | `FailedPrecondition` |
 /// | 413, 429 | `ResourceExhausted` |
 /// | 416 | `OutOfRange` |
-/// | 502, 503 | `Unavailable` |
-/// | 500, other 5xx | `Internal` |
+/// | 503 | `Unavailable` |
+/// | 500, every other 5xx | `Internal` |
 /// | anything else | `Unknown` |
 ///
 /// ```
@@ -108,12 +110,12 @@ pub fn code_for(status: StatusCode) -> Code {
         401 => Code::Unauthenticated,
         403 => Code::PermissionDenied,
         404 | 410 => Code::NotFound,
-        405 | 501 => Code::Unimplemented,
-        408 | 504 => Code::DeadlineExceeded,
+        405 => Code::Unimplemented,
+        408 => Code::DeadlineExceeded,
         409 => Code::Aborted,
         413 | 429 => Code::ResourceExhausted,
         416 => Code::OutOfRange,
-        502 | 503 => Code::Unavailable,
+        503 => Code::Unavailable,
         400..=499 => Code::FailedPrecondition,
         500..=599 => Code::Internal,
         _ => Code::Unknown,
@@ -214,10 +216,14 @@ fn metadata_of(mut headers: HeaderMap, request_id_header: Option<&HeaderName>) -
     MetadataMap::from_headers(kept)
 }
 
-/// gRPC's retry pushback (gRFC A6) for a `Retry-After` delay; a date has none.
+/// gRPC's retry pushback (gRFC A6) for a `Retry-After` delay; a date has none. Clients read
+/// it as a 32-bit int, so it stops at `i32::MAX` milliseconds (about 24.8 days).
 fn retry_pushback(retry_after: &HeaderValue) -> Option<HeaderValue> {
     let seconds: u64 = retry_after.to_str().ok()?.parse().ok()?;
-    Some(HeaderValue::from(seconds.saturating_mul(1000)))
+    let milliseconds = seconds
+        .saturating_mul(1000)
+        .min(i32::MAX.unsigned_abs().into());
+    Some(HeaderValue::from(milliseconds))
 }
 
 const RETRY_PUSHBACK_MS: HeaderName = HeaderName::from_static("grpc-retry-pushback-ms");

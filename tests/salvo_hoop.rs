@@ -1,0 +1,75 @@
+//! salvo's `ErrorHandling` hoop with salvo's own test client: what a handler wrote before it
+//! refused or panicked does not reach the client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use denied::{Forbidden, HttpError};
+use salvo::http::cookie::Cookie;
+use salvo::prelude::*;
+use salvo::test::{ResponseExt, TestClient};
+use support::{reply_of, Reply};
+
+#[handler]
+async fn concealed(res: &mut Response) -> Result<(), HttpError> {
+    res.headers_mut().insert("etag", "\"v1\"".parse().unwrap());
+    res.headers_mut()
+        .insert("content-encoding", "gzip".parse().unwrap());
+    Err(Forbidden::not_owner().conceal())
+}
+
+#[handler]
+async fn genuine() -> HttpError {
+    HttpError::not_found()
+}
+
+#[handler]
+#[allow(clippy::panic)]
+async fn panicking(res: &mut Response) {
+    res.add_cookie(Cookie::new("session", "half-made"));
+    res.headers_mut().insert("x-half", "made".parse().unwrap());
+    panic!("connection to db-primary refused (password=hunter2)");
+}
+
+async fn get(service: &Service, path: &str) -> Reply {
+    let mut response = TestClient::get(format!("http://127.0.0.1{path}"))
+        .send(service)
+        .await;
+    let body = response.take_bytes(None).await.unwrap();
+    let mut http_response = http::Response::new(body);
+    *http_response.status_mut() = response.status_code.unwrap();
+    *http_response.headers_mut() = response.headers().clone();
+    reply_of(http_response)
+}
+
+fn service() -> Service {
+    let router = Router::new()
+        .push(Router::with_path("concealed").get(concealed))
+        .push(Router::with_path("genuine").get(genuine))
+        .push(Router::with_path("panicking").get(panicking));
+    Service::new(router).hoop(denied::salvo::ErrorHandling::new())
+}
+
+#[tokio::test]
+async fn a_refusal_drops_the_headers_of_the_body_it_replaces() {
+    let service = service();
+    let hidden = get(&service, "/concealed").await;
+    let missing = get(&service, "/genuine").await;
+    let unrouted = get(&service, "/no/such/route").await;
+    assert_eq!(hidden.status, 404);
+    hidden.assert_same_as(&missing, "concealed vs genuine");
+    hidden.assert_same_as(&unrouted, "concealed vs no route");
+    assert_eq!(hidden.header("etag"), None, "{hidden:?}");
+    assert_eq!(hidden.header("content-encoding"), None, "{hidden:?}");
+}
+
+#[tokio::test]
+async fn a_panic_sends_nothing_the_handler_left() {
+    let reply = get(&service(), "/panicking").await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.header("set-cookie"), None, "{reply:?}");
+    assert_eq!(reply.header("x-half"), None, "{reply:?}");
+    assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
+    assert_eq!(reply.json()["message"], "An internal error occurred");
+}
