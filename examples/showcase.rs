@@ -138,8 +138,24 @@ fn shorten(text: &str, limit: usize) -> String {
     short
 }
 
+/// Connects to `address`, waiting up to 10 seconds for an app that binds its own socket
+/// (rocket) to listen.
+fn connect(address: SocketAddr) -> Result<TcpStream, String> {
+    let mut waited = Duration::ZERO;
+    loop {
+        match TcpStream::connect(address) {
+            Ok(stream) => return Ok(stream),
+            Err(error) if waited >= Duration::from_secs(10) => return Err(error.to_string()),
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(50));
+                waited += Duration::from_millis(50);
+            }
+        }
+    }
+}
+
 fn ask(address: SocketAddr, request: &ShowcaseRequest) -> Result<Answer, String> {
-    let mut stream = TcpStream::connect(address).map_err(|error| error.to_string())?;
+    let mut stream = connect(address)?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|error| error.to_string())?;

@@ -168,6 +168,7 @@ impl RequestContext {
 }
 
 /// The generic 500 a layer answers a caught panic with; the panic's text is its hidden note.
+#[cfg_attr(feature = "rocket", allow(dead_code))] // rocket catches panics itself.
 pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> crate::HttpError {
     let text = if let Some(text) = payload.downcast_ref::<&str>() {
         text

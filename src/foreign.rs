@@ -153,17 +153,22 @@ pub(crate) fn rewrite(
     body: &[u8],
     cut: bool,
 ) -> (StatusCode, Bytes) {
-    let note = note_of(status, body, cut);
-    let error = match status {
+    let error = refusal_for(status, headers, note_of(status, body, cut));
+    let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
+    adopt(headers, error.render(), keeps_own_challenges)
+}
+
+/// The crate's refusal for a foreign error answer of `status` with `headers`: a 401 gets the
+/// app's challenge, a 405 its methods from `Allow`; `note` is kept hidden.
+pub(crate) fn refusal_for(status: StatusCode, headers: &HeaderMap, note: String) -> HttpError {
+    match status {
         StatusCode::UNAUTHORIZED => Unauthorized::new(app_challenge()).with_note(note).into(),
         StatusCode::METHOD_NOT_ALLOWED if headers.contains_key(ALLOW) => {
             HttpError::method_not_allowed(methods_of(headers)).with_note(note)
         }
         // A 405 without `Allow` cannot be helped: nothing says which methods the path has.
         status => HttpError::with_status(status).with_note(note),
-    };
-    let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
-    adopt(headers, error.render(), keeps_own_challenges)
+    }
 }
 
 /// Gives a response whose body the crate replaces the headers of `rendered`: those that

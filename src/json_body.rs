@@ -45,7 +45,13 @@ pub(crate) fn declared_over(headers: &http::HeaderMap, limit: usize) -> bool {
 }
 
 /// The 413 for a body over `limit` bytes.
-#[cfg(any(feature = "poem", feature = "salvo", feature = "tower", feature = "warp"))]
+#[cfg(any(
+    feature = "poem",
+    feature = "rocket",
+    feature = "salvo",
+    feature = "tower",
+    feature = "warp"
+))]
 pub(crate) fn too_large(limit: usize) -> HttpError {
     HttpError::with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
         .with_note(format!("the request body is longer than {limit} bytes"))

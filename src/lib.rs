@@ -77,6 +77,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "rocket",
             feature = "salvo",
             feature = "tonic",
             feature = "tower",
@@ -89,6 +90,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "rocket",
             feature = "salvo",
             feature = "tower",
             feature = "warp"
@@ -101,6 +103,7 @@ macro_rules! with_framework {
                 feature = "axum",
                 feature = "actix-web",
                 feature = "poem",
+                feature = "rocket",
                 feature = "salvo",
                 feature = "tonic",
                 feature = "tower",
@@ -115,6 +118,7 @@ macro_rules! with_framework {
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
+            feature = "rocket",
             feature = "salvo",
             feature = "tonic",
             feature = "tower",
@@ -159,6 +163,10 @@ pub mod actix_web;
 #[cfg(feature = "poem")]
 #[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
 pub mod poem;
+
+#[cfg(feature = "rocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
+pub mod rocket;
 
 #[cfg(feature = "salvo")]
 #[cfg_attr(docsrs, doc(cfg(feature = "salvo")))]
@@ -213,6 +221,7 @@ struct ReadmeDoctests;
     feature = "axum",
     feature = "actix-web",
     feature = "poem",
+    feature = "rocket",
     feature = "salvo",
     feature = "tonic",
     feature = "tower",

@@ -195,12 +195,7 @@ pub(crate) fn config_from_env(log: bool) -> Config {
 /// The app's settings, and `127.0.0.1:$PORT` (3000 by default) bound, saying where it listens.
 pub(crate) fn start(framework: &str) -> (TcpListener, Config) {
     let config = config_from_env(true);
-    let port = match std::env::var("PORT") {
-        Ok(port) => port
-            .parse()
-            .unwrap_or_else(|_| exit(format!("PORT={port:?} is not a port number"))),
-        Err(_) => 3000,
-    };
+    let port = port();
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .unwrap_or_else(|error| exit(format!("cannot listen on port {port}: {error}")));
     let address = listener
@@ -210,7 +205,17 @@ pub(crate) fn start(framework: &str) -> (TcpListener, Config) {
     (listener, config)
 }
 
-fn exit(message: String) -> ! {
+/// The port `PORT` names, 3000 by default.
+pub(crate) fn port() -> u16 {
+    match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .unwrap_or_else(|_| exit(format!("PORT={port:?} is not a port number"))),
+        Err(_) => 3000,
+    }
+}
+
+pub(crate) fn exit(message: String) -> ! {
     eprintln!("{message}");
     std::process::exit(2)
 }
