@@ -12,7 +12,7 @@
 //! per framework. Any disagreement between frameworks (`Date` aside) is printed as a diff and
 //! makes the command exit non-zero.
 
-// Each example declares the shared `demo` module so that it runs on its own; here the six
+// Each example declares the shared `demo` module so that it runs on its own; here the seven
 // are compiled together, so each carries its own copy.
 #![allow(clippy::duplicate_mod)]
 
@@ -25,6 +25,9 @@ mod axum_app;
 #[allow(dead_code)]
 #[path = "poem.rs"]
 mod poem_app;
+#[allow(dead_code)]
+#[path = "rocket.rs"]
+mod rocket_app;
 #[allow(dead_code)]
 #[path = "salvo.rs"]
 mod salvo_app;
@@ -45,20 +48,21 @@ use demo::ShowcaseRequest;
 
 type Serve = fn(TcpListener, denied::Config) -> std::io::Result<()>;
 
-const FRAMEWORKS: [(&str, Serve); 6] = [
+const FRAMEWORKS: [(&str, Serve); 7] = [
     ("axum", axum_app::serve),
     ("actix-web", actix_web_app::serve),
     ("warp", warp_app::serve),
     ("tower", tower_app::serve),
     ("poem", poem_app::serve),
     ("salvo", salvo_app::serve),
+    ("rocket", rocket_app::serve),
 ];
 
 /// The widest line the showcase prints.
 const COLUMNS: usize = 100;
 
 /// The code each framework needs, shown at the end.
-const CODE: [(&str, &str); 6] = [
+const CODE: [(&str, &str); 7] = [
     (
         "axum",
         "async fn handler(token: BearerToken) -> Result<Json<T>, HttpError> { Err(Forbidden::new())? }\n\
@@ -95,6 +99,13 @@ const CODE: [(&str, &str); 6] = [
          \u{20}   BearerToken::from_headers(req.headers())?; Err(Forbidden::new())? }\n\
          Service::new(Router::with_path(\"admin\").get(handler).head(handler))\n\
          \u{20}   .hoop(denied::salvo::ErrorHandling::new())",
+    ),
+    (
+        "rocket",
+        "#[get(\"/admin\")] fn handler(token: BearerToken) -> Result<Json<T>, HttpError> {\n\
+         \u{20}   Err(Forbidden::new())? }\n\
+         rocket::build().mount(\"/\", routes![handler])\n\
+         \u{20}   .attach(denied::rocket::ErrorHandling::new())",
     ),
 ];
 
@@ -152,6 +163,17 @@ fn connect(address: SocketAddr) -> Result<TcpStream, String> {
             }
         }
     }
+}
+
+/// Waits up to 10 seconds until the app on `address` answers a request.
+fn wait_until_answering(address: SocketAddr) {
+    for _ in 0..200 {
+        if ask(address, &demo::REQUESTS[0]).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("no app answers on {address}");
 }
 
 fn ask(address: SocketAddr, request: &ShowcaseRequest) -> Result<Answer, String> {
@@ -286,7 +308,14 @@ fn main() -> ExitCode {
     let wide_table = std::env::args().any(|argument| argument == "--table");
     let config = demo::config_from_env(false);
     let mut addresses = Vec::new();
-    for (name, serve) in FRAMEWORKS {
+    // rocket installs a process-wide logger when it is built, which prints the other
+    // frameworks' log lines until rocket lifts off with its own level (off): it starts first,
+    // and the others once it listens.
+    let rocket_first = FRAMEWORKS
+        .iter()
+        .filter(|(name, _)| *name == "rocket")
+        .chain(FRAMEWORKS.iter().filter(|(name, _)| *name != "rocket"));
+    for &(name, serve) in rocket_first {
         let listener = match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))) {
             Ok(listener) => listener,
             Err(error) => {
@@ -301,8 +330,12 @@ fn main() -> ExitCode {
                 eprintln!("{name} stopped: {error}");
             }
         });
+        if let (Some(address), "rocket") = (address, name) {
+            wait_until_answering(address);
+        }
         addresses.extend(address.map(|address| (name, address)));
     }
+    addresses.sort_by_key(|(name, _)| FRAMEWORKS.iter().position(|(known, _)| known == name));
     let names: Vec<&str> = addresses.iter().map(|(name, _)| *name).collect();
 
     let mut disagreements = Vec::new();
@@ -375,10 +408,8 @@ fn main() -> ExitCode {
             println!("{row}");
         }
     } else {
-        println!(
-            "Each request went to {}; \"same\": all sent the same bytes.",
-            names.join(", ")
-        );
+        println!("Each request went to {}.", names.join(", "));
+        println!("\"same\": all sent the same bytes.");
         println!();
         println!("  #  code  agree   request");
         for row in &rows {

@@ -1,4 +1,4 @@
-//! axum, actix-web, warp, hyper (tower), poem and salvo answer every demo request with the same status, the same headers
+//! axum, actix-web, warp, hyper (tower), poem, salvo and rocket answer every demo request with the same status, the same headers
 //! (`Date` aside) and the same body bytes, in both body formats.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -7,7 +7,15 @@ mod support;
 
 use support::{contract, Demo, Format};
 
-const FRAMEWORKS: [&str; 6] = ["axum", "actix-web", "warp", "tower", "poem", "salvo"];
+const FRAMEWORKS: [&str; 7] = [
+    "axum",
+    "actix-web",
+    "warp",
+    "tower",
+    "poem",
+    "salvo",
+    "rocket",
+];
 
 #[test]
 fn every_framework_sends_the_same_bytes() {
@@ -127,7 +135,7 @@ fn the_showcase_fits_100_columns_and_finds_no_disagreement() {
             "the code is listed"
         );
         assert!(
-            stdout.contains("All 6 frameworks sent the same"),
+            stdout.contains("All 7 frameworks sent the same"),
             "{stdout}"
         );
         assert!(!stdout.contains("hunter2"), "{stdout}");

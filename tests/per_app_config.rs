@@ -474,3 +474,70 @@ mod salvo_apps {
         check_process_wide_defaults();
     }
 }
+
+#[cfg(feature = "rocket")]
+mod rocket_apps {
+    use super::*;
+    use rocket::http::{Header, Status};
+    use rocket::local::asynchronous::Client;
+
+    #[rocket::get("/refused")]
+    fn refused() -> Forbidden {
+        Forbidden::new()
+    }
+
+    #[rocket::get("/me")]
+    fn me(_token: BearerToken) -> &'static str {
+        "alice"
+    }
+
+    #[rocket::get("/plain")]
+    fn plain() -> (Status, &'static str) {
+        (Status::BadGateway, "upstream text 5c1d")
+    }
+
+    async fn send(config: Config) -> [Reply; 3] {
+        let settings = rocket::Config {
+            log_level: rocket::config::LogLevel::Off,
+            ..rocket::Config::debug_default()
+        };
+        let app = rocket::custom(settings)
+            .mount("/", rocket::routes![refused, me, plain])
+            .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
+        let client = Client::untracked(app).await.unwrap();
+        let mut replies = Vec::new();
+        for path in ["/refused", "/me", "/plain"] {
+            let mut request = client.get(path);
+            for (name, value) in HEADERS {
+                request.add_header(Header::new(name, value));
+            }
+            let response = request.dispatch().await;
+            let status = StatusCode::from_u16(response.status().code).unwrap();
+            let headers: Vec<(String, String)> = response
+                .headers()
+                .iter()
+                .map(|header| (header.name().to_string(), header.value().to_owned()))
+                .collect();
+            let body = response.into_bytes().await.unwrap_or_default();
+            let mut http_response = http::Response::new(bytes::Bytes::from(body));
+            *http_response.status_mut() = status;
+            for (name, value) in headers {
+                http_response.headers_mut().append(
+                    HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    value.parse().unwrap(),
+                );
+            }
+            replies.push(reply_of(http_response));
+        }
+        replies.try_into().unwrap()
+    }
+
+    #[rocket::async_test]
+    async fn two_rocket_apps_answer_each_with_its_own_config() {
+        let (seen_a, seen_b) = (Seen::default(), Seen::default());
+        let a = send(config_a(&seen_a)).await;
+        let b = send(config_b(&seen_b)).await;
+        check_apps(&a, &b, &seen_a, &seen_b, "rocket");
+        check_process_wide_defaults();
+    }
+}
