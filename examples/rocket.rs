@@ -21,6 +21,23 @@ use rocket::shield::Shield;
 use rocket::{get, post, routes};
 use serde_json::Value;
 
+/// rocket routes `/me/` and `//me` as `/me`; the other frameworks' routers do not, so every
+/// route of this app forwards such a path, to the genuine 404.
+pub(crate) struct ExactPath;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ExactPath {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let path = req.uri().path().as_str();
+        if path.len() > 1 && (path.ends_with('/') || path.contains("//")) {
+            return Outcome::Forward(Status::NotFound);
+        }
+        Outcome::Success(ExactPath)
+    }
+}
+
 /// The caller, known from a valid bearer token; the `BearerToken` guard answers a missing or
 /// malformed `Authorization` header.
 #[rocket::async_trait]
@@ -64,49 +81,61 @@ fn json(value: &impl serde::Serialize) -> RawJson<String> {
 }
 
 #[get("/me")]
-fn me(user: User) -> RawJson<String> {
+fn me(_exact: ExactPath, user: User) -> RawJson<String> {
     json(&demo::me(&user))
 }
 
 #[get("/admin/reports?<message>")]
-fn admin_reports(user: User, message: Option<&str>) -> Result<RawJson<String>, HttpError> {
+fn admin_reports(
+    _exact: ExactPath,
+    user: User,
+    message: Option<&str>,
+) -> Result<RawJson<String>, HttpError> {
     Ok(json(&demo::admin_reports(&user, message)?))
 }
 
 #[get("/reports/export?<scope>")]
-fn export_reports(user: User, scope: Option<&str>) -> Result<RawJson<String>, HttpError> {
+fn export_reports(
+    _exact: ExactPath,
+    user: User,
+    scope: Option<&str>,
+) -> Result<RawJson<String>, HttpError> {
     Ok(json(&demo::export_reports(&user, scope)?))
 }
 
 #[get("/repos/<name>")]
-fn repo(caller: Caller, name: &str) -> Result<RawJson<String>, HttpError> {
+fn repo(_exact: ExactPath, caller: Caller, name: &str) -> Result<RawJson<String>, HttpError> {
     Ok(json(&demo::repo(caller.0.as_ref(), name)?))
 }
 
 #[post("/orders", data = "<placed>")]
-fn create_order(user: User, placed: Json<Order>) -> (Status, RawJson<String>) {
+fn create_order(_exact: ExactPath, user: User, placed: Json<Order>) -> (Status, RawJson<String>) {
     (Status::Created, json(&demo::create_order(&user, placed.0)))
 }
 
 #[get("/orders/<id>")]
-fn order(user: User, id: Result<u32, &str>) -> Result<RawJson<String>, HttpError> {
+fn order(
+    _exact: ExactPath,
+    user: User,
+    id: Result<u32, &str>,
+) -> Result<RawJson<String>, HttpError> {
     let id = id.map_err(|text| HttpError::bad_request().with_note(format!("order id {text:?}")))?;
     Ok(json(&demo::order(&user, id)?))
 }
 
 #[get("/boom")]
-fn boom() -> Result<RawJson<String>, HttpError> {
+fn boom(_exact: ExactPath) -> Result<RawJson<String>, HttpError> {
     Ok(json(&demo::boom()?))
 }
 
 #[get("/panic")]
-fn panic() -> RawJson<String> {
+fn panic(_exact: ExactPath) -> RawJson<String> {
     let value: Value = demo::panic();
     json(&value)
 }
 
 #[get("/slow-down?<after>")]
-fn slow_down(after: Option<&str>) -> HttpError {
+fn slow_down(_exact: ExactPath, after: Option<&str>) -> HttpError {
     demo::slow_down(after)
 }
 

@@ -149,23 +149,8 @@ fn shorten(text: &str, limit: usize) -> String {
     short
 }
 
-/// Connects to `address`, waiting up to 10 seconds for an app that binds its own socket
-/// (rocket) to listen.
-fn connect(address: SocketAddr) -> Result<TcpStream, String> {
-    let mut waited = Duration::ZERO;
-    loop {
-        match TcpStream::connect(address) {
-            Ok(stream) => return Ok(stream),
-            Err(error) if waited >= Duration::from_secs(10) => return Err(error.to_string()),
-            Err(_) => {
-                std::thread::sleep(Duration::from_millis(50));
-                waited += Duration::from_millis(50);
-            }
-        }
-    }
-}
-
-/// Waits up to 10 seconds until the app on `address` answers a request.
+/// Waits up to 10 seconds until the app on `address` answers a request: rocket binds its own
+/// socket once the showcase has freed the port it reserved.
 fn wait_until_answering(address: SocketAddr) {
     for _ in 0..200 {
         if ask(address, &demo::REQUESTS[0]).is_ok() {
@@ -177,7 +162,7 @@ fn wait_until_answering(address: SocketAddr) {
 }
 
 fn ask(address: SocketAddr, request: &ShowcaseRequest) -> Result<Answer, String> {
-    let mut stream = connect(address)?;
+    let mut stream = TcpStream::connect(address).map_err(|error| error.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|error| error.to_string())?;

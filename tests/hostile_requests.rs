@@ -2,7 +2,8 @@
 //! `Authorization`, `Content-Type`, `X-Request-Id`, `Accept` and `Accept-Language` values and
 //! bodies. Whatever they are, the app keeps serving, every error it sends is in the crate's
 //! shape, every header parses, no request text reaches a header but a valid request id, and
-//! the frameworks agree.
+//! the frameworks agree (rocket with what the others answer to the request as rocket sees it:
+//! rocket drops header values that are not UTF-8 before any app code runs).
 #![cfg(all(
     feature = "axum",
     feature = "actix-web",

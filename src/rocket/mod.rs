@@ -25,9 +25,9 @@
 //! ```
 
 use std::io::Cursor;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
-use ::rocket::catcher::{BoxFuture, Catcher};
+use ::rocket::catcher::{self, Catcher};
 use ::rocket::data::{self, Data, FromData, ToByteUnit};
 use ::rocket::fairing::{self, Fairing, Info, Kind};
 use ::rocket::http::{Header, Status};
@@ -47,41 +47,59 @@ use crate::{
     HttpError, Unauthorized,
 };
 
+/// Under [`ErrorHandling`] a 404, concealed or genuine, is answered by the catcher, as
+/// rocket's own 404 for no route is: rocket drops the cookies a guard or handler set before a
+/// catcher answers, so all three send the same bytes.
 impl<'r> Responder<'r, 'static> for HttpError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        if self.status() == StatusCode::NOT_FOUND && served(req).context.get().is_some() {
+            return Err(keep(req, self));
+        }
         Ok(respond(req, &self))
     }
 }
 
 impl<'r> Responder<'r, 'static> for Forbidden {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        Ok(respond(req, &HttpError::from(self)))
+        HttpError::from(self).respond_to(req)
     }
 }
 
 impl<'r> Responder<'r, 'static> for Unauthorized {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        Ok(respond(req, &HttpError::from(self)))
+        HttpError::from(self).respond_to(req)
     }
 }
 
-/// What [`ErrorHandling`] keeps with a request: its context, and the refusal of a guard that
-/// failed, for the catcher.
+/// What [`ErrorHandling`] keeps with a request: its context, and the refusal a guard or
+/// handler left for the catcher.
+#[derive(Default)]
 struct Served {
-    context: Option<RequestContext>,
-    refusal: Mutex<Option<HttpError>>,
+    context: OnceLock<RequestContext>,
+    refusal: Mutex<Option<Kept>>,
+}
+
+/// A refusal left for the catcher, with what it answers: the catcher sends it only for the
+/// same status and route, so a refusal that an `Option<BearerToken>` guard swallowed, or a
+/// forward, never answers another error.
+struct Kept {
+    status: Status,
+    route: Option<usize>,
+    refusal: HttpError,
 }
 
 fn served<'a>(req: &'a Request<'_>) -> &'a Served {
-    req.local_cache(|| Served {
-        context: None,
-        refusal: Mutex::new(None),
-    })
+    req.local_cache(Served::default)
+}
+
+/// The route a request is at, by address: routes live as long as the app.
+fn route_of(req: &Request<'_>) -> Option<usize> {
+    req.route().map(|route| std::ptr::from_ref(route) as usize)
 }
 
 /// Runs `read` with the request's context in scope, if [`ErrorHandling`] made one.
 fn in_scope<R>(req: &Request<'_>, read: impl FnOnce() -> R) -> R {
-    match &served(req).context {
+    match served(req).context.get() {
         Some(context) => context::serving(context, read),
         None => read(),
     }
@@ -89,7 +107,11 @@ fn in_scope<R>(req: &Request<'_>, read: impl FnOnce() -> R) -> R {
 
 /// The crate's response for `error`, rendered for `req`, as rocket's.
 fn respond(req: &Request<'_>, error: &HttpError) -> Response<'static> {
-    let rendered = match &served(req).context {
+    respond_in(error, served(req).context.get())
+}
+
+fn respond_in(error: &HttpError, context: Option<&RequestContext>) -> Response<'static> {
+    let rendered = match context {
         Some(context) => render::render(error, context.settings(), Some(context), |bytes| bytes),
         None => render::render(error, config::settings(), None, |bytes| bytes),
     };
@@ -107,8 +129,8 @@ fn set_headers(response: &mut Response<'_>, headers: &HeaderMap) {
         response.remove_header(name.as_str());
     }
     for (name, value) in headers {
-        // The crate writes header values of visible ASCII only.
-        if let Ok(value) = value.to_str() {
+        // rocket carries UTF-8 header values only; the crate writes visible ASCII.
+        if let Ok(value) = std::str::from_utf8(value.as_bytes()) {
             response.adjoin_header(Header::new(name.as_str().to_owned(), value.to_owned()));
         }
     }
@@ -145,12 +167,20 @@ pub fn refuse<T, S>(
     req: &Request<'_>,
     refusal: impl Into<HttpError>,
 ) -> ::rocket::outcome::Outcome<T, (Status, ()), S> {
-    let refusal = refusal.into();
+    ::rocket::outcome::Outcome::Error((keep(req, refusal.into()), ()))
+}
+
+/// Leaves `refusal` for the catcher; gives the status rocket is to call it with.
+fn keep(req: &Request<'_>, refusal: HttpError) -> Status {
     let status = Status::new(refusal.status().as_u16());
     if let Ok(mut slot) = served(req).refusal.lock() {
-        *slot = Some(refusal);
+        *slot = Some(Kept {
+            status,
+            route: route_of(req),
+            refusal,
+        });
     }
-    ::rocket::outcome::Outcome::Error((status, ()))
+    status
 }
 
 /// The `Authorization` lines of a request.
@@ -160,7 +190,26 @@ fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
 
 /// A request's bearer token, or `None` without credentials (or with another scheme); a
 /// malformed one is refused. For a guard that lets anonymous requests in: rocket's
-/// `Option<BearerToken>` would take a malformed header for none.
+/// `Option<BearerToken>` takes a malformed header for none.
+///
+/// ```
+/// use denied::rocket::{optional_bearer_token, refuse};
+/// use rocket::request::{FromRequest, Outcome, Request};
+///
+/// struct Caller(Option<String>);
+///
+/// #[rocket::async_trait]
+/// impl<'r> FromRequest<'r> for Caller {
+///     type Error = ();
+///
+///     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+///         match optional_bearer_token(req) {
+///             Ok(token) => Outcome::Success(Caller(token.map(|token| token.token().to_owned()))),
+///             Err(refusal) => refuse(req, refusal),
+///         }
+///     }
+/// }
+/// ```
 ///
 /// # Errors
 ///
@@ -258,11 +307,15 @@ async fn read_json<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Re
 }
 
 /// The fairing that gives every error response of a rocket app the crate's shape and lets
-/// every error see the request it answers: `rocket::build().attach(ErrorHandling::new())`.
+/// every error see the request it answers: `rocket::build().attach(ErrorHandling::new())`,
+/// attached after every other fairing (rocket runs response fairings in the order they were
+/// attached).
 ///
-/// - It registers a catcher for every status: rocket's own answers (no route: 404; a guard
+/// - It registers the default catcher at `/`: rocket's own answers (no route: 404; a guard
 ///   that fails; a panicking handler: 500) get the crate's body and sentence, and a refusal a
-///   guard kept ([`refuse`], the credential guards, [`Json`]) is sent as it is.
+///   guard left ([`refuse`], the credential guards, [`Json`]) is sent as it is when rocket
+///   calls the catcher for its status at its route. A 404 from a handler goes through it too,
+///   so that it is the 404 for no route, byte for byte.
 /// - rocket answers a method a path does not route with 404: the catcher answers 405 with
 ///   `Allow` listing the methods the app's routes have for that path (`HEAD` with `GET`).
 /// - A 4xx or 5xx in another shape (plain text, HTML, empty) that another fairing or a
@@ -320,64 +373,97 @@ impl Fairing for ErrorHandling {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        Ok(rocket.register("/", vec![Catcher::new(None, catch)]))
+        let catcher = Catcher::new(None, Catch(self.app.clone()));
+        Ok(rocket.register("/", vec![catcher]))
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _data: &mut Data<'_>) {
-        let context = {
-            let req: &Request<'_> = req;
-            RequestContext::new(
-                &self.app,
-                || Method::from_bytes(req.method().as_str().as_bytes()).unwrap_or_default(),
-                || req.uri().path().as_str().parse::<PathAndQuery>().ok(),
-                |name| req.headers().get(name.as_str()).map(str::as_bytes),
-                |_, id| HeaderValue::from_bytes(id).ok(),
-            )
-        };
-        req.local_cache(|| Served {
-            context: Some(context),
-            refusal: Mutex::new(None),
-        });
+        let context = context_of(&self.app, req);
+        // Set once: a guard that ran in an earlier fairing may have made the cache already.
+        let _ = served(req).context.set(context);
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some(context) = &served(req).context else {
+        let Some(context) = served(req).context.get() else {
             return;
         };
         shape(res, context).await;
-        if let (Some(id), Some(name)) = (&context.request_id, &context.settings().request_id_header)
-        {
-            if !res.headers().contains(name.as_str()) {
-                if let Ok(id) = id.to_str() {
-                    res.set_raw_header(name.as_str().to_owned(), id.to_owned());
-                }
+        echo_request_id(res, context);
+    }
+}
+
+/// What the app's settings use of a request.
+fn context_of(app: &AppSettings, req: &Request<'_>) -> RequestContext {
+    RequestContext::new(
+        app,
+        || Method::from_bytes(req.method().as_str().as_bytes()).unwrap_or_default(),
+        || req.uri().path().as_str().parse::<PathAndQuery>().ok(),
+        |name| req.headers().get(name.as_str()).map(str::as_bytes),
+        |_, id| HeaderValue::from_bytes(id).ok(),
+    )
+}
+
+/// Puts the request's id on a response that does not name one.
+fn echo_request_id(res: &mut Response<'_>, context: &RequestContext) {
+    if let (Some(id), Some(name)) = (&context.request_id, &context.settings().request_id_header) {
+        if !res.headers().contains(name.as_str()) {
+            if let Ok(id) = id.to_str() {
+                res.set_raw_header(name.as_str().to_owned(), id.to_owned());
             }
         }
     }
 }
 
-/// The catcher [`ErrorHandling`] registers, for every status.
-fn catch<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
-    Box::pin(async move { Ok(respond(req, &caught(status, req))) })
+/// The catcher [`ErrorHandling`] registers, for every status, with the app's settings: rocket
+/// calls it without the request fairings for a request it cannot read (an unknown method, a
+/// target without a path), which then has no context yet.
+#[derive(Clone)]
+struct Catch(AppSettings);
+
+#[::rocket::async_trait]
+impl catcher::Handler for Catch {
+    async fn handle<'r>(&self, status: Status, req: &'r Request<'_>) -> catcher::Result<'r> {
+        let refusal = caught(status, req);
+        match served(req).context.get() {
+            Some(context) => Ok(respond_in(&refusal, Some(context))),
+            None => {
+                let context = context_of(&self.0, req);
+                let mut response = respond_in(&refusal, Some(&context));
+                echo_request_id(&mut response, &context);
+                Ok(response)
+            }
+        }
+    }
 }
 
-/// What the catcher sends: the refusal a guard kept, a 405 for a path routed for other
-/// methods, or the crate's refusal for rocket's status.
+/// What the catcher sends: the refusal left for this status at this route, a 405 for a path
+/// routed for other methods, or the crate's refusal for rocket's status.
 fn caught(status: Status, req: &Request<'_>) -> HttpError {
     let kept = served(req)
         .refusal
         .lock()
         .ok()
         .and_then(|mut slot| slot.take());
-    if let Some(refusal) = kept {
-        return refusal;
-    }
-    if status == Status::NotFound && req.route().is_none() {
-        let methods = methods_routed_for(req);
-        if !methods.is_empty() {
-            return HttpError::method_not_allowed(methods)
-                .with_note(format!("rocket routes no {} for this path", req.method()));
+    if let Some(kept) = kept {
+        if kept.status == status && kept.route == route_of(req) {
+            return kept.refusal;
         }
+    }
+    let routed = matches!(status, Status::NotFound | Status::MethodNotAllowed)
+        .then(|| methods_routed_for(req))
+        .unwrap_or_default();
+    // rocket answers HEAD with the GET route: a HEAD request is asked as GET.
+    let asked = match req.method().as_str() {
+        "HEAD" => Method::GET,
+        method => Method::from_bytes(method.as_bytes()).unwrap_or_default(),
+    };
+    let wrong_method = (status == Status::MethodNotAllowed
+        || (status == Status::NotFound && req.route().is_none()))
+        && !routed.is_empty()
+        && !routed.contains(&asked);
+    if wrong_method {
+        return HttpError::method_not_allowed(routed)
+            .with_note(format!("rocket routes no {} for this path", req.method()));
     }
     let status = StatusCode::from_u16(status.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     in_scope(req, || {
@@ -390,7 +476,9 @@ fn caught(status: Status, req: &Request<'_>) -> HttpError {
 }
 
 /// The methods the app's routes have for the request's path, in a fixed order; `HEAD` with
-/// `GET`, as rocket answers it.
+/// `GET`, as rocket answers it. A path matches a route as rocket matches it, by its decoded
+/// segments; but a path rocket normalizes (`/me/`, `//me`) names no methods, as the other
+/// frameworks' routers know no such path: it is answered 404, not 405.
 fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
     const ORDER: [Method; 8] = [
         Method::GET,
@@ -402,10 +490,14 @@ fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
         Method::OPTIONS,
         Method::TRACE,
     ];
-    let path = req.uri().path().as_str();
+    let raw = req.uri().path().as_str();
+    if raw.len() > 1 && (raw.ends_with('/') || raw.contains("//")) {
+        return Vec::new();
+    }
+    let segments: Vec<&str> = req.uri().path().segments().collect();
     let mut routed: Vec<Method> = Vec::new();
     for route in req.rocket().routes() {
-        if path_matches(route.uri.path(), path) {
+        if path_matches(route.uri.path(), &segments) {
             let method = route.method.as_str();
             routed.extend(
                 ORDER
@@ -424,22 +516,19 @@ fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
         .collect()
 }
 
-/// Whether a route's path template (`/orders/<id>`, `/files/<path..>`) matches `path`.
-fn path_matches(template: &str, path: &str) -> bool {
-    let mut wanted = template.trim_start_matches('/').split('/');
-    let mut given = path.trim_start_matches('/').split('/');
+/// Whether a route's path template (`/orders/<id>`, `/files/<path..>`) matches a path's
+/// decoded, non-empty segments.
+fn path_matches(template: &str, segments: &[&str]) -> bool {
+    let mut wanted = template.split('/').filter(|segment| !segment.is_empty());
+    let mut given = segments.iter();
     loop {
         match (wanted.next(), given.next()) {
             (None, None) => return true,
             (Some(segment), _) if segment.starts_with('<') && segment.ends_with("..>") => {
                 return true
             }
-            (Some(segment), Some(part)) if segment.starts_with('<') && segment.ends_with('>') => {
-                if part.is_empty() {
-                    return false;
-                }
-            }
-            (Some(segment), Some(part)) if segment == part => {}
+            (Some(segment), Some(_)) if segment.starts_with('<') && segment.ends_with('>') => {}
+            (Some(segment), Some(part)) if segment == *part => {}
             _ => return false,
         }
     }
