@@ -1,7 +1,6 @@
 //! Responses the crate did not render: a framework's own errors, a middleware's, a panic. Each
 //! framework's layer hands them here, so that every framework rewrites them the same way.
 
-
 use bytes::Bytes;
 use http::header::{
     ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED,
