@@ -93,7 +93,7 @@ impl RequestContext {
         } else {
             0
         };
-        let line = (settings.instance_from_path || settings.report.is_some()).then(|| {
+        let line = (settings.instance_from_path || settings.report.is_some() || traced()).then(|| {
             Box::new(RequestLine {
                 method: method(),
                 path: path(),
@@ -165,6 +165,15 @@ impl RequestContext {
     pub(crate) fn path(&self) -> Option<&str> {
         self.line.as_ref()?.path.as_ref().map(PathAndQuery::path)
     }
+}
+
+/// Whether a `tracing` subscriber listens to the crate's events, which name the method and
+/// path.
+fn traced() -> bool {
+    #[cfg(feature = "tracing")]
+    return crate::trace::listening();
+    #[cfg(not(feature = "tracing"))]
+    false
 }
 
 /// The generic 500 a layer answers a caught panic with; the panic's text is its hidden note.

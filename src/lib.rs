@@ -63,6 +63,7 @@
 //! | `rocket` | `Responder` for every error type, [`rocket::ErrorHandling`] (a catcher for every status, 405 for a path's other methods, the request context), request guards for the credentials, [`rocket::Json`] | rocket 0.5 |
 //! | `salvo` | `Scribe` for every error type, `From` salvo's `ParseError`, [`salvo::ErrorHandling`] for every other error and panic and for the request context, [`salvo::method_not_allowed`] for a path's 405, [`salvo::json`] | salvo 1 |
 //! | `tonic` | gRPC: `From` every error type for `tonic::Status` ([`tonic::code_for`] gives the code), [`tonic::ErrorLayer`] for the request context and panics, the [`tonic::bearer_token`] interceptors | tonic 0.14 |
+//! | `tracing` | one `tracing` event per rendered error on target `denied`, with its status, reason, Bearer error, concealment, hidden note and source, and the request's method, path and id | tracing 0.1 |
 //! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error and for the request context | warp 0.4 |
 //!
 //! Without features the crate renders [`http::Response`]s for any framework.
@@ -152,6 +153,8 @@ mod reason;
 mod refusal;
 mod render;
 mod report;
+#[cfg(feature = "tracing")]
+mod trace;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

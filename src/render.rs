@@ -31,8 +31,11 @@ pub(crate) fn render<B>(
     render_unreported(error, settings, request, wrap)
 }
 
-/// Calls the settings' report hook with `error` and the request it answers.
+/// Calls the settings' report hook with `error` and the request it answers, and, with the
+/// `tracing` feature, emits its event.
 pub(crate) fn report(error: &HttpError, settings: &Settings, request: Option<&RequestContext>) {
+    #[cfg(feature = "tracing")]
+    crate::trace::rendered(error, request);
     if let Some(hook) = &settings.report {
         report_once(hook, &Report::new(error, request));
     }
