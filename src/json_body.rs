@@ -33,15 +33,29 @@ pub(crate) fn not_json() -> HttpError {
         .with_note("the request body is not application/json")
 }
 
-/// Whether a request's `Content-Length` says its body is over `limit` bytes, so that it is
-/// refused before a byte is read.
-#[cfg(any(feature = "poem", feature = "salvo", feature = "tower"))]
-pub(crate) fn declared_over(headers: &http::HeaderMap, limit: usize) -> bool {
-    headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok())
-        .is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX))
+/// The checks a JSON request fails before a byte of its body is read, in the order a client
+/// should fix them: 415 without a JSON `Content-Type`, 413 when `Content-Length` says more than
+/// `limit` bytes. `header` gives a header's value.
+#[cfg(any(
+    feature = "poem",
+    feature = "rocket",
+    feature = "salvo",
+    feature = "tower"
+))]
+pub(crate) fn check_head<'h>(
+    header: impl Fn(&http::HeaderName) -> Option<&'h [u8]>,
+    limit: usize,
+) -> Result<(), HttpError> {
+    if !header(&http::header::CONTENT_TYPE).is_some_and(is_json_content_type) {
+        return Err(not_json());
+    }
+    let declared = header(&http::header::CONTENT_LENGTH)
+        .and_then(|value| std::str::from_utf8(value).ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return Err(too_large(limit));
+    }
+    Ok(())
 }
 
 /// The 413 for a body over `limit` bytes.

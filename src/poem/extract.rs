@@ -1,7 +1,6 @@
 //! A JSON body read with the crate's refusals.
 
 use ::poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
-use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -75,17 +74,9 @@ impl<T: Serialize + Send> IntoResponse for Json<T> {
 
 impl<'a, T: DeserializeOwned> FromRequest<'a> for Json<T> {
     async fn from_request(request: &'a Request, body: &mut RequestBody) -> ::poem::Result<Self> {
-        let is_json = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .is_some_and(|value| json_body::is_json_content_type(value.as_bytes()));
-        if !is_json {
-            return Err(json_body::not_json().into());
-        }
         let limit = request.data::<JsonLimit>().copied().unwrap_or_default().0;
-        if json_body::declared_over(request.headers(), limit) {
-            return Err(json_body::too_large(limit).into());
-        }
+        let header = |name: &_| request.headers().get(name).map(|value| value.as_bytes());
+        json_body::check_head(header, limit)?;
         let body = body.take().map_err(|error| {
             // Another extractor read it first: the app's mistake, not the client's.
             crate::HttpError::internal().with_source(error)

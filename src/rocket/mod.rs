@@ -279,22 +279,10 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
 }
 
 async fn read_json<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result<T, HttpError> {
-    let is_json = req
-        .headers()
-        .get_one("Content-Type")
-        .is_some_and(|value| json_body::is_json_content_type(value.as_bytes()));
-    if !is_json {
-        return Err(json_body::not_json());
-    }
     let limit = req.limits().get("json").unwrap_or_else(|| 1.mebibytes());
     let limit_bytes = usize::try_from(limit.as_u64()).unwrap_or(usize::MAX);
-    let declared = req
-        .headers()
-        .get_one("Content-Length")
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit.as_u64()) {
-        return Err(json_body::too_large(limit_bytes));
-    }
+    let header = |name: &HeaderName| req.headers().get_one(name.as_str()).map(str::as_bytes);
+    json_body::check_head(header, limit_bytes)?;
     let body = data
         .open(limit)
         .into_bytes()

@@ -305,16 +305,8 @@ impl Handler for MethodNotAllowed {
 /// # let _ = Router::with_path("orders").post(create);
 /// ```
 pub async fn json<T: DeserializeOwned>(req: &mut Request, limit: usize) -> Result<T, HttpError> {
-    let is_json = req
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .is_some_and(|value| json_body::is_json_content_type(value.as_bytes()));
-    if !is_json {
-        return Err(json_body::not_json());
-    }
-    if json_body::declared_over(req.headers(), limit) {
-        return Err(json_body::too_large(limit));
-    }
+    let header = |name: &_| req.headers().get(name).map(|value| value.as_bytes());
+    json_body::check_head(header, limit)?;
     let body = req
         .payload_with_max_size(limit)
         .await

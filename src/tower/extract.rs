@@ -1,7 +1,6 @@
 //! A request read the way the framework extractors read it, for services without a framework.
 
 use bytes::Buf;
-use http::header::CONTENT_TYPE;
 use http::Request;
 use http_body::Body;
 use serde::de::DeserializeOwned;
@@ -41,16 +40,8 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = request.into_parts();
-    let is_json = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .is_some_and(|value| json_body::is_json_content_type(value.as_bytes()));
-    if !is_json {
-        return Err(json_body::not_json());
-    }
-    if json_body::declared_over(&parts.headers, limit) {
-        return Err(json_body::too_large(limit));
-    }
+    let header = |name: &_| parts.headers.get(name).map(|value| value.as_bytes());
+    json_body::check_head(header, limit)?;
     let mut body = std::pin::pin!(body);
     let mut bytes = Vec::new();
     while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
