@@ -5,17 +5,7 @@
 
 mod support;
 
-use support::{contract, Demo, Format};
-
-const FRAMEWORKS: [&str; 7] = [
-    "axum",
-    "actix-web",
-    "warp",
-    "tower",
-    "poem",
-    "salvo",
-    "rocket",
-];
+use support::{contract, Demo, Format, HTTP_FRAMEWORKS as FRAMEWORKS};
 
 #[test]
 fn every_framework_sends_the_same_bytes() {

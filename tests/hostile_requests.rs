@@ -326,18 +326,10 @@ fn check(reply: &Reply, request: &HostileRequest) -> Result<(), TestCaseError> {
 
 #[test]
 fn hostile_requests_get_correct_answers_in_the_crates_shape_and_the_same_everywhere() {
-    let demos: Vec<(&str, Demo)> = [
-        "axum",
-        "actix-web",
-        "warp",
-        "tower",
-        "poem",
-        "salvo",
-        "rocket",
-    ]
-    .into_iter()
-    .map(|name| (name, Demo::start(name, Format::Json)))
-    .collect();
+    let demos: Vec<(&str, Demo)> = support::HTTP_FRAMEWORKS
+        .into_iter()
+        .map(|name| (name, Demo::start(name, Format::Json)))
+        .collect();
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|cases| cases.parse::<u32>().ok())

@@ -23,6 +23,18 @@ struct Captured {
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<Captured>>>);
 
+impl Capture {
+    /// The events on the crate's target, caught so far.
+    fn crate_events(&self) -> Vec<Captured> {
+        let events = self.0.lock().unwrap();
+        events
+            .iter()
+            .filter(|event| event.target == "denied")
+            .cloned()
+            .collect()
+    }
+}
+
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
 
 impl Visit for Fields<'_> {
@@ -61,15 +73,7 @@ impl Subscriber for Capture {
 fn rendered(error: HttpError) -> (Vec<Captured>, denied::http::Response<bytes::Bytes>) {
     let capture = Capture::default();
     let response = tracing::subscriber::with_default(capture.clone(), || error.render());
-    let events = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|event| event.target == "denied")
-        .cloned()
-        .collect();
-    (events, response)
+    (capture.crate_events(), response)
 }
 
 fn one(events: &[Captured]) -> &Captured {
@@ -163,14 +167,7 @@ fn under_a_layer_the_event_names_the_request() {
             assert_eq!(response.status(), 403);
         });
     });
-    let events: Vec<Captured> = capture
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|event| event.target == "denied")
-        .cloned()
-        .collect();
+    let events = capture.crate_events();
     let event = one(&events);
     assert_eq!(event.fields["method"], "GET");
     assert_eq!(event.fields["path"], "/reports");

@@ -17,6 +17,18 @@ use std::time::Duration;
 
 pub mod contract;
 
+/// Every HTTP framework's demo example, axum (the reference the others are compared with)
+/// first.
+pub const HTTP_FRAMEWORKS: [&str; 7] = [
+    "axum",
+    "actix-web",
+    "warp",
+    "tower",
+    "poem",
+    "salvo",
+    "rocket",
+];
+
 /// A response as a client sees it on the wire.
 #[derive(Clone)]
 pub struct Reply {
