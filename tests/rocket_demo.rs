@@ -23,7 +23,8 @@ fn a_request_rocket_cannot_read_gets_the_apps_settings() {
         "/me",
         &[("X-Request-Id", "req-7")],
     );
-    assert!(reply.status >= 400, "{reply:?}");
+    // rocket answers what it cannot read with 400 (the others answer an unknown method 405).
+    assert_eq!(reply.status, 400, "{reply:?}");
     assert_eq!(
         reply.header("content-type"),
         Some("application/problem+json"),
