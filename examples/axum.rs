@@ -5,42 +5,23 @@
 //! PORT=8080 DENIED_FORMAT=problem cargo run --example axum --features axum
 //! ```
 
+#[path = "demo/axum_user.rs"]
+mod axum_user;
 pub(crate) mod demo;
 
 use std::collections::HashMap;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, OptionalFromRequestParts, Request};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{RequestPartsExt, Router, ServiceExt};
+use axum::{Router, ServiceExt};
 use demo::{Order, User};
 use denied::axum::{ErrorLayer, Json, Path, Query};
-use denied::{BearerToken, Config, HttpError};
+use denied::{Config, HttpError};
 use serde_json::Value;
 use tower_layer::Layer;
 
 type Params = Query<HashMap<String, String>>;
-
-/// The caller, known from a valid bearer token; `BearerToken` answers a missing or malformed
-/// `Authorization` header.
-impl<S: Send + Sync> FromRequestParts<S> for User {
-    type Rejection = HttpError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let token = parts.extract::<BearerToken>().await?;
-        Ok(demo::verify(&token)?)
-    }
-}
-
-impl<S: Send + Sync> OptionalFromRequestParts<S> for User {
-    type Rejection = HttpError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, HttpError> {
-        let token = parts.extract::<Option<BearerToken>>().await?;
-        Ok(token.map(|token| demo::verify(&token)).transpose()?)
-    }
-}
 
 async fn me(user: User) -> Json<Value> {
     Json(demo::me(&user))

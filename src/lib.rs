@@ -64,6 +64,7 @@
 //! | `salvo` | `Scribe` for every error type, `From` salvo's `ParseError`, [`salvo::ErrorHandling`] for every other error and panic and for the request context, [`salvo::method_not_allowed`] for a path's 405, [`salvo::json`] | salvo 1 |
 //! | `tonic` | gRPC: `From` every error type for `tonic::Status` ([`tonic::code_for`] gives the code), [`tonic::ErrorLayer`] for the request context and panics, the [`tonic::bearer_token`] interceptors | tonic 0.14 |
 //! | `tracing` | one `tracing` event per rendered error on target `denied`, with its status, reason, Bearer error, concealment, hidden note and source, and the request's method, path and id | tracing 0.1 |
+//! | `utoipa` | OpenAPI: `ToSchema` for [`ErrorBody`] and [`ProblemDetails`], [`utoipa::ErrorResponses`] documents the app's refusals from its [`Config`], one `IntoResponses` type per refusal ([`utoipa::Unauthorized`], ...) | utoipa 6 |
 //! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error and for the request context | warp 0.4 |
 //!
 //! Without features the crate renders [`http::Response`]s for any framework.
@@ -184,6 +185,10 @@ pub mod tonic;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
 
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod utoipa;
+
 #[cfg(feature = "warp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
 pub mod warp;
@@ -229,6 +234,7 @@ struct ReadmeDoctests;
     feature = "salvo",
     feature = "tonic",
     feature = "tower",
+    feature = "utoipa",
     feature = "warp"
 ))]
 #[doc = include_str!("../features.md")]
