@@ -366,6 +366,10 @@ pub enum BodyError {
     /// The body is not JSON of the expected shape.
     #[error("error body is not of the expected shape")]
     Malformed(#[source] serde_json::Error),
+    /// The body could not be read to its end: the connection broke, or its encoding is
+    /// wrong.
+    #[error("error body could not be read to its end")]
+    Incomplete(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 fn parse<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, BodyError> {

@@ -21,7 +21,8 @@
 //!   (its id, path, `Accept` and `Accept-Language`) and the settings of the app serving it
 //!   ([`Config`] per app or for the process); the report hook ([`Report`]) sees the method,
 //!   path and id.
-//! - [`client`]: what a caller should do with a refusal (re-authenticate, stop, wait).
+//! - [`client`]: what a caller should do with a refusal (re-authenticate, stop, wait), and its
+//!   `WWW-Authenticate` challenges read on the client side.
 //!
 //! # Quick start
 //!
@@ -60,6 +61,7 @@
 //! | `actix-web` | `ResponseError` and `Responder` for every error type, [`actix_web::extractor_errors`], [`actix_web::ErrorHandling`] for every other error and panic and for the request context, [`actix_web::not_found`] and [`actix_web::method_not_allowed`] | actix-web 4 |
 //! | `poem` | `ResponseError` and `IntoResponse` for every error type, [`poem::ErrorHandling`] for every other error and panic and for the request context, [`poem::allow`] for a route's 405, [`poem::Json`] and the credential extractors | poem 3 |
 //! | `tower` | for plain hyper or any tower stack: [`tower::ErrorLayer`] answers a service's errors, gives its other error responses the crate's shape, catches panics, carries the request context; [`tower::json`] and [`tower::query`] | hyper 1, tower |
+//! | `reqwest` | client side: [`reqwest::ResponseExt::guidance`] reads a response into [`client::Guidance`] (advice, error body read with a size bound, parsed challenges); [`reqwest::RetryPolicy`] re-authenticates once on 401, stops on 403/404, honours `Retry-After` up to a cap, backs off with jitter | reqwest 0.13 |
 //! | `rocket` | `Responder` for every error type, [`rocket::ErrorHandling`] (a catcher for every status, 405 for a path's other methods, the request context), request guards for the credentials, [`rocket::Json`] | rocket 0.5 |
 //! | `salvo` | `Scribe` for every error type, `From` salvo's `ParseError`, [`salvo::ErrorHandling`] for every other error and panic and for the request context, [`salvo::method_not_allowed`] for a path's 405, [`salvo::json`] | salvo 1 |
 //! | `tonic` | gRPC: `From` every error type for `tonic::Status` ([`tonic::code_for`] gives the code), [`tonic::ErrorLayer`] for the request context and panics, the [`tonic::bearer_token`] interceptors | tonic 0.14 |
@@ -169,6 +171,10 @@ pub mod actix_web;
 #[cfg_attr(docsrs, doc(cfg(feature = "poem")))]
 pub mod poem;
 
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
+
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub mod rocket;
@@ -233,6 +239,7 @@ struct ReadmeDoctests;
     feature = "rocket",
     feature = "salvo",
     feature = "tonic",
+    feature = "reqwest",
     feature = "tower",
     feature = "utoipa",
     feature = "warp"

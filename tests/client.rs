@@ -92,3 +92,67 @@ fn hostile_bodies_give_a_clear_error_and_keep_the_advice() {
     let guidance = Guidance::read(StatusCode::FORBIDDEN, &headers, Some(&oversized));
     assert!(matches!(guidance.body_error(), Some(BodyError::TooLong(_))));
 }
+
+#[test]
+fn the_demo_apps_challenges_tell_no_token_bad_token_and_missing_scope_apart() {
+    let demo = Demo::start("axum", Format::Json);
+    let none = guidance(&demo.get("/me", None));
+    assert_eq!(none.challenges().len(), 1);
+    assert!(none.challenges()[0].is_bearer());
+    assert_eq!(none.challenges()[0].realm(), Some("example"));
+    assert_eq!(none.bearer_error(), None);
+
+    let expired = guidance(&demo.get("/me", Some("expired")));
+    assert_eq!(
+        expired.bearer_error(),
+        Some(denied::BearerError::InvalidToken)
+    );
+    assert_eq!(
+        expired.challenges()[0].error_description(),
+        Some("the token expired")
+    );
+
+    let scope = guidance(&demo.get("/reports/export?scope=reports:export%20audit", Some("good")));
+    assert_eq!(scope.advice(), Advice::Stop);
+    assert_eq!(
+        scope.bearer_error(),
+        Some(denied::BearerError::InsufficientScope)
+    );
+    assert_eq!(
+        scope.challenges()[0].scopes().collect::<Vec<_>>(),
+        ["reports:export", "audit"]
+    );
+}
+
+#[test]
+fn a_success_body_is_not_read_as_an_error() {
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    let guidance = Guidance::read(StatusCode::OK, &headers, Some(br#"{"user":"alice"}"#));
+    assert_eq!(guidance.advice(), Advice::Proceed);
+    assert!(guidance.body().is_none());
+    assert!(guidance.body_error().is_none());
+}
+
+#[test]
+fn a_frameworks_plain_text_error_gives_its_text_as_the_message() {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    let body = b"Failed to parse the request body as JSON: expected value at line 1 column 1\n";
+    let guidance = Guidance::read(StatusCode::BAD_REQUEST, &headers, Some(body));
+    assert_eq!(guidance.advice(), Advice::FixRequest);
+    assert!(matches!(guidance.body(), Some(ReadBody::Text(_))));
+    assert_eq!(
+        guidance.message(),
+        Some("Failed to parse the request body as JSON: expected value at line 1 column 1")
+    );
+    assert_eq!(guidance.reason(), None);
+    assert_eq!(
+        guidance.to_string(),
+        "the server answered 400 Bad Request: Failed to parse the request body as JSON: \
+         expected value at line 1 column 1"
+    );
+}

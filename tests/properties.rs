@@ -13,7 +13,7 @@ mod support;
 
 use std::time::{Duration, SystemTime};
 
-use denied::client::Guidance;
+use denied::client::{Guidance, ReadChallenge};
 use denied::{BearerError, Challenge, Forbidden, HttpError, Unauthorized};
 use http::{Method, StatusCode};
 use proptest::prelude::*;
@@ -125,13 +125,83 @@ proptest! {
     }
 
     #[test]
+    fn any_www_authenticate_text_reads_as_challenges_or_a_clear_error(
+        value in prop_oneof![
+            hostile_text(),
+            "[A-Za-z ,=\"\\\\]{0,40}",
+            prop::collection::vec(challenge_recipe(), 1..4).prop_map(|recipes| {
+                recipes.iter().filter_map(|recipe| recipe.build().to_header_value().ok())
+                    .map(|value| value.to_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        ]
+    ) {
+        match ReadChallenge::parse(&value) {
+            Ok(challenges) => {
+                prop_assert!(!challenges.is_empty());
+                // What was read writes back to a value that reads the same.
+                let again: Vec<String> = challenges.iter().map(ToString::to_string).collect();
+                prop_assert_eq!(ReadChallenge::parse(&again.join(", ")).unwrap(), challenges);
+            }
+            Err(error) => prop_assert!(error.at() <= value.len()),
+        }
+    }
+
+    #[test]
+    fn every_challenge_the_crate_sends_is_read_back_exactly(
+        recipes in prop::collection::vec(
+            (
+                prop::sample::select(vec!["Bearer", "Basic", "DPoP"]),
+                "[ -~]{0,20}",
+                prop::collection::vec(challenge_step(), 0..5),
+            ),
+            1..4,
+        )
+    ) {
+        // Recipes that start usable, so that most cases send something; the steps may still
+        // spoil one, and those are left out as a server would leave them.
+        let sent: Vec<Challenge> = recipes
+            .into_iter()
+            .map(|(scheme, realm, steps)| {
+                ChallengeRecipe { scheme: scheme.to_owned(), steps }
+                    .build_from(Challenge::new(scheme).with_realm(realm))
+            })
+            .filter(|challenge| challenge.to_header_value().is_ok())
+            .collect();
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let line = sent
+            .iter()
+            .map(|challenge| challenge.to_header_value().unwrap().to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let read = ReadChallenge::parse(&line).unwrap_or_else(|error| panic!("{line}: {error}"));
+        prop_assert_eq!(read.len(), sent.len(), "{}", line);
+        for (read, sent) in read.iter().zip(&sent) {
+            prop_assert_eq!(read.scheme(), sent.scheme());
+            prop_assert_eq!(read.bearer_error(), sent.bearer_error());
+            for (name, value) in read.params() {
+                prop_assert_eq!(Some(value), sent.param(name), "{} in {}", name, line);
+            }
+            for name in ["realm", "error", "error_description", "scope", "charset"] {
+                prop_assert_eq!(read.param(name), sent.param(name), "{} in {}", name, line);
+            }
+        }
+    }
+
+    #[test]
     fn any_bytes_as_a_body_give_guidance_or_a_clear_error(
         status in 100u16..600,
         body in proptest::collection::vec(any::<u8>(), 0..512),
     ) {
         let status = http::StatusCode::from_u16(status).unwrap();
         let guidance = Guidance::read(status, &http::HeaderMap::new(), Some(&body));
-        if guidance.body().is_none() && !body.is_empty() {
+        if status.as_u16() < 400 {
+            // Not an error: its body is not read as one.
+            prop_assert!(guidance.body().is_none() && guidance.body_error().is_none());
+        } else if guidance.body().is_none() && !body.is_empty() {
             prop_assert!(guidance.body_error().is_some());
         }
     }
@@ -176,9 +246,13 @@ struct ChallengeRecipe {
 
 impl ChallengeRecipe {
     fn build(&self) -> Challenge {
-        self.steps.iter().fold(
-            Challenge::new(self.scheme.clone()),
-            |challenge, step| match step.clone() {
+        self.build_from(Challenge::new(self.scheme.clone()))
+    }
+
+    fn build_from(&self, start: Challenge) -> Challenge {
+        self.steps
+            .iter()
+            .fold(start, |challenge, step| match step.clone() {
                 ChallengeStep::Realm(realm) => challenge.with_realm(realm),
                 ChallengeStep::Error(error) => challenge.with_error(error),
                 ChallengeStep::Description(text) => challenge.with_description(text),
@@ -186,8 +260,7 @@ impl ChallengeRecipe {
                 ChallengeStep::Charset => challenge.with_utf8_charset(),
                 ChallengeStep::Param(name, value) => challenge.with_param(name, value),
                 ChallengeStep::Token68(token68) => challenge.with_token68(token68),
-            },
-        )
+            })
     }
 }
 

@@ -1,11 +1,16 @@
 //! Client-side guidance: what a caller should do with a refusal, read from the response alone.
 
+mod challenge;
+
+use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
 
-use crate::{BodyError, ErrorBody, ProblemDetails, RetryAfter};
+pub use challenge::{MalformedChallenge, ReadChallenge};
+
+use crate::{BearerError, BodyError, ErrorBody, ProblemDetails, RetryAfter, MAX_BODY_LEN};
 
 /// What a client should do next.
 ///
@@ -147,20 +152,32 @@ pub enum ReadBody {
     Json(ErrorBody),
     /// An RFC 9457 problem details body.
     Problem(ProblemDetails),
+    /// A `text/plain` body, as a framework or a proxy sends its own errors: the text, trimmed
+    /// (bytes that are not UTF-8 replaced).
+    Text(String),
 }
 
 const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Whether a `Content-Type` is `application/problem+json`: type and subtype exactly, in any
-/// case, with or without parameters (RFC 9110 §8.3.1).
-fn is_problem_json(content_type: &str) -> bool {
-    let media_type = content_type.split(';').next().unwrap_or_default();
-    media_type
+/// Whether a `Content-Type` is `media_type`: type and subtype exactly, in any case, with or
+/// without parameters (RFC 9110 §8.3.1).
+fn is_media_type(content_type: &str, media_type: &str) -> bool {
+    let named = content_type.split(';').next().unwrap_or_default();
+    named
         .trim_matches([' ', '\t'])
-        .eq_ignore_ascii_case(PROBLEM_JSON)
+        .eq_ignore_ascii_case(media_type)
 }
 
-/// What to do with a response, with the server's message when its body could be read.
+fn is_problem_json(content_type: &str) -> bool {
+    is_media_type(content_type, PROBLEM_JSON)
+}
+
+/// What to do with a response: the [`Advice`], the server's error body when it could be read,
+/// and its `WWW-Authenticate` challenges.
+///
+/// A success or a redirect has no error body: its body is not read. An error body is read by
+/// its `Content-Type`: problem details, the default JSON body, or the plain text a framework or
+/// a proxy answers with.
 ///
 /// ```
 /// use denied::client::{Advice, Guidance};
@@ -170,11 +187,19 @@ fn is_problem_json(content_type: &str) -> bool {
 /// assert_eq!(guidance.advice(), Advice::Stop);
 /// assert_eq!(guidance.message(), Some("You do not have permission to access this resource"));
 /// assert_eq!(guidance.reason(), Some("missing_role"));
+///
+/// let response = denied::Unauthorized::invalid_token("api", "the token expired").render();
+/// let guidance = Guidance::read(response.status(), response.headers(), Some(response.body()));
+/// assert_eq!(guidance.advice(), Advice::Reauthenticate);
+/// assert_eq!(guidance.bearer_error(), Some(denied::BearerError::InvalidToken));
+/// assert_eq!(guidance.challenges()[0].error_description(), Some("the token expired"));
 /// ```
 #[derive(Debug)]
 pub struct Guidance {
+    status: StatusCode,
     advice: Advice,
     body: Option<Result<ReadBody, BodyError>>,
+    challenges: Vec<ReadChallenge>,
 }
 
 impl Guidance {
@@ -183,21 +208,35 @@ impl Guidance {
     /// advice: see [`body_error`](Self::body_error).
     #[must_use]
     pub fn read(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Self {
-        let is_problem = headers
-            .get(CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(is_problem_json);
-        let body = body.filter(|bytes| !bytes.is_empty()).map(|bytes| {
-            if is_problem {
-                ProblemDetails::from_slice(bytes).map(ReadBody::Problem)
-            } else {
-                ErrorBody::from_slice(bytes).map(ReadBody::Json)
-            }
-        });
+        let body = body
+            .filter(|bytes| !bytes.is_empty() && is_error(status))
+            .map(|bytes| read_body(headers, bytes));
+        Self::with_body(status, headers, body)
+    }
+
+    /// A response whose error body could not be read: too long, or cut off.
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn unreadable(status: StatusCode, headers: &HeaderMap, problem: BodyError) -> Self {
+        Self::with_body(status, headers, Some(Err(problem)))
+    }
+
+    fn with_body(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Option<Result<ReadBody, BodyError>>,
+    ) -> Self {
         Self {
+            status,
             advice: Advice::from_parts(status, headers),
             body,
+            challenges: ReadChallenge::all_in(headers),
         }
+    }
+
+    /// The response's status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
     }
 
     /// What to do next.
@@ -206,24 +245,27 @@ impl Guidance {
         self.advice
     }
 
-    /// The body, when there was one and it could be read.
+    /// The error body, when there was one and it could be read.
     #[must_use]
     pub fn body(&self) -> Option<&ReadBody> {
         self.body.as_ref()?.as_ref().ok()
     }
 
-    /// Why the body could not be read, when there was one.
+    /// Why the error body could not be read, when there was one.
     #[must_use]
     pub fn body_error(&self) -> Option<&BodyError> {
         self.body.as_ref()?.as_ref().err()
     }
 
-    /// The human sentence to show: `message`, or a problem's `detail`.
+    /// The human sentence to show: `message`, a problem's `detail`, or the plain text.
     #[must_use]
     pub fn message(&self) -> Option<&str> {
         match self.body()? {
             ReadBody::Json(body) => Some(&body.message),
             ReadBody::Problem(problem) => problem.detail.as_deref(),
+            ReadBody::Text(text) => Some(text)
+                .filter(|text| !text.is_empty())
+                .map(|text| &**text),
         }
     }
 
@@ -233,7 +275,64 @@ impl Guidance {
         match self.body()? {
             ReadBody::Json(body) => body.reason(),
             ReadBody::Problem(problem) => problem.reason(),
+            ReadBody::Text(_) => None,
         }
+    }
+
+    /// The challenges of every `WWW-Authenticate` line that could be read, in order.
+    #[must_use]
+    pub fn challenges(&self) -> &[ReadChallenge] {
+        &self.challenges
+    }
+
+    /// The RFC 6750 error code of the first Bearer challenge that has one: on a 401,
+    /// `invalid_token` (the token sent is not valid) tells apart a request without
+    /// credentials, whose challenge has no code.
+    #[must_use]
+    pub fn bearer_error(&self) -> Option<BearerError> {
+        self.challenges.iter().find_map(ReadChallenge::bearer_error)
+    }
+}
+
+impl fmt::Display for Guidance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the server answered {}", self.status)?;
+        if let Some(message) = self.message() {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Guidance {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.body_error().map(|error| error as _)
+    }
+}
+
+/// Whether a status is an error, whose body is a refusal to read: 4xx, 5xx, and the statuses
+/// of 600 and more, which no HTTP server sends.
+pub(crate) fn is_error(status: StatusCode) -> bool {
+    status.as_u16() >= 400
+}
+
+/// Reads an error body by its `Content-Type`.
+fn read_body(headers: &HeaderMap, bytes: &[u8]) -> Result<ReadBody, BodyError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if is_problem_json(content_type) {
+        ProblemDetails::from_slice(bytes).map(ReadBody::Problem)
+    } else if is_media_type(content_type, "text/plain") {
+        if bytes.len() > MAX_BODY_LEN {
+            return Err(BodyError::TooLong(bytes.len()));
+        }
+        Ok(ReadBody::Text(
+            String::from_utf8_lossy(bytes).trim().to_owned(),
+        ))
+    } else {
+        ErrorBody::from_slice(bytes).map(ReadBody::Json)
     }
 }
 
