@@ -67,6 +67,20 @@ impl Run {
     }
 }
 
+/// A response's status, headers but `Date` in order, and body.
+async fn seen_as_a_client(
+    response: reqwest::Response,
+) -> Result<(StatusCode, Vec<(String, Vec<u8>)>, Vec<u8>), reqwest::Error> {
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != reqwest::header::DATE)
+        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+        .collect();
+    Ok((status, headers, response.bytes().await?.to_vec()))
+}
+
 async fn run(run: &mut Run) -> Result<(), reqwest::Error> {
     let policy = RetryPolicy::new()
         .max_retries(2)
@@ -134,22 +148,20 @@ async fn run(run: &mut Run) -> Result<(), reqwest::Error> {
     println!("GET /repos/secret (concealed 404)");
     let (outcome, refreshed) = run.send(&policy, "/repos/secret", Some("good")).await?;
     run.expect(refreshed == 0 && outcome.attempts() == 1, "a 404 is final");
-    let concealed = outcome.into_response();
-    let (concealed_status, concealed_body) = (concealed.status(), concealed.bytes().await?);
+    let concealed = seen_as_a_client(outcome.into_response()).await?;
     let genuine = run
         .client
         .execute(run.get("/repos/no-such-repo", Some("good"))?)
         .await?;
-    let (genuine_status, genuine_body) = (genuine.status(), genuine.bytes().await?);
+    let genuine = seen_as_a_client(genuine).await?;
     println!(
-        "  {concealed_status}, the same as for a repository that does not exist: {}",
-        concealed_body == genuine_body
+        "  {}, the same status, headers and body as for a repository that does not exist: {}",
+        concealed.0,
+        concealed == genuine
     );
     run.expect(
-        concealed_status == StatusCode::NOT_FOUND
-            && genuine_status == StatusCode::NOT_FOUND
-            && concealed_body == genuine_body,
-        "a concealed 404 is the genuine one",
+        concealed.0 == StatusCode::NOT_FOUND && concealed == genuine,
+        "a concealed 404 is the genuine one (status, headers but Date, body)",
     );
 
     println!("GET /slow-down?after=0 (429, come back now)");

@@ -62,7 +62,7 @@ async fn export_reports(user: User, Query(params): Params) -> Result<Json<Value>
 /// A repository, for its owner; to everyone else it does not exist.
 #[utoipa::path(get, path = "/repos/{name}", params(("name" = String, Path)), responses(
     (status = 200, description = "The repository", body = Value),
-    BadRequest, NotFound,
+    BadRequest, Unauthorized, NotFound,
 ))]
 async fn repo(caller: Option<User>, Path(name): Path<String>) -> Result<Json<Value>, HttpError> {
     Ok(Json(demo::repo(caller.as_ref(), &name)?))

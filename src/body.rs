@@ -360,8 +360,9 @@ fn about_blank() -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BodyError {
-    /// The body is longer than [`MAX_BODY_LEN`].
-    #[error("error body of {0} bytes is longer than the {MAX_BODY_LEN}-byte limit")]
+    /// The body is longer than [`MAX_BODY_LEN`]: its length, or, for a body refused while it
+    /// was being read, the bytes read when it passed the limit.
+    #[error("error body of at least {0} bytes is longer than the {MAX_BODY_LEN}-byte limit")]
     TooLong(usize),
     /// The body is not JSON of the expected shape.
     #[error("error body is not of the expected shape")]

@@ -8,7 +8,11 @@
 //!   through your refresher, stop at once on a 403 or a 404, wait as `Retry-After` says on a
 //!   429 or a 503 (up to a cap), back off with jitter on a retryable 5xx, and resend a
 //!   non-idempotent request only when told to. Each decision is a [`Step`] of the
-//!   [`Outcome`]; nothing sleeps longer than the cap.
+//!   [`Outcome`], and goes to [`RetryPolicy::on_step`] as it is made, before any wait; nothing
+//!   sleeps longer than the cap.
+//!
+//! The policy sleeps with `tokio::time`, so it runs inside a tokio runtime with its timer
+//! enabled, as reqwest itself needs (`#[tokio::main]` enables it).
 //!
 //! ```no_run
 //! use denied::client::Advice;
@@ -38,6 +42,7 @@
 use std::collections::hash_map::RandomState;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ::reqwest::header::{HeaderValue, AUTHORIZATION};
@@ -143,14 +148,17 @@ async fn read_bounded(response: &mut Response, limit: usize) -> Result<Vec<u8>, 
 /// | 401 | [`Reauthenticate`](Decision::Reauthenticate) once, with the refresher's credentials |
 /// | 403, 404, 410, and other 4xx the request itself causes | [`Stop`](Decision::Stop) at once |
 /// | 429 or 503 (or 413) with `Retry-After` | [`Wait`](Decision::Wait) that long, when within [`max_wait`](Self::max_wait) |
-/// | 5xx, 429 or 503 without `Retry-After`, 408, 421, 425 | [`BackOff`](Decision::BackOff) with full jitter |
+/// | 500, 502, 504 and the other retryable 5xx; 429 or 503 without `Retry-After`; 408, 421, 425 | [`BackOff`](Decision::BackOff) with full jitter |
+/// | 501, 505, 510 (the request is unsupported), 511 (a network login) | [`Stop`](Decision::Stop) |
 ///
 /// A retry that the policy does not allow ends in [`GiveUp`](Decision::GiveUp) with the
 /// reason: more than [`max_retries`](Self::max_retries) waits, a `Retry-After` beyond the cap,
 /// a method that is not idempotent (RFC 9110 §9.2.2) without
 /// [`retry_non_idempotent`](Self::retry_non_idempotent), a body that cannot be sent twice (a
 /// stream), no new credentials, or a second 401. A 401 is answered before the server acts on
-/// the request, so re-authenticating resends any method.
+/// the request, and so are a 408, a 421 and a 425 (RFC 9110 §15.5.9, §15.5.20, RFC 8470 §5.2):
+/// those resend any method; a 429, a 503 or another 5xx may come after the server acted, so
+/// only an idempotent method is resent after them, unless told otherwise.
 ///
 /// ```
 /// use std::time::Duration;
@@ -161,13 +169,16 @@ async fn read_bounded(response: &mut Response, limit: usize) -> Result<Vec<u8>, 
 ///     .backoff(Duration::from_millis(100));
 /// # let _ = policy;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RetryPolicy {
     max_retries: u32,
     max_wait: Duration,
     backoff: Duration,
     retry_non_idempotent: bool,
+    on_step: Option<StepObserver>,
 }
+
+type StepObserver = Arc<dyn Fn(&Step) + Send + Sync>;
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -176,7 +187,20 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(60),
             backoff: Duration::from_millis(200),
             retry_non_idempotent: false,
+            on_step: None,
         }
+    }
+}
+
+impl std::fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_retries", &self.max_retries)
+            .field("max_wait", &self.max_wait)
+            .field("backoff", &self.backoff)
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("on_step", &self.on_step.is_some())
+            .finish()
     }
 }
 
@@ -216,6 +240,21 @@ impl RetryPolicy {
     #[must_use]
     pub fn retry_non_idempotent(mut self, on: bool) -> Self {
         self.retry_non_idempotent = on;
+        self
+    }
+
+    /// Calls `observe` with each step as soon as it is decided, before any wait: to log it,
+    /// or to see the steps of a run that ends in a transport error.
+    ///
+    /// ```
+    /// let policy = denied::reqwest::RetryPolicy::new().on_step(|step| {
+    ///     eprintln!("{} -> {:?}", step.status(), step.decision());
+    /// });
+    /// # let _ = policy;
+    /// ```
+    #[must_use]
+    pub fn on_step(mut self, observe: impl Fn(&Step) + Send + Sync + 'static) -> Self {
+        self.on_step = Some(Arc::new(observe));
         self
     }
 
@@ -275,9 +314,11 @@ impl RetryPolicy {
                 other => Decision::Stop(other),
             };
             if matches!(decision, Decision::Wait(_) | Decision::BackOff(_)) {
+                // 408, 421 and 425 come before the server acts on the request.
+                let not_acted_on = advice == Advice::Retry;
                 if retries >= self.max_retries {
                     decision = Decision::GiveUp(GiveUp::RetriesExhausted);
-                } else if !idempotent && !self.retry_non_idempotent {
+                } else if !idempotent && !self.retry_non_idempotent && !not_acted_on {
                     decision = Decision::GiveUp(GiveUp::NotIdempotent);
                 }
             }
@@ -299,7 +340,11 @@ impl RetryPolicy {
                     }
                 }
             }
-            steps.push(Step { status, decision });
+            let step = Step { status, decision };
+            if let Some(observe) = &self.on_step {
+                observe(&step);
+            }
+            steps.push(step);
             match (decision, next) {
                 (Decision::Wait(delay) | Decision::BackOff(delay), Some(spare)) => {
                     retries += 1;
@@ -318,7 +363,9 @@ impl RetryPolicy {
             .backoff
             .saturating_mul(2_u32.saturating_pow(retries))
             .min(self.max_wait);
-        ceiling.mul_f64(random_fraction())
+        // A fraction of what fits in a `Duration` fits; the fallback only guards the rounding.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * random_fraction())
+            .map_or(ceiling, |wait| wait.min(ceiling))
     }
 }
 
@@ -429,5 +476,35 @@ impl Outcome {
     #[must_use]
     pub fn attempts(&self) -> usize {
         self.steps.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_is_spread_below_its_doubling_bound_and_the_cap() {
+        let policy = RetryPolicy::new()
+            .backoff(Duration::from_secs(1))
+            .max_wait(Duration::from_secs(5));
+        for retries in 0..6 {
+            let ceiling = Duration::from_secs(1 << retries).min(Duration::from_secs(5));
+            let draws: Vec<Duration> = (0..200).map(|_| policy.backoff_for(retries)).collect();
+            assert!(draws.iter().all(|draw| *draw < ceiling), "{draws:?}");
+            let mut distinct = draws.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert!(distinct.len() > 150, "not spread: {distinct:?}");
+            // Both halves of the range are used.
+            assert!(draws.iter().any(|draw| *draw < ceiling / 2));
+            assert!(draws.iter().any(|draw| *draw > ceiling / 2));
+        }
+        // Whatever the count and the cap, the arithmetic saturates instead of panicking.
+        assert!(policy.backoff_for(u32::MAX) < Duration::from_secs(5));
+        let unbounded = RetryPolicy::new()
+            .backoff(Duration::MAX)
+            .max_wait(Duration::MAX);
+        assert!(unbounded.backoff_for(u32::MAX) <= Duration::MAX);
     }
 }

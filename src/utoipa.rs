@@ -196,7 +196,9 @@ fn render_example(error: &HttpError, settings: Option<&Settings>) -> Option<Valu
 /// Built from the app's [`Config`], it documents what the app really sends: the body format
 /// (both, when the app [negotiates](Config::negotiate)), an example of each body rendered by
 /// the crate with the app's sentences, `Content-Language` when the app speaks several
-/// languages, and the app's request id header. Apply it with [`apply`](Self::apply), or as
+/// languages, and the app's request id header. The examples are rendered without a request,
+/// so they lack what a request adds under the app's layer: `request_id`, and a problem's
+/// `instance` when the app takes it from the path (both are in the schemas). Apply it with [`apply`](Self::apply), or as
 /// one of the `modifiers` of `#[derive(OpenApi)]`. The components it adds replace any of the
 /// same name.
 ///
@@ -365,8 +367,9 @@ const REFUSALS: &[Refusal] = &[
     Refusal {
         name: "MethodNotAllowed",
         status: StatusCode::METHOD_NOT_ALLOWED,
-        description: "The path does not route this method; `Allow` lists the methods it \
-            does.",
+        description: "The path does not route the method asked; `Allow` lists the methods \
+            it does. (OpenAPI lists responses per operation, so this one is listed under the \
+            path's operations, though it answers the methods the path does not have.)",
         example: |_| HttpError::method_not_allowed([Method::GET, Method::HEAD]),
     },
     Refusal {
@@ -482,8 +485,10 @@ fn headers(refusal: &Refusal, settings: &Settings) -> BTreeMap<String, Header> {
             headers.insert(
                 "Allow".to_owned(),
                 header(
-                    "Always sent: the methods the path routes (RFC 9110 §10.2.1)".to_owned(),
-                    Some("GET,HEAD".to_owned()),
+                    "Always sent: the methods the path routes, such as `GET,HEAD` (RFC 9110 \
+                     §10.2.1)"
+                        .to_owned(),
+                    None,
                 ),
             );
         }
@@ -591,10 +596,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_refusal_has_its_own_type_and_status() {
+    fn every_refusal_renders_its_own_status() {
         for refusal in REFUSALS {
             let example = (refusal.example)(&Config::new().build().unwrap());
             assert_eq!(example.status(), refusal.status, "{}", refusal.name);
+        }
+    }
+
+    #[test]
+    fn every_type_refers_to_its_refusals_component_under_its_status() {
+        let types = [
+            BadRequest::responses(),
+            Unauthorized::responses(),
+            Forbidden::responses(),
+            NotFound::responses(),
+            MethodNotAllowed::responses(),
+            ContentTooLarge::responses(),
+            UnsupportedMediaType::responses(),
+            UnprocessableContent::responses(),
+            TooManyRequests::responses(),
+            InternalServerError::responses(),
+            ServiceUnavailable::responses(),
+        ];
+        assert_eq!(types.len(), REFUSALS.len());
+        for refusal in REFUSALS {
+            let status = refusal.status.as_str();
+            let reference = format!("#/components/responses/{}", refusal.name);
+            let found = types.iter().any(|responses| {
+                responses.len() == 1
+                    && matches!(
+                        responses.get(status),
+                        Some(RefOr::Ref(found)) if found.ref_location == reference
+                    )
+            });
+            assert!(found, "no type gives {status} -> {reference}");
         }
     }
 }

@@ -156,3 +156,15 @@ fn a_frameworks_plain_text_error_gives_its_text_as_the_message() {
          expected value at line 1 column 1"
     );
 }
+
+#[test]
+fn a_servers_text_cannot_forge_a_log_line_through_display() {
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", HeaderValue::from_static("text/plain"));
+    let body = format!("denied\nFAKE LOG LINE \u{1b}[31m{}", "x".repeat(1000));
+    let guidance = Guidance::read(StatusCode::FORBIDDEN, &headers, Some(body.as_bytes()));
+    let shown = guidance.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(shown.ends_with("..."), "{shown:?}");
+    assert!(shown.len() < 300, "{}", shown.len());
+}

@@ -208,6 +208,8 @@ fn context_calls() -> Vec<Call> {
             vec![good, ("Accept", b"application/json")],
         ),
         with("/repos/secret", vec![good, ("X-Request-Id", b"req-2")]),
+        with("/repos/secret", vec![("Authorization", b"Bearer expired")]),
+        with("/repos/secret", vec![("Authorization", b"Bearer a b")]),
         with("/orders/7", vec![good, ("Accept-Language", b"de")]),
         with("/slow-down?after=0", vec![("X-Request-Id", b"req-3")]),
         with("/reports/export?scope=a%20b", vec![good]),
@@ -249,6 +251,35 @@ fn the_demo_document_is_valid_and_lists_every_error_the_app_sends() {
 #[test]
 fn the_contract_holds_for_the_documented_demo() {
     contract::check_example("openapi");
+}
+
+/// The status and component each refusal type documents, as a route refers to them.
+fn component_statuses() -> Vec<(String, String)> {
+    use denied::utoipa::*;
+    use utoipa::IntoResponses;
+    [
+        BadRequest::responses(),
+        Unauthorized::responses(),
+        Forbidden::responses(),
+        NotFound::responses(),
+        MethodNotAllowed::responses(),
+        ContentTooLarge::responses(),
+        UnsupportedMediaType::responses(),
+        UnprocessableContent::responses(),
+        TooManyRequests::responses(),
+        InternalServerError::responses(),
+        ServiceUnavailable::responses(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(status, response)| {
+        let reference = serde_json::to_value(response).unwrap()["$ref"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (status, reference)
+    })
+    .collect()
 }
 
 /// Every way the crate can fill a body, in both formats.
@@ -331,12 +362,15 @@ async fn errors_with_every_option_match_their_schema() {
                 .collect();
             assert!(errors.is_empty(), "{errors:?}: {body}");
         }
-        // The examples the document shows are bodies the crate rendered: valid, and of their
-        // response's status.
-        for (name, response) in document["components"]["responses"].as_object().unwrap() {
-            let example = &response["content"][content_type]["example"];
+        // The examples the document shows are bodies the crate rendered: valid, and of the
+        // status the routes list their component under.
+        let responses = document["components"]["responses"].as_object().unwrap();
+        assert_eq!(responses.len(), 11);
+        for (status, reference) in component_statuses() {
+            let name = reference.rsplit('/').next().unwrap();
+            let example = &responses[name]["content"][content_type]["example"];
             assert!(validator.is_valid(example), "{name}: {example}");
-            assert!(example["status"].as_u64().is_some(), "{name}: {example}");
+            assert_eq!(example["status"].to_string(), status, "{name}: {example}");
         }
     }
 }

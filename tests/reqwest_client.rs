@@ -167,11 +167,21 @@ async fn retry_after_zero_is_honoured_and_the_cap_holds() {
             Decision::GiveUp(GiveUp::WaitTooLong(Duration::from_secs(6)))
         )]
     );
-    let (outcome, _) = send(&policy, demo.address, "/slow-down?after=5", None, None).await;
+    // At the cap: waited, then (one retry allowed) given up.
+    let policy = RetryPolicy::new()
+        .max_retries(1)
+        .max_wait(Duration::from_secs(1));
+    let started = std::time::Instant::now();
+    let (outcome, _) = send(&policy, demo.address, "/slow-down?after=1", None, None).await;
     assert_eq!(
-        outcome.steps()[0].decision(),
-        Decision::Wait(Duration::from_secs(5))
+        decisions(&outcome),
+        [
+            (429, Decision::Wait(Duration::from_secs(1))),
+            (429, Decision::GiveUp(GiveUp::RetriesExhausted)),
+        ]
     );
+    // The wait is a real one (a lower bound: this is not a speed test).
+    assert!(started.elapsed() >= Duration::from_secs(1));
 }
 
 /// A server of the test's own on a loopback port: it answers the n-th connection with the
@@ -299,6 +309,59 @@ async fn server_errors_back_off_with_jitter_below_the_doubling_bound() {
         );
     }
     assert_eq!(steps[3], (200, Decision::Return));
+}
+
+#[tokio::test]
+async fn a_post_refused_before_the_server_acted_on_it_is_sent_again() {
+    let client = Client::new();
+    for status_line in [
+        "421 Misdirected Request",
+        "425 Too Early",
+        "408 Request Timeout",
+    ] {
+        let (address, requests) = serve(vec![answer(status_line, &[], b""), ok()]);
+        let request = client
+            .post(format!("http://{address}/orders"))
+            .body("{}")
+            .build()
+            .unwrap();
+        let policy = RetryPolicy::new().backoff(Duration::from_millis(1));
+        let outcome = policy.send(&client, request).await.unwrap();
+        let steps = decisions(&outcome);
+        assert!(
+            matches!(
+                steps.as_slice(),
+                [(_, Decision::BackOff(_)), (200, Decision::Return)]
+            ),
+            "{status_line}: {steps:?}"
+        );
+        assert_eq!(requests.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[tokio::test]
+async fn each_step_is_seen_before_its_wait() {
+    let (address, _) = serve(vec![
+        answer("503 Service Unavailable", &[("retry-after", "1")], b""),
+        ok(),
+    ]);
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let policy = RetryPolicy::new().on_step(move |step| {
+        log.lock()
+            .unwrap()
+            .push((step.decision(), std::time::Instant::now()));
+    });
+    let (outcome, _) = send(&policy, address, "/", None, None).await;
+    let seen = seen.lock().unwrap();
+    let decided: Vec<Decision> = seen.iter().map(|(decision, _)| *decision).collect();
+    assert_eq!(
+        decided,
+        [Decision::Wait(Duration::from_secs(1)), Decision::Return]
+    );
+    assert_eq!(outcome.attempts(), 2);
+    // The first step was seen a whole wait before the second.
+    assert!(seen[1].1 - seen[0].1 >= Duration::from_secs(1));
 }
 
 #[tokio::test]
@@ -431,9 +494,65 @@ async fn a_50_mb_body_is_refused_within_its_bound() {
     }
 }
 
+/// A 403 whose JSON body is exactly `length` bytes long, sent with `Content-Length` or chunked.
+fn forbidden_of_length(length: usize, chunked: bool) -> Vec<u8> {
+    let shell = r#"{"error":"Forbidden","message":"","status":403}"#;
+    let body = format!(
+        r#"{{"error":"Forbidden","message":"{}","status":403}}"#,
+        "x".repeat(length - shell.len())
+    );
+    assert_eq!(body.len(), length);
+    if !chunked {
+        return answer(
+            "403 Forbidden",
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        );
+    }
+    let mut bytes = b"HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    for chunk in body.as_bytes().chunks(10_000) {
+        bytes.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        bytes.extend_from_slice(chunk);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    bytes.extend_from_slice(b"0\r\n\r\n");
+    bytes
+}
+
+#[tokio::test]
+async fn a_body_of_exactly_the_bound_is_read_and_one_byte_more_is_refused() {
+    let shell = r#"{"error":"Forbidden","message":"","status":403}"#.len();
+    for chunked in [false, true] {
+        let (address, _) = serve(vec![forbidden_of_length(MAX_BODY_LEN, chunked)]);
+        let guidance = reqwest::get(format!("http://{address}/"))
+            .await
+            .unwrap()
+            .guidance()
+            .await;
+        assert_eq!(
+            guidance.message().map(str::len),
+            Some(MAX_BODY_LEN - shell),
+            "chunked {chunked}: {:?}",
+            guidance.body_error()
+        );
+
+        let (address, _) = serve(vec![forbidden_of_length(MAX_BODY_LEN + 1, chunked)]);
+        let guidance = reqwest::get(format!("http://{address}/"))
+            .await
+            .unwrap()
+            .guidance()
+            .await;
+        assert!(
+            matches!(guidance.body_error(), Some(BodyError::TooLong(length)) if *length > MAX_BODY_LEN),
+            "chunked {chunked}: {guidance:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn hostile_challenges_and_bodies_never_panic_and_keep_the_advice() {
-    let deep = "[".repeat(100_000);
+    // Deep, but under the body bound, so that it is parsed: serde_json's recursion limit.
+    let deep = "[".repeat(60_000);
     let long_value = format!("Bearer realm=\"{}\"", "a".repeat(60_000));
     type Headers<'a> = Vec<(&'a str, &'a str)>;
     let cases: Vec<(Headers<'_>, Vec<u8>)> = vec![

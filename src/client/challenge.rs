@@ -54,7 +54,8 @@ impl ReadChallenge {
     ///
     /// The value does not follow the grammar: no scheme, an unterminated quoted-string, a
     /// parameter without a value, a control character, or a parameter named twice in one
-    /// challenge (RFC 9110 §11.2).
+    /// challenge (RFC 9110 §11.2); or a challenge has more than 64 parameters, which no
+    /// scheme defines.
     pub fn parse(value: &str) -> Result<Vec<Self>, MalformedChallenge> {
         Parser {
             text: value.as_bytes(),
@@ -82,7 +83,8 @@ impl ReadChallenge {
         headers
             .get_all(WWW_AUTHENTICATE)
             .iter()
-            .filter_map(|value| value.to_str().ok())
+            // UTF-8 rather than `to_str`'s visible ASCII: a realm may be `Zürich`.
+            .filter_map(|value| std::str::from_utf8(value.as_bytes()).ok())
             .filter_map(|value| Self::parse(value).ok())
             .flatten()
             .collect()
@@ -190,6 +192,10 @@ fn is_tchar(byte: u8) -> bool {
 fn is_token68_char(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-._~+/".contains(&byte)
 }
+
+/// The most parameters one challenge may have: no scheme defines more than a handful, and the
+/// check for a name given twice stays cheap.
+const MAX_PARAMS: usize = 64;
 
 struct Parser<'a> {
     text: &'a [u8],
@@ -321,7 +327,15 @@ impl Parser<'_> {
             let before_space = self.at;
             self.skip_whitespace();
             match self.peek() {
-                None | Some(b',') => {}
+                None => {}
+                // An empty list element before the parameters (RFC 9110 §5.6.1):
+                // `Bearer , realm="a"` is `Bearer realm="a"`.
+                Some(b',') => {
+                    self.skip_separators();
+                    if self.peek().is_some() && !self.at_new_challenge() {
+                        self.params(&mut challenge.params)?;
+                    }
+                }
                 Some(_) if self.at == before_space => {
                     return self.fail("no space after the auth-scheme");
                 }
@@ -364,6 +378,9 @@ impl Parser<'_> {
                     value
                 }
             };
+            if params.len() == MAX_PARAMS {
+                return self.fail("more than 64 parameters in one challenge");
+            }
             if params
                 .iter()
                 .any(|(known, _): &(String, String)| known.eq_ignore_ascii_case(&name))
@@ -416,6 +433,36 @@ mod tests {
         assert_eq!(challenges[2].realm(), Some("x"));
         // By the grammar, a token with trailing `=` and nothing after it is a token68.
         assert_eq!(parse("Bearer realm=")[0].token68(), Some("realm="));
+    }
+
+    #[test]
+    fn an_empty_element_before_the_parameters_is_skipped() {
+        let challenges = parse(r#"Bearer , realm="a", Basic, , Newauth realm="b""#);
+        assert_eq!(challenges.len(), 3);
+        assert_eq!(challenges[0].realm(), Some("a"));
+        assert_eq!(challenges[1].params().count(), 0);
+        assert_eq!(challenges[2].realm(), Some("b"));
+    }
+
+    #[test]
+    fn a_utf8_realm_is_read_from_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            WWW_AUTHENTICATE,
+            http::HeaderValue::from_bytes("Basic realm=\"Zürich\", charset=\"UTF-8\"".as_bytes())
+                .unwrap(),
+        );
+        let challenges = ReadChallenge::all_in(&headers);
+        assert_eq!(challenges[0].realm(), Some("Zürich"));
+    }
+
+    #[test]
+    fn too_many_parameters_are_refused_before_the_work_grows() {
+        let params: Vec<String> = (0..65).map(|index| format!("p{index}=1")).collect();
+        let value = format!("Bearer {}", params.join(", "));
+        assert!(ReadChallenge::parse(&value).is_err());
+        let value = format!("Bearer {}", params[..64].join(", "));
+        assert_eq!(parse(&value)[0].params().count(), 64);
     }
 
     #[test]

@@ -295,10 +295,25 @@ impl Guidance {
 }
 
 impl fmt::Display for Guidance {
+    /// `the server answered 403 Forbidden: <message>`. The message is the server's text: it is
+    /// cut after 200 characters and its control characters (line breaks, terminal escapes)
+    /// become spaces, so that it cannot forge a log line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 200;
         write!(f, "the server answered {}", self.status)?;
         if let Some(message) = self.message() {
-            write!(f, ": {message}")?;
+            f.write_str(": ")?;
+            for character in message.chars().take(SHOWN) {
+                let shown = if character.is_control() {
+                    ' '
+                } else {
+                    character
+                };
+                write!(f, "{shown}")?;
+            }
+            if message.chars().nth(SHOWN).is_some() {
+                f.write_str("...")?;
+            }
         }
         Ok(())
     }
