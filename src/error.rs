@@ -61,9 +61,48 @@ impl RetryAfter {
 /// Headers that only some refusals carry, kept out of line so the error stays small.
 #[derive(Debug, Clone, Default)]
 struct ExtraHeaders {
-    challenges: Vec<Challenge>,
+    challenges: Challenges,
     allow: Option<HeaderValue>,
     retry_after: Option<RetryAfter>,
+}
+
+/// A response's challenges: one, the common case, kept in line (no allocation of its own);
+/// several in a `Vec`.
+#[derive(Debug, Clone, Default)]
+enum Challenges {
+    #[default]
+    None,
+    One(Challenge),
+    Several(Vec<Challenge>),
+}
+
+impl Challenges {
+    fn as_slice(&self) -> &[Challenge] {
+        match self {
+            Self::None => &[],
+            Self::One(challenge) => std::slice::from_ref(challenge),
+            Self::Several(challenges) => challenges,
+        }
+    }
+
+    fn push(&mut self, challenge: Challenge) {
+        *self = match std::mem::take(self) {
+            Self::None => Self::One(challenge),
+            Self::One(first) => Self::Several(vec![first, challenge]),
+            Self::Several(mut challenges) => {
+                challenges.push(challenge);
+                Self::Several(challenges)
+            }
+        };
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Challenge> {
+        match self {
+            Self::None => None,
+            Self::One(challenge) => Some(challenge),
+            Self::Several(challenges) => challenges.last_mut(),
+        }
+    }
 }
 
 /// What the client is never told: kept for logs, out of line.
@@ -534,7 +573,7 @@ impl HttpError {
             || self
                 .headers
                 .as_deref()
-                .is_some_and(|headers| !headers.challenges.is_empty());
+                .is_some_and(|headers| !headers.challenges.as_slice().is_empty());
         needs_challenge && self.sendable_challenges().next().is_none()
     }
 
@@ -611,7 +650,7 @@ impl HttpError {
     pub fn challenges(&self) -> &[Challenge] {
         self.headers
             .as_deref()
-            .map_or(&[], |headers| &headers.challenges)
+            .map_or(&[], |headers| headers.challenges.as_slice())
     }
 
     pub(crate) fn allow(&self) -> Option<&HeaderValue> {
