@@ -196,7 +196,30 @@ criterion_group! {
     targets = error_path
 }
 
+/// With `DENIED_BENCH_ONLY=<case name>`, renders that case `DENIED_BENCH_ITERATIONS` times
+/// (10,000 by default) and nothing else: for counting its instructions with callgrind.
+fn run_one_case(name: &str) {
+    let Some((_, render)) = CASES.iter().find(|(case, _)| *case == name) else {
+        eprintln!("no case named {name:?}; the cases:");
+        for (case, _) in CASES {
+            eprintln!("  {case}");
+        }
+        std::process::exit(2);
+    };
+    let iterations: u32 = std::env::var("DENIED_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|iterations| iterations.parse().ok())
+        .unwrap_or(10_000);
+    for _ in 0..iterations {
+        black_box(render());
+    }
+}
+
 fn main() {
+    if let Ok(name) = std::env::var("DENIED_BENCH_ONLY") {
+        run_one_case(&name);
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     print_ratios();

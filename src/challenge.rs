@@ -135,6 +135,168 @@ struct Param {
     value: Cow<'static, str>,
 }
 
+/// The scheme, then each in-line parameter's name and value.
+const STATIC_KEY_PARTS: usize = 1 + 2 * INLINE_PARAMS;
+
+/// Where the parts of an all-`'static` challenge lie and how long they are. `'static` text
+/// never changes, so equal keys are equal text; unequal keys may still be equal text, which
+/// only costs an encoding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct StaticKey {
+    parts: [(usize, usize); STATIC_KEY_PARTS],
+}
+
+/// How many all-`'static` challenges each thread keeps encoded: an app has a handful.
+const ENCODED_PER_THREAD: usize = 32;
+
+thread_local! {
+    static ENCODED: std::cell::RefCell<Vec<(StaticKey, HeaderValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The header value of the challenge `key` names: encoded once per thread, then a reference
+/// count (`Unauthorized::bearer("example")` is the same text on every request).
+fn encoded_once(
+    key: StaticKey,
+    encode: impl FnOnce() -> Result<HeaderValue, InvalidChallenge>,
+) -> Result<HeaderValue, InvalidChallenge> {
+    let found = ENCODED
+        .try_with(|cache| {
+            let cache = cache.try_borrow().ok()?;
+            cache
+                .iter()
+                .find(|(known, _)| *known == key)
+                .map(|(_, value)| value.clone())
+        })
+        .ok()
+        .flatten();
+    if let Some(value) = found {
+        return Ok(value);
+    }
+    let value = encode()?;
+    let _ = ENCODED.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            if cache.len() < ENCODED_PER_THREAD {
+                cache.push((key, value.clone()));
+            }
+        }
+    });
+    Ok(value)
+}
+
+/// How many parameters a challenge keeps in line: a Bearer challenge sends at most `realm`,
+/// `error`, `error_description` and `scope` (or `error_uri`).
+const INLINE_PARAMS: usize = 4;
+
+const NO_PARAM: Param = Param {
+    name: Cow::Borrowed(""),
+    value: Cow::Borrowed(""),
+};
+
+/// A challenge's parameters, in order: up to [`INLINE_PARAMS`] in line, so that building the
+/// usual challenge allocates nothing of its own; all of them in a `Vec` past that.
+#[derive(Clone)]
+struct Params {
+    len: u8,
+    inline: [Param; INLINE_PARAMS],
+    /// Every parameter, once there are more than fit in line; empty until then.
+    spilled: Vec<Param>,
+}
+
+impl Params {
+    const fn new() -> Self {
+        Self {
+            len: 0,
+            inline: [NO_PARAM; INLINE_PARAMS],
+            spilled: Vec::new(),
+        }
+    }
+
+    fn as_slice(&self) -> &[Param] {
+        if self.spilled.is_empty() {
+            &self.inline[..usize::from(self.len)]
+        } else {
+            &self.spilled
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Param] {
+        if self.spilled.is_empty() {
+            &mut self.inline[..usize::from(self.len)]
+        } else {
+            &mut self.spilled
+        }
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Param> {
+        self.as_slice().iter()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    fn push(&mut self, param: Param) {
+        let len = usize::from(self.len);
+        if self.spilled.is_empty() && len < INLINE_PARAMS {
+            self.inline[len] = param;
+            self.len += 1;
+            return;
+        }
+        if self.spilled.is_empty() {
+            self.spilled = self.inline[..len]
+                .iter_mut()
+                .map(|slot| std::mem::replace(slot, NO_PARAM))
+                .collect();
+            self.len = 0;
+        }
+        self.spilled.push(param);
+    }
+
+    /// Puts `param` first, before the others.
+    fn insert_first(&mut self, param: Param) {
+        let was_empty = self.is_empty();
+        self.push(param);
+        if !was_empty {
+            self.as_mut_slice().rotate_right(1);
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Param) -> bool) {
+        if !self.spilled.is_empty() {
+            self.spilled.retain(keep);
+            return;
+        }
+        let len = usize::from(self.len);
+        let mut kept = 0;
+        for index in 0..len {
+            if keep(&self.inline[index]) {
+                self.inline.swap(kept, index);
+                kept += 1;
+            }
+        }
+        for slot in &mut self.inline[kept..len] {
+            *slot = NO_PARAM;
+        }
+        // `kept` is at most `len`, a `u8`.
+        self.len = u8::try_from(kept).unwrap_or(self.len);
+    }
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Params {}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
 /// The schemes whose RFCs give their parameters rules of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {
@@ -187,7 +349,7 @@ pub struct Challenge {
     /// one setter of `error`, so that rendering need not parse it again.
     bearer_error: Option<BearerError>,
     token68: Option<Cow<'static, str>>,
-    params: Vec<Param>,
+    params: Params,
     unusable: Option<InvalidChallenge>,
     left_out: Vec<InvalidChallenge>,
 }
@@ -212,7 +374,7 @@ impl Challenge {
             bearer_error: None,
             scheme,
             token68: None,
-            params: Vec::new(),
+            params: Params::new(),
             unusable,
             left_out: Vec::new(),
         }
@@ -221,7 +383,25 @@ impl Challenge {
     /// `Bearer realm="..."` (RFC 6750), the challenge for a request that had no credentials.
     #[must_use]
     pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(BEARER).with_realm(realm)
+        Self::of_known_scheme(BEARER, Scheme::Bearer).with_realm(realm)
+    }
+
+    /// `Bearer` with no parameter yet: to be given its realm in place.
+    pub(crate) const fn bare_bearer() -> Self {
+        Self::of_known_scheme(BEARER, Scheme::Bearer)
+    }
+
+    /// [`new`](Self::new) for a scheme known to be a valid token of that kind.
+    const fn of_known_scheme(scheme: &'static str, kind: Scheme) -> Self {
+        Self {
+            scheme: Cow::Borrowed(scheme),
+            kind,
+            bearer_error: None,
+            token68: None,
+            params: Params::new(),
+            unusable: None,
+            left_out: Vec::new(),
+        }
     }
 
     /// `Basic realm="..."` (RFC 7617).
@@ -233,7 +413,7 @@ impl Challenge {
     /// ```
     #[must_use]
     pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(BASIC).with_realm(realm)
+        Self::of_known_scheme(BASIC, Scheme::Basic).with_realm(realm)
     }
 
     /// Sets the `realm`, always sent first and as a quoted-string. A realm that cannot be
@@ -258,13 +438,10 @@ impl Challenge {
                 }
                 self.params
                     .retain(|param| !param.name.eq_ignore_ascii_case("realm"));
-                self.params.insert(
-                    0,
-                    Param {
-                        name: Cow::Borrowed("realm"),
-                        value: realm,
-                    },
-                );
+                self.params.insert_first(Param {
+                    name: Cow::Borrowed("realm"),
+                    value: realm,
+                });
             }
             Err(problem) => {
                 self.unusable.get_or_insert(problem);
@@ -277,8 +454,20 @@ impl Challenge {
     /// The code decides the status of the response that carries the challenge (see
     /// [`BearerError::status`]); a response of another status leaves the challenge out.
     #[must_use]
-    pub fn with_error(self, error: BearerError) -> Self {
-        self.with_param("error", error.as_str())
+    pub fn with_error(mut self, error: BearerError) -> Self {
+        self.set_error(error);
+        self
+    }
+
+    /// [`with_error`](Self::with_error) in place.
+    pub(crate) fn set_error(&mut self, error: BearerError) {
+        if self.kind != Scheme::Bearer {
+            return self.set_param(Cow::Borrowed("error"), Cow::Borrowed(error.as_str()));
+        }
+        // A code of the enum is a valid value: nothing to check.
+        self.bearer_error = Some(error);
+        self.forget_refused("error");
+        self.set(Cow::Borrowed("error"), Cow::Borrowed(error.as_str()));
     }
 
     /// Sets `error_description`: human text for the developer, limited by RFC 6750 to printable
@@ -325,10 +514,15 @@ impl Challenge {
         name: impl Into<Cow<'static, str>>,
         value: impl Into<Cow<'static, str>>,
     ) -> Self {
-        let (name, value) = (name.into(), value.into());
+        self.set_param(name.into(), value.into());
+        self
+    }
+
+    /// [`with_param`](Self::with_param) in place.
+    pub(crate) fn set_param(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
         if name.eq_ignore_ascii_case("realm") {
             self.set_realm(value);
-            return self;
+            return;
         }
         let (name, checked) = match self.defined_param(&name) {
             Some(defined) => (Cow::Borrowed(defined), self.check_defined(defined, &value)),
@@ -349,12 +543,7 @@ impl Challenge {
         }
         match checked {
             Ok(()) => {
-                // A value replaces the one refused before it.
-                self.left_out.retain(|problem| {
-                    !problem
-                        .param_name()
-                        .is_some_and(|refused| refused.eq_ignore_ascii_case(&name))
-                });
+                self.forget_refused(&name);
                 self.set(name, value);
             }
             Err(problem) => {
@@ -363,7 +552,6 @@ impl Challenge {
                 self.left_out.push(problem);
             }
         }
-        self
     }
 
     /// Sends a token68 (`Negotiate YII...`) as the whole challenge. A challenge carries a
@@ -444,6 +632,43 @@ impl Challenge {
     /// The challenge is unusable: see [`validate`](Self::validate).
     pub fn to_header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
         self.check_usable()?;
+        match self.static_key() {
+            Some(key) => encoded_once(key, || self.encode()),
+            None => self.encode(),
+        }
+    }
+
+    /// The challenge's text, when every part of it is `'static`: where each part lies and how
+    /// long it is. Two challenges with the same key are the same text.
+    fn static_key(&self) -> Option<StaticKey> {
+        // Whether the text is borrowed or owned is what matters here.
+        #[allow(clippy::ptr_arg)]
+        fn part(text: &Cow<'static, str>) -> Option<(usize, usize)> {
+            match text {
+                Cow::Borrowed(text) => Some((text.as_ptr() as usize, text.len())),
+                Cow::Owned(_) => None,
+            }
+        }
+        let params = self.params.as_slice();
+        if params.len() > INLINE_PARAMS {
+            return None;
+        }
+        let mut key = StaticKey {
+            parts: [(0, 0); STATIC_KEY_PARTS],
+        };
+        key.parts[0] = part(&self.scheme)?;
+        if let Some(token68) = &self.token68 {
+            key.parts[1] = part(token68)?;
+            return Some(key);
+        }
+        for (index, param) in params.iter().enumerate() {
+            key.parts[1 + 2 * index] = part(&param.name)?;
+            key.parts[2 + 2 * index] = part(&param.value)?;
+        }
+        Some(key)
+    }
+
+    fn encode(&self) -> Result<HeaderValue, InvalidChallenge> {
         let mut text = String::with_capacity(self.encoded_len());
         text.push_str(&self.scheme);
         if let Some(token68) = &self.token68 {
@@ -538,9 +763,19 @@ impl Challenge {
         self.scheme.len() + params.saturating_sub(1)
     }
 
+    /// A value replaces the one refused before it.
+    fn forget_refused(&mut self, name: &str) {
+        self.left_out.retain(|problem| {
+            !problem
+                .param_name()
+                .is_some_and(|refused| refused.eq_ignore_ascii_case(name))
+        });
+    }
+
     fn set(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
         match self
             .params
+            .as_mut_slice()
             .iter_mut()
             .find(|param| param.name.eq_ignore_ascii_case(&name))
         {
@@ -667,9 +902,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parameters_past_the_inline_ones_keep_their_order() {
+        let mut challenge = Challenge::new("DPoP");
+        for index in 0..7 {
+            challenge = challenge.with_param(format!("p{index}"), format!("v{index}"));
+        }
+        let challenge = challenge.with_realm("r").with_param("p3", "again");
+        let challenge = challenge.with_param("p5", "bad\u{1}");
+        assert_eq!(
+            challenge.to_header_value().unwrap(),
+            r#"DPoP realm="r", p0="v0", p1="v1", p2="v2", p3="again", p4="v4", p6="v6""#
+        );
+    }
+
+    #[test]
+    fn a_refused_value_leaves_the_inline_parameters_in_order() {
+        let challenge = Challenge::bearer("r")
+            .with_scope("a")
+            .with_description("d")
+            .with_scope("bad\"scope");
+        assert_eq!(
+            challenge.to_header_value().unwrap(),
+            r#"Bearer realm="r", error_description="d""#
+        );
+    }
+
+    #[test]
+    fn a_static_challenge_is_encoded_once_and_an_owned_one_every_time() {
+        let first = Challenge::bearer("cached").to_header_value().unwrap();
+        let again = Challenge::bearer("cached").to_header_value().unwrap();
+        assert_eq!(first, again);
+        // The same text, not `'static`: encoded again, to the same bytes.
+        let owned = Challenge::bearer(String::from("cached"))
+            .to_header_value()
+            .unwrap();
+        assert_eq!(owned, first);
+        // More static challenges than a thread keeps: all still encoded right.
+        let realms: Vec<&'static str> = (0..ENCODED_PER_THREAD + 8)
+            .map(|index| &*Box::leak(format!("realm{index}").into_boxed_str()))
+            .collect();
+        for _ in 0..2 {
+            for realm in &realms {
+                let value = Challenge::bearer(*realm).to_header_value().unwrap();
+                assert_eq!(value, format!("Bearer realm=\"{realm}\"").as_str());
+            }
+        }
+    }
+
+    #[test]
     fn setting_a_parameter_twice_keeps_one() {
         let challenge = Challenge::bearer("a").with_realm("b");
-        assert_eq!(challenge.params.len(), 1);
+        assert_eq!(challenge.params.as_slice().len(), 1);
         assert_eq!(challenge.param("realm"), Some("b"));
     }
 

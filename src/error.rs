@@ -67,8 +67,10 @@ struct ExtraHeaders {
 }
 
 /// A response's challenges: one, the common case, kept in line (no allocation of its own);
-/// several in a `Vec`.
+/// several in a `Vec`. The whole lives boxed with the other extra headers, so its size does
+/// not weigh on the error.
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::large_enum_variant)]
 enum Challenges {
     #[default]
     None,
@@ -86,14 +88,15 @@ impl Challenges {
     }
 
     fn push(&mut self, challenge: Challenge) {
-        *self = match std::mem::take(self) {
-            Self::None => Self::One(challenge),
-            Self::One(first) => Self::Several(vec![first, challenge]),
-            Self::Several(mut challenges) => {
-                challenges.push(challenge);
-                Self::Several(challenges)
+        match self {
+            Self::None => *self = Self::One(challenge),
+            Self::Several(challenges) => challenges.push(challenge),
+            Self::One(_) => {
+                if let Self::One(first) = std::mem::take(self) {
+                    *self = Self::Several(vec![first, challenge]);
+                }
             }
-        };
+        }
     }
 
     fn last_mut(&mut self) -> Option<&mut Challenge> {
@@ -536,6 +539,22 @@ impl HttpError {
     pub(crate) fn with_challenge(mut self, challenge: Challenge) -> Self {
         self.extra_headers().challenges.push(challenge);
         self
+    }
+
+    /// The error with `challenge` as its only one, built where the error keeps it: a refusal
+    /// on the hot path sets its parameters in place instead of moving the challenge around.
+    pub(crate) fn with_only_challenge(
+        status: StatusCode,
+        challenge: impl FnOnce() -> Challenge,
+        build: impl FnOnce(&mut Challenge),
+    ) -> Self {
+        let mut error = Self::with_status(status);
+        let headers = error.extra_headers();
+        headers.challenges = Challenges::One(challenge());
+        if let Challenges::One(challenge) = &mut headers.challenges {
+            build(challenge);
+        }
+        error
     }
 
     pub(crate) fn last_challenge_mut(&mut self) -> Option<&mut Challenge> {

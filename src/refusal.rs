@@ -300,11 +300,17 @@ impl Unauthorized {
         realm: impl Into<Cow<'static, str>>,
         description: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self::new(
-            Challenge::bearer(realm)
-                .with_error(BearerError::InvalidToken)
-                .with_description(description),
-        )
+        // Built in place, where the refusal keeps it: a flood of these is what credential
+        // stuffing looks like.
+        Self(HttpError::with_only_challenge(
+            StatusCode::UNAUTHORIZED,
+            Challenge::bare_bearer,
+            |challenge| {
+                challenge.set_realm(realm.into());
+                challenge.set_error(BearerError::InvalidToken);
+                challenge.set_param(Cow::Borrowed("error_description"), description.into());
+            },
+        ))
     }
 
     /// The request is malformed (RFC 6750 `invalid_request`), answered with 400.

@@ -92,13 +92,15 @@ fn the_error_paths_allocations_against_the_floor() {
     // The floor is what the targets of issue 11 count from: three allocations (the header
     // map's two tables and the boxed body).
     assert_eq!(floor, 3);
-    // Where the crate stands (BENCHMARKS.md): the default 403 at the floor, its own message one
-    // more, the concealed 404 one more (the kept refusal, boxed), the 401 three more (its
-    // challenge's parameters, the boxed headers, the encoded value).
+    // The targets of issue 11: the default 403 at the floor, its own message one more, the
+    // 401 one more (its boxed headers; the challenge's parameters are kept in line and its
+    // encoded value once per thread), fewer than the 401 written by hand. The concealed 404
+    // is one over its target of the floor: the kept refusal is boxed (BENCHMARKS.md).
     assert_eq!(counts[0].1, floor);
     assert_eq!(counts[1].1, floor + 1);
     assert_eq!(counts[2].1, floor + 1);
-    assert_eq!(counts[3].1, floor + 3);
+    assert_eq!(counts[3].1, floor + 1);
+    assert!(counts[3].1 < counts[4].1);
 }
 
 #[test]
