@@ -204,7 +204,7 @@ pub struct Guidance {
 
 impl Guidance {
     /// Reads a response's status, headers and, if there is one, body (bounded by
-    /// [`MAX_BODY_LEN`](crate::MAX_BODY_LEN)). A body that cannot be read does not change the
+    /// [`MAX_BODY_LEN`]). A body that cannot be read does not change the
     /// advice: see [`body_error`](Self::body_error).
     #[must_use]
     pub fn read(status: StatusCode, headers: &HeaderMap, body: Option<&[u8]>) -> Self {
