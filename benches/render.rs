@@ -42,7 +42,7 @@ struct Body {
 
 type Case = (&'static str, fn() -> Response);
 
-const CASES: [Case; 12] = [
+const CASES: [Case; 13] = [
     ("floor: Response built directly", || {
         let mut response = Response::new(AxumBody::from(Bytes::from_static(STATIC_BODY)));
         *response.status_mut() = StatusCode::FORBIDDEN;
@@ -100,6 +100,9 @@ const CASES: [Case; 12] = [
         Forbidden::new()
             .with_message("Only the owner of this repository may archive it")
             .into_response()
+    }),
+    ("denied: 403 missing_role", || {
+        Forbidden::missing_role("admin").into_response()
     }),
     ("denied: concealed 404", || {
         Forbidden::not_owner().conceal().into_response()

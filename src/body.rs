@@ -34,9 +34,24 @@ impl io::Write for ByteCounter {
     }
 }
 
-/// A JSON string: quoted and escaped by serde_json.
+/// A JSON string: quoted, and escaped by serde_json when it has a byte to escape.
 fn write_json_str(out: &mut impl io::Write, text: &str) -> io::Result<()> {
-    serde_json::to_writer(out, text).map_err(io::Error::from)
+    if needs_escape(text) {
+        return serde_json::to_writer(out, text).map_err(io::Error::from);
+    }
+    out.write_all(b"\"")?;
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\"")
+}
+
+/// Whether `text` has a byte that a JSON string must escape (RFC 8259 §7: `"`, `\` and the
+/// control characters); most text has none, and is copied as it is between quotes.
+#[inline]
+fn needs_escape(text: &str) -> bool {
+    // No early exit, so the scan vectorizes.
+    text.bytes().fold(false, |found, b| {
+        found | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 /// What one error adds to its body beyond message and reason: the problem `type` and
@@ -68,7 +83,9 @@ fn write_head(
             write_json_str(out, problem_type)?;
             out.write_all(br#","title":"#)?;
             write_json_str(out, phrase)?;
-            write!(out, r#","status":{},"detail":"#, status.as_u16())
+            out.write_all(br#","status":"#)?;
+            out.write_all(status.as_str().as_bytes())?;
+            out.write_all(br#","detail":"#)
         }
     }
 }
@@ -83,7 +100,8 @@ fn write_tail(
     members: Option<&Members>,
 ) -> io::Result<()> {
     if format == BodyFormat::Json {
-        write!(out, r#","status":{}"#, status.as_u16())?;
+        out.write_all(br#","status":"#)?;
+        out.write_all(status.as_str().as_bytes())?;
     }
     if let (BodyFormat::Problem, Some(instance)) = (
         format,
@@ -92,6 +110,18 @@ fn write_tail(
         out.write_all(br#","instance":"#)?;
         write_json_str(out, instance)?;
     }
+    write_reason(out, reason)?;
+    for (name, value) in members.map_or(&[][..], |members| &members.extensions) {
+        out.write_all(b",")?;
+        write_json_str(out, name)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
+    }
+    Ok(())
+}
+
+/// The reason's members: its code, and its detail (`role`, `scope`) when it is sent.
+fn write_reason(out: &mut impl io::Write, reason: Option<(&Reason, bool)>) -> io::Result<()> {
     if let Some((reason, with_detail)) = reason {
         out.write_all(br#","reason":"#)?;
         write_json_str(out, reason.code())?;
@@ -101,12 +131,6 @@ fn write_tail(
             out.write_all(b":")?;
             write_json_str(out, value)?;
         }
-    }
-    for (name, value) in members.map_or(&[][..], |members| &members.extensions) {
-        out.write_all(b",")?;
-        write_json_str(out, name)?;
-        out.write_all(b":")?;
-        serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     }
     Ok(())
 }
@@ -220,19 +244,24 @@ pub(crate) fn render_plain(
     })
 }
 
-/// A default body rendered in advance, with the request's members: one allocation of exactly
-/// its length.
-pub(crate) fn with_request_members(
+/// A default body rendered in advance, with a reason's members and the request's: one
+/// allocation of exactly its length. The reason's members come right after the default
+/// body's last member, as in a body rendered whole, so this is for a body whose `type` is
+/// the default body's (flat JSON has none).
+pub(crate) fn default_with(
     default_body: &[u8],
     format: BodyFormat,
+    reason: Option<(&Reason, bool)>,
     request: &RequestMembers<'_>,
 ) -> Vec<u8> {
     // Every body ends with its closing brace, which `write_end` writes again.
     let open = default_body.strip_suffix(b"}").unwrap_or(default_body);
     let mut counter = ByteCounter(open.len());
+    let _ = write_reason(&mut counter, reason);
     let _ = write_end(&mut counter, format, request);
     let mut body = Vec::with_capacity(counter.0);
     body.extend_from_slice(open);
+    let _ = write_reason(&mut body, reason);
     let _ = write_end(&mut body, format, request);
     body
 }
@@ -266,14 +295,7 @@ impl Template {
         let mut end = ByteCounter(0);
         let _ = write_end(&mut end, self.format, request);
         let end = end.0;
-        // Most messages need no escape (RFC 8259 §7: only `"`, `\` and control characters
-        // do), so they are copied as they are between quotes.
-        // No early exit, so the scan vectorizes.
-        let needs_escape = message.bytes().fold(false, |found, b| {
-            found | (b < 0x20) | (b == b'"') | (b == b'\\')
-        });
-        let plain = !needs_escape;
-        if plain {
+        if !needs_escape(message) {
             let mut body =
                 Vec::with_capacity(self.head.len() + message.len() + 2 + self.tail.len() + end);
             body.extend_from_slice(&self.head);
@@ -421,6 +443,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut texts: Vec<String> = (0u8..0x80)
+            .map(|byte| format!("a{}b", byte as char))
+            .collect();
+        texts.extend(
+            [
+                "",
+                "plain text",
+                "Zürich ☃ 𝄞",
+                "\u{7f}",
+                "\"quoted\"",
+                "back\\slash",
+            ]
+            .map(String::from),
+        );
+        for text in texts {
+            let mut written = Vec::new();
+            write_json_str(&mut written, &text).unwrap();
+            assert_eq!(written, serde_json::to_vec(&text).unwrap(), "{text:?}");
+            let mut counter = ByteCounter(0);
+            write_json_str(&mut counter, &text).unwrap();
+            assert_eq!(counter.0, written.len());
+        }
+    }
+
+    #[test]
     fn the_body_is_allocated_at_its_exact_length() {
         let reason = Reason::MissingRole("ad\"min".into());
         let members = Members {
@@ -452,6 +500,50 @@ mod tests {
     }
 
     #[test]
+    fn a_default_body_with_a_reason_is_the_body_rendered_whole() {
+        let reasons = [
+            Reason::MissingRole("admin".into()),
+            Reason::MissingScope("quote \" and \u{2603}".into()),
+            Reason::NotOwner,
+        ];
+        let requests = [
+            RequestMembers::default(),
+            RequestMembers {
+                instance: Some("/repos/a%20b"),
+                request_id: Some("id-1"),
+            },
+        ];
+        for format in [BodyFormat::Json, BodyFormat::Problem] {
+            let sentence = "You do not have permission to access this resource";
+            let default_body = render_plain(format, StatusCode::FORBIDDEN, "Forbidden", sentence);
+            for reason in &reasons {
+                for with_detail in [true, false] {
+                    for request in requests {
+                        let whole = render(&Parts {
+                            format,
+                            status: StatusCode::FORBIDDEN,
+                            phrase: "Forbidden",
+                            message: sentence,
+                            reason: Some((reason, with_detail)),
+                            problem_type: ABOUT_BLANK,
+                            members: None,
+                            request,
+                        });
+                        let appended = default_with(
+                            &default_body,
+                            format,
+                            Some((reason, with_detail)),
+                            &request,
+                        );
+                        assert_eq!(appended, whole, "{reason:?} {format:?}");
+                        assert_eq!(appended.len(), appended.capacity());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_template_writes_the_same_bytes_as_the_general_path() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
             let template = Template::new(format, StatusCode::FORBIDDEN, "Forbidden");
@@ -477,7 +569,7 @@ mod tests {
                 });
                 assert_eq!(with_request, general);
                 assert_eq!(with_request.len(), with_request.capacity());
-                let appended = with_request_members(&plain, format, &request);
+                let appended = default_with(&plain, format, None, &request);
                 assert_eq!(appended, general);
                 assert_eq!(appended.len(), appended.capacity());
             }

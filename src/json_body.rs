@@ -4,11 +4,18 @@
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::challenge::trim_ows;
-use crate::HttpError;
+use crate::{BodyFormat, HttpError};
 
 /// `application/json` or any `application/...+json` type, in any case, with or without
 /// parameters.
 pub(crate) fn is_json_content_type(content_type: &[u8]) -> bool {
+    // The crate's own two values, as it writes them, first: a layer asks this of every error
+    // response it passes on.
+    if content_type == BodyFormat::Json.content_type().as_bytes()
+        || content_type == BodyFormat::Problem.content_type().as_bytes()
+    {
+        return true;
+    }
     let media_type = content_type
         .split(|&b| b == b';')
         .next()

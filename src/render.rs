@@ -156,6 +156,25 @@ impl<'a> Shape<'a> {
                 }
                 None => self.general_body(status, language, message, None, None),
             },
+            // The default body and the reason's members after it, when the body's `type` is
+            // the default body's.
+            (None, Some(reason), None) if !self.types_problem(reason) => {
+                match language.prerendered(self.format, status) {
+                    Some(prerendered) => Bytes::from(body::default_with(
+                        &prerendered.default_body,
+                        self.format,
+                        Some((reason, self.settings.reason_details)),
+                        &self.request_members,
+                    )),
+                    None => self.general_body(
+                        status,
+                        language,
+                        language.sentence(status),
+                        Some(reason),
+                        None,
+                    ),
+                }
+            }
             (message, reason, members) => self.general_body(
                 status,
                 language,
@@ -196,13 +215,22 @@ impl Shape<'_> {
             Some(prerendered) if self.request_members.is_empty() => {
                 prerendered.default_body.clone()
             }
-            Some(prerendered) => Bytes::from(body::with_request_members(
+            Some(prerendered) => Bytes::from(body::default_with(
                 &prerendered.default_body,
                 self.format,
+                None,
                 &self.request_members,
             )),
             None => self.general_body(status, language, language.sentence(status), None, None),
         }
+    }
+
+    /// Whether a problem with `reason` (and no type of its own) has a `type` of its own
+    /// reason: with a problem type base, for a code that is URI-safe.
+    fn types_problem(&self, reason: &crate::Reason) -> bool {
+        self.format == BodyFormat::Problem
+            && self.settings.problem_type_base.is_some()
+            && is_unreserved(reason.code())
     }
 
     fn general_body(
@@ -215,10 +243,12 @@ impl Shape<'_> {
     ) -> Bytes {
         let own_type = members.and_then(|members| members.problem_type.as_deref());
         let problem_type = match (own_type, reason, &self.settings.problem_type_base) {
+            // Only a problem carries a type.
+            _ if self.format != BodyFormat::Problem => Cow::Borrowed(body::ABOUT_BLANK),
             (Some(own), _, _) => Cow::Borrowed(own),
             // A custom code that is not URI-safe (`out of stock`) names no type.
-            (None, Some(reason), Some(base)) if is_unreserved(reason.code()) => {
-                Cow::Owned(format!("{base}{}", reason.code()))
+            (None, Some(reason), Some(base)) if self.types_problem(reason) => {
+                Cow::Owned([base.as_ref(), reason.code()].concat())
             }
             _ => Cow::Borrowed(body::ABOUT_BLANK),
         };
@@ -285,3 +315,61 @@ const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const VARY_ACCEPT: HeaderValue = HeaderValue::from_static("accept");
 const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
 const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Forbidden, Reason};
+
+    /// A reason on the default sentence is sent as the default body with the reason's members
+    /// appended, whenever the body's `type` allows; the bytes are those of the body rendered
+    /// whole, whatever the settings.
+    #[test]
+    fn a_reason_on_the_default_sentence_is_the_body_rendered_whole() {
+        let errors = || -> Vec<HttpError> {
+            vec![
+                Forbidden::missing_role("admin").into(),
+                Forbidden::missing_scope("quote \" and \u{2603}").into(),
+                Forbidden::not_owner().into(),
+                Forbidden::new()
+                    .with_reason(Reason::Custom("out of stock".into()))
+                    .into(),
+                HttpError::new(StatusCode::CONFLICT).with_reason(Reason::Custom("taken".into())),
+                // No body rendered in advance for this status.
+                HttpError::new(StatusCode::from_u16(499).unwrap_or(StatusCode::CONFLICT))
+                    .with_reason(Reason::Custom("gone_fishing".into())),
+            ]
+        };
+        for format in [BodyFormat::Json, BodyFormat::Problem] {
+            for base in [None, Some("https://example.com/problems/")] {
+                for details in [true, false] {
+                    let mut config = Config::new()
+                        .format(format)
+                        .reason_details(details)
+                        .message(StatusCode::FORBIDDEN, "Nope \"quoted\"");
+                    if let Some(base) = base {
+                        config = config.problem_type_base(base);
+                    }
+                    let settings = config.build().unwrap();
+                    for error in errors() {
+                        let sent = render_unreported(&error, &settings, None, |bytes| bytes);
+                        let shape = Shape::new(&settings, None);
+                        let verdict = shape.verdict(&error);
+                        let whole = shape.general_body(
+                            verdict.status,
+                            verdict.language,
+                            verdict.language.sentence(verdict.status),
+                            error.reason(),
+                            None,
+                        );
+                        assert_eq!(
+                            sent.body(),
+                            &whole,
+                            "{error:?} {format:?} base {base:?} details {details}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

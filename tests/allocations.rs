@@ -104,6 +104,17 @@ fn the_error_paths_allocations_against_the_floor() {
 }
 
 #[test]
+fn a_403_with_a_reason_costs_one_allocation_more_its_body() {
+    let floor = allocations(floor);
+    let with_reason = allocations(|| Forbidden::missing_role("admin").into_response());
+    assert_eq!(
+        with_reason,
+        floor + 1,
+        "403 missing_role: {with_reason} allocations, floor: {floor}"
+    );
+}
+
+#[test]
 fn the_default_403_allocates_no_more_than_a_static_response() {
     let floor = allocations(floor);
     let default = allocations(|| Forbidden::new().into_response());
