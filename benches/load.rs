@@ -375,14 +375,10 @@ mod twins {
             .at("/me", get(answer))
             .at("/admin/reports", get(answer))
             .at("/repos/:name", get(answer));
-        listener.set_nonblocking(true)?;
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?
-            .block_on(async {
-                let acceptor = TcpAcceptor::from_std(listener)?;
-                poem::Server::new_with_acceptor(acceptor).run(app).await
-            })
+        demo::serve_on_tokio(listener, |listener| async {
+            let acceptor = TcpAcceptor::from_tokio(listener)?;
+            poem::Server::new_with_acceptor(acceptor).run(app).await
+        })
     }
 
     pub(super) fn salvo(listener: TcpListener) -> std::io::Result<()> {

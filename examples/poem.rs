@@ -118,14 +118,10 @@ pub(crate) fn app() -> impl Endpoint {
 pub(crate) fn serve(listener: std::net::TcpListener, config: Config) -> std::io::Result<()> {
     let error_handling = ErrorHandling::with_config(config).map_err(std::io::Error::other)?;
     let app = app().with(error_handling);
-    listener.set_nonblocking(true)?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            let acceptor = TcpAcceptor::from_std(listener)?;
-            poem::Server::new_with_acceptor(acceptor).run(app).await
-        })
+    demo::serve_on_tokio(listener, |listener| async {
+        let acceptor = TcpAcceptor::from_tokio(listener)?;
+        poem::Server::new_with_acceptor(acceptor).run(app).await
+    })
 }
 
 fn main() -> std::io::Result<()> {

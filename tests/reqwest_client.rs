@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use denied::client::{Advice, ReadBody};
+use denied::client::{Advice, Guidance, ReadBody};
 use denied::reqwest::{Decision, GiveUp, Outcome, ResponseExt, RetryPolicy};
 use denied::{BearerError, BodyError, MAX_BODY_LEN};
 use reqwest::header::HeaderValue;
@@ -494,6 +494,16 @@ async fn a_50_mb_body_is_refused_within_its_bound() {
     }
 }
 
+/// What a client is told by a server of our own that answers `response`.
+async fn guidance_of(response: Vec<u8>) -> Guidance {
+    let (address, _) = serve(vec![response]);
+    reqwest::get(format!("http://{address}/"))
+        .await
+        .unwrap()
+        .guidance()
+        .await
+}
+
 /// A 403 whose JSON body is exactly `length` bytes long, sent with `Content-Length` or chunked.
 fn forbidden_of_length(length: usize, chunked: bool) -> Vec<u8> {
     let shell = r#"{"error":"Forbidden","message":"","status":403}"#;
@@ -523,12 +533,7 @@ fn forbidden_of_length(length: usize, chunked: bool) -> Vec<u8> {
 async fn a_body_of_exactly_the_bound_is_read_and_one_byte_more_is_refused() {
     let shell = r#"{"error":"Forbidden","message":"","status":403}"#.len();
     for chunked in [false, true] {
-        let (address, _) = serve(vec![forbidden_of_length(MAX_BODY_LEN, chunked)]);
-        let guidance = reqwest::get(format!("http://{address}/"))
-            .await
-            .unwrap()
-            .guidance()
-            .await;
+        let guidance = guidance_of(forbidden_of_length(MAX_BODY_LEN, chunked)).await;
         assert_eq!(
             guidance.message().map(str::len),
             Some(MAX_BODY_LEN - shell),
@@ -536,12 +541,7 @@ async fn a_body_of_exactly_the_bound_is_read_and_one_byte_more_is_refused() {
             guidance.body_error()
         );
 
-        let (address, _) = serve(vec![forbidden_of_length(MAX_BODY_LEN + 1, chunked)]);
-        let guidance = reqwest::get(format!("http://{address}/"))
-            .await
-            .unwrap()
-            .guidance()
-            .await;
+        let guidance = guidance_of(forbidden_of_length(MAX_BODY_LEN + 1, chunked)).await;
         assert!(
             matches!(guidance.body_error(), Some(BodyError::TooLong(length)) if *length > MAX_BODY_LEN),
             "chunked {chunked}: {guidance:?}"
@@ -583,12 +583,7 @@ async fn hostile_challenges_and_bodies_never_panic_and_keep_the_advice() {
         (vec![("content-type", "text/plain")], vec![0xff; 70_000]),
     ];
     for (headers, body) in cases {
-        let (address, _) = serve(vec![answer("401 Unauthorized", &headers, &body)]);
-        let guidance = reqwest::get(format!("http://{address}/"))
-            .await
-            .unwrap()
-            .guidance()
-            .await;
+        let guidance = guidance_of(answer("401 Unauthorized", &headers, &body)).await;
         assert_eq!(guidance.advice(), Advice::Reauthenticate, "{headers:?}");
         assert!(
             guidance.body().is_some() || guidance.body_error().is_some(),
