@@ -292,6 +292,18 @@ impl Template {
     /// The body with `message` and the request's members, in one allocation of exactly its
     /// length.
     pub(crate) fn render(&self, message: &str, request: &RequestMembers<'_>) -> Vec<u8> {
+        if request.is_empty() && !needs_escape(message) {
+            // The common case, the closing brace its whole end.
+            let mut body =
+                Vec::with_capacity(self.head.len() + message.len() + 3 + self.tail.len());
+            body.extend_from_slice(&self.head);
+            body.push(b'"');
+            body.extend_from_slice(message.as_bytes());
+            body.push(b'"');
+            body.extend_from_slice(&self.tail);
+            body.push(b'}');
+            return body;
+        }
         let mut end = ByteCounter(0);
         let _ = write_end(&mut end, self.format, request);
         let end = end.0;
@@ -547,11 +559,25 @@ mod tests {
     fn a_template_writes_the_same_bytes_as_the_general_path() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
             let template = Template::new(format, StatusCode::FORBIDDEN, "Forbidden");
-            let request = RequestMembers {
-                instance: Some("/r%20s"),
-                request_id: Some("a\"b"),
-            };
-            for message in ["caf\u{e9} \"quoted\"\n", "plain text \u{7f} \u{2603}", ""] {
+            let requests = [
+                RequestMembers {
+                    instance: Some("/r%20s"),
+                    request_id: Some("a\"b"),
+                },
+                RequestMembers {
+                    instance: None,
+                    request_id: Some("id-1"),
+                },
+                RequestMembers {
+                    instance: Some("/repos/x"),
+                    request_id: None,
+                },
+            ];
+            let messages = ["caf\u{e9} \"quoted\"\n", "plain text \u{7f} \u{2603}", ""];
+            for (message, request) in messages
+                .into_iter()
+                .flat_map(|message| requests.iter().map(move |request| (message, *request)))
+            {
                 let body = template.render(message, &RequestMembers::default());
                 let plain = render_plain(format, StatusCode::FORBIDDEN, "Forbidden", message);
                 assert_eq!(body, plain);

@@ -143,7 +143,15 @@ const STATIC_KEY_PARTS: usize = 1 + 2 * INLINE_PARAMS;
 /// only costs an encoding.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct StaticKey {
-    parts: [(usize, usize); STATIC_KEY_PARTS],
+    /// Each part's address, then its length. Whole words, so that keys compare as one block.
+    words: [usize; 2 * STATIC_KEY_PARTS],
+}
+
+impl StaticKey {
+    fn set(&mut self, part: usize, (address, len): (usize, usize)) {
+        self.words[2 * part] = address;
+        self.words[2 * part + 1] = len;
+    }
 }
 
 /// How many all-`'static` challenges each thread keeps encoded: an app has a handful.
@@ -386,9 +394,59 @@ impl Challenge {
         Self::of_known_scheme(BEARER, Scheme::Bearer).with_realm(realm)
     }
 
-    /// `Bearer` with no parameter yet: to be given its realm in place.
-    pub(crate) const fn bare_bearer() -> Self {
-        Self::of_known_scheme(BEARER, Scheme::Bearer)
+    /// `Bearer realm="...", error="...", error_description="..."`, built directly: what
+    /// [`bearer`](Self::bearer), [`with_error`](Self::with_error) and
+    /// [`with_description`](Self::with_description) build one after the other, without
+    /// looking for parameters a new challenge cannot have yet. A flood of 401s is what
+    /// credential stuffing looks like.
+    pub(crate) fn bearer_error_with_description(
+        realm: Cow<'static, str>,
+        error: BearerError,
+        description: Cow<'static, str>,
+    ) -> Self {
+        let mut params = [NO_PARAM; INLINE_PARAMS];
+        let mut len = 0;
+        let unusable = match check_quoted("realm", &realm) {
+            Ok(()) => {
+                params[0] = Param {
+                    name: Cow::Borrowed("realm"),
+                    value: realm,
+                };
+                len = 1;
+                None
+            }
+            Err(problem) => Some(problem),
+        };
+        params[len] = Param {
+            name: Cow::Borrowed("error"),
+            value: Cow::Borrowed(error.as_str()),
+        };
+        len += 1;
+        let left_out = match check_bearer_text("error_description", &description) {
+            Ok(()) => {
+                params[len] = Param {
+                    name: Cow::Borrowed("error_description"),
+                    value: description,
+                };
+                len += 1;
+                Vec::new()
+            }
+            Err(problem) => vec![problem],
+        };
+        Self {
+            scheme: Cow::Borrowed(BEARER),
+            kind: Scheme::Bearer,
+            bearer_error: Some(error),
+            token68: None,
+            params: Params {
+                // At most three.
+                len: len as u8,
+                inline: params,
+                spilled: Vec::new(),
+            },
+            unusable,
+            left_out,
+        }
     }
 
     /// [`new`](Self::new) for a scheme known to be a valid token of that kind.
@@ -654,16 +712,16 @@ impl Challenge {
             return None;
         }
         let mut key = StaticKey {
-            parts: [(0, 0); STATIC_KEY_PARTS],
+            words: [0; 2 * STATIC_KEY_PARTS],
         };
-        key.parts[0] = part(&self.scheme)?;
+        key.set(0, part(&self.scheme)?);
         if let Some(token68) = &self.token68 {
-            key.parts[1] = part(token68)?;
+            key.set(1, part(token68)?);
             return Some(key);
         }
         for (index, param) in params.iter().enumerate() {
-            key.parts[1 + 2 * index] = part(&param.name)?;
-            key.parts[2 + 2 * index] = part(&param.value)?;
+            key.set(1 + 2 * index, part(&param.name)?);
+            key.set(2 + 2 * index, part(&param.value)?);
         }
         Some(key)
     }
@@ -784,8 +842,24 @@ impl Challenge {
         }
     }
 
+    /// `check_usable().is_ok()`, without building the error it would report.
+    #[inline]
     pub(crate) fn is_usable(&self) -> bool {
-        self.check_usable().is_ok()
+        self.unusable.is_none()
+            && match (&self.token68, self.kind) {
+                (Some(_), _) => self.params.is_empty(),
+                (None, Scheme::Bearer) => !self.params.is_empty(),
+                (None, Scheme::Basic) => self.param("realm").is_some(),
+                (None, Scheme::Other) => true,
+            }
+    }
+
+    /// [`to_header_value`](Self::to_header_value) for a challenge known to be usable.
+    pub(crate) fn usable_header_value(&self) -> Option<HeaderValue> {
+        match self.static_key() {
+            Some(key) => encoded_once(key, || self.encode()).ok(),
+            None => self.encode().ok(),
+        }
     }
 
     /// Whether a response of `status` may carry this challenge: a `Bearer` error code
@@ -835,10 +909,7 @@ fn refuse(name: &str, value: &str, rule: &'static str) -> InvalidChallenge {
 
 /// quoted-string content (RFC 9110 §5.6.4), limited to ASCII: HTAB, SP and visible characters.
 fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
-    if value
-        .bytes()
-        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-    {
+    if every_byte(value, |b| b == b'\t' || (b' '..=b'~').contains(&b)) {
         Ok(())
     } else {
         Err(refuse(
@@ -851,7 +922,7 @@ fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
 
 /// RFC 6750 §3: `error_description` is %x20-21 / %x23-5B / %x5D-7E.
 fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
-    if value.bytes().all(|b| b == b' ' || is_visible_unquoted(b)) {
+    if every_byte(value, |b| b == b' ' || is_visible_unquoted(b)) {
         Ok(())
     } else {
         Err(refuse(
@@ -860,6 +931,14 @@ fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
             "RFC 6750 allows only printable ASCII without '\"' and '\\'",
         ))
     }
+}
+
+/// Whether every byte of `text` is `allowed`: without stopping at the first that is not, so
+/// that the loop runs many bytes at a time. Text that fails is a bug of the caller's, not the
+/// common case.
+#[inline]
+fn every_byte(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    text.bytes().fold(true, |all, byte| all & allowed(byte))
 }
 
 /// RFC 6750 §3's characters of `scope` and `error_uri`: %x21 / %x23-5B / %x5D-7E.
@@ -946,6 +1025,78 @@ mod tests {
                 let value = Challenge::bearer(*realm).to_header_value().unwrap();
                 assert_eq!(value, format!("Bearer realm=\"{realm}\"").as_str());
             }
+        }
+    }
+
+    /// The direct build of `Unauthorized::invalid_token`'s challenge is the step-by-step one,
+    /// for every mix of valid and refused realm and description.
+    #[test]
+    fn a_bearer_error_built_directly_is_the_one_built_step_by_step() {
+        let realms = [
+            "example",
+            "",
+            "tab\there \"quoted\"",
+            "line\nbreak",
+            "caf\u{e9}",
+        ];
+        let descriptions = ["the token expired", "", "quote \"", "back\\slash", "\u{1}"];
+        let errors = [
+            BearerError::InvalidRequest,
+            BearerError::InvalidToken,
+            BearerError::InsufficientScope,
+        ];
+        for realm in realms {
+            for description in descriptions {
+                for error in errors {
+                    let direct = Challenge::bearer_error_with_description(
+                        Cow::Borrowed(realm),
+                        error,
+                        Cow::Owned(description.to_owned()),
+                    );
+                    let stepwise = Challenge::bearer(realm)
+                        .with_error(error)
+                        .with_description(description.to_owned());
+                    assert_eq!(direct, stepwise, "{realm:?} {description:?} {error}");
+                    assert_eq!(direct.validate(), stepwise.validate());
+                    assert_eq!(direct.to_header_value(), stepwise.to_header_value());
+                }
+            }
+        }
+    }
+
+    /// `is_usable` answers what `check_usable` would, without building its error.
+    #[test]
+    fn usable_is_what_the_check_says() {
+        let challenges = [
+            Challenge::new("Bearer"),
+            Challenge::bearer("r"),
+            Challenge::bearer("bad\n"),
+            Challenge::bearer("bad\n").with_scope("read"),
+            Challenge::basic("r"),
+            Challenge::new("Basic"),
+            Challenge::new("basic").with_param("charset", "UTF-8"),
+            Challenge::new("Negotiate"),
+            Challenge::new("Negotiate").with_token68("YII="),
+            Challenge::new("Negotiate")
+                .with_token68("YII=")
+                .with_param("a", "b"),
+            Challenge::new("Negotiate").with_token68("not token68!"),
+            Challenge::bearer("r").with_token68("abc"),
+            Challenge::new("bad scheme"),
+        ];
+        for challenge in challenges {
+            assert_eq!(
+                challenge.is_usable(),
+                challenge.check_usable().is_ok(),
+                "{challenge:?}"
+            );
+            assert_eq!(
+                challenge
+                    .usable_header_value()
+                    .filter(|_| challenge.is_usable()),
+                challenge.to_header_value().ok(),
+                "{challenge:?}"
+            );
         }
     }
 

@@ -546,14 +546,13 @@ impl HttpError {
     pub(crate) fn with_only_challenge(
         status: StatusCode,
         challenge: impl FnOnce() -> Challenge,
-        build: impl FnOnce(&mut Challenge),
     ) -> Self {
         let mut error = Self::with_status(status);
-        let headers = error.extra_headers();
-        headers.challenges = Challenges::One(challenge());
-        if let Challenges::One(challenge) = &mut headers.challenges {
-            build(challenge);
-        }
+        error.headers = Some(Box::new(ExtraHeaders {
+            challenges: Challenges::One(challenge()),
+            allow: None,
+            retry_after: None,
+        }));
         error
     }
 

@@ -304,11 +304,12 @@ impl Unauthorized {
         // stuffing looks like.
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
-            Challenge::bare_bearer,
-            |challenge| {
-                challenge.set_realm(realm.into());
-                challenge.set_error(BearerError::InvalidToken);
-                challenge.set_param(Cow::Borrowed("error_description"), description.into());
+            || {
+                Challenge::bearer_error_with_description(
+                    realm.into(),
+                    BearerError::InvalidToken,
+                    description.into(),
+                )
             },
         ))
     }

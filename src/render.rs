@@ -194,7 +194,7 @@ impl<'a> Shape<'a> {
         }
         let headers = response.headers_mut();
         for challenge in error.sendable_challenges() {
-            if let Ok(value) = challenge.to_header_value() {
+            if let Some(value) = challenge.usable_header_value() {
                 headers.append(WWW_AUTHENTICATE, value);
             }
         }
