@@ -143,15 +143,7 @@ const STATIC_KEY_PARTS: usize = 1 + 2 * INLINE_PARAMS;
 /// only costs an encoding.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct StaticKey {
-    /// Each part's address, then its length. Whole words, so that keys compare as one block.
-    words: [usize; 2 * STATIC_KEY_PARTS],
-}
-
-impl StaticKey {
-    fn set(&mut self, part: usize, (address, len): (usize, usize)) {
-        self.words[2 * part] = address;
-        self.words[2 * part + 1] = len;
-    }
+    parts: [(usize, usize); STATIC_KEY_PARTS],
 }
 
 /// How many all-`'static` challenges each thread keeps encoded: an app has a handful.
@@ -391,18 +383,31 @@ impl Challenge {
     /// `Bearer realm="..."` (RFC 6750), the challenge for a request that had no credentials.
     #[must_use]
     pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::of_known_scheme(BEARER, Scheme::Bearer).with_realm(realm)
+        Self::known(BEARER, Scheme::Bearer, realm.into(), None)
     }
 
-    /// `Bearer realm="...", error="...", error_description="..."`, built directly: what
-    /// [`bearer`](Self::bearer), [`with_error`](Self::with_error) and
-    /// [`with_description`](Self::with_description) build one after the other, without
-    /// looking for parameters a new challenge cannot have yet. A flood of 401s is what
-    /// credential stuffing looks like.
+    /// `Bearer realm="...", error="...", error_description="..."`, built directly: see
+    /// [`known`](Self::known).
     pub(crate) fn bearer_error_with_description(
         realm: Cow<'static, str>,
         error: BearerError,
         description: Cow<'static, str>,
+    ) -> Self {
+        Self::known(BEARER, Scheme::Bearer, realm, Some((error, description)))
+    }
+
+    /// A challenge of a scheme known to be a valid token of that kind, with its realm and, for
+    /// Bearer, an error code and its description: what [`new`](Self::new),
+    /// [`with_realm`](Self::with_realm), [`with_error`](Self::with_error) and
+    /// [`with_description`](Self::with_description) build one after the other, built directly,
+    /// without looking for parameters a new challenge cannot have yet. A flood of 401s is
+    /// what credential stuffing looks like.
+    #[inline]
+    fn known(
+        scheme: &'static str,
+        kind: Scheme,
+        realm: Cow<'static, str>,
+        error: Option<(BearerError, Cow<'static, str>)>,
     ) -> Self {
         let mut params = [NO_PARAM; INLINE_PARAMS];
         let mut len = 0;
@@ -417,26 +422,30 @@ impl Challenge {
             }
             Err(problem) => Some(problem),
         };
-        params[len] = Param {
-            name: Cow::Borrowed("error"),
-            value: Cow::Borrowed(error.as_str()),
-        };
-        len += 1;
-        let left_out = match check_bearer_text("error_description", &description) {
-            Ok(()) => {
-                params[len] = Param {
-                    name: Cow::Borrowed("error_description"),
-                    value: description,
-                };
-                len += 1;
-                Vec::new()
+        let mut bearer_error = None;
+        let mut left_out = Vec::new();
+        if let Some((error, description)) = error {
+            bearer_error = Some(error);
+            params[len] = Param {
+                name: Cow::Borrowed("error"),
+                value: Cow::Borrowed(error.as_str()),
+            };
+            len += 1;
+            match check_bearer_text("error_description", &description) {
+                Ok(()) => {
+                    params[len] = Param {
+                        name: Cow::Borrowed("error_description"),
+                        value: description,
+                    };
+                    len += 1;
+                }
+                Err(problem) => left_out.push(problem),
             }
-            Err(problem) => vec![problem],
-        };
+        }
         Self {
-            scheme: Cow::Borrowed(BEARER),
-            kind: Scheme::Bearer,
-            bearer_error: Some(error),
+            scheme: Cow::Borrowed(scheme),
+            kind,
+            bearer_error,
             token68: None,
             params: Params {
                 // At most three.
@@ -449,19 +458,6 @@ impl Challenge {
         }
     }
 
-    /// [`new`](Self::new) for a scheme known to be a valid token of that kind.
-    const fn of_known_scheme(scheme: &'static str, kind: Scheme) -> Self {
-        Self {
-            scheme: Cow::Borrowed(scheme),
-            kind,
-            bearer_error: None,
-            token68: None,
-            params: Params::new(),
-            unusable: None,
-            left_out: Vec::new(),
-        }
-    }
-
     /// `Basic realm="..."` (RFC 7617).
     ///
     /// ```
@@ -471,7 +467,7 @@ impl Challenge {
     /// ```
     #[must_use]
     pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::of_known_scheme(BASIC, Scheme::Basic).with_realm(realm)
+        Self::known(BASIC, Scheme::Basic, realm.into(), None)
     }
 
     /// Sets the `realm`, always sent first and as a quoted-string. A realm that cannot be
@@ -712,16 +708,16 @@ impl Challenge {
             return None;
         }
         let mut key = StaticKey {
-            words: [0; 2 * STATIC_KEY_PARTS],
+            parts: [(0, 0); STATIC_KEY_PARTS],
         };
-        key.set(0, part(&self.scheme)?);
+        key.parts[0] = part(&self.scheme)?;
         if let Some(token68) = &self.token68 {
-            key.set(1, part(token68)?);
+            key.parts[1] = part(token68)?;
             return Some(key);
         }
         for (index, param) in params.iter().enumerate() {
-            key.set(1 + 2 * index, part(&param.name)?);
-            key.set(2 + 2 * index, part(&param.value)?);
+            key.parts[1 + 2 * index] = part(&param.name)?;
+            key.parts[2 + 2 * index] = part(&param.value)?;
         }
         Some(key)
     }
@@ -1028,10 +1024,10 @@ mod tests {
         }
     }
 
-    /// The direct build of `Unauthorized::invalid_token`'s challenge is the step-by-step one,
-    /// for every mix of valid and refused realm and description.
+    /// The direct builds (`bearer`, `basic`, `Unauthorized::invalid_token`'s challenge) are
+    /// the step-by-step ones, for every mix of valid and refused realm and description.
     #[test]
-    fn a_bearer_error_built_directly_is_the_one_built_step_by_step() {
+    fn a_challenge_built_directly_is_the_one_built_step_by_step() {
         let realms = [
             "example",
             "",
@@ -1053,13 +1049,23 @@ mod tests {
                         error,
                         Cow::Owned(description.to_owned()),
                     );
-                    let stepwise = Challenge::bearer(realm)
+                    let stepwise = Challenge::new("Bearer")
+                        .with_realm(realm)
                         .with_error(error)
                         .with_description(description.to_owned());
                     assert_eq!(direct, stepwise, "{realm:?} {description:?} {error}");
                     assert_eq!(direct.validate(), stepwise.validate());
                     assert_eq!(direct.to_header_value(), stepwise.to_header_value());
                 }
+            }
+            for (direct, scheme) in [
+                (Challenge::bearer(realm), "Bearer"),
+                (Challenge::basic(realm), "Basic"),
+            ] {
+                let stepwise = Challenge::new(scheme).with_realm(realm);
+                assert_eq!(direct, stepwise, "{scheme} {realm:?}");
+                assert_eq!(direct.validate(), stepwise.validate());
+                assert_eq!(direct.to_header_value(), stepwise.to_header_value());
             }
         }
     }

@@ -514,7 +514,11 @@ impl Config {
     /// Settings are already in force ([`ConfigError::AlreadyInstalled`]), or they are not
     /// valid (see [`ConfigError`]).
     pub fn install(self) -> Result<(), ConfigError> {
-        let settings = self.build()?;
+        if INSTALLED.get().is_some() {
+            return Err(ConfigError::AlreadyInstalled);
+        }
+        let settings = self.build()?.for_the_process();
+        // Two installs racing: the loser's bodies stay allocated, a few kilobytes once.
         INSTALLED
             .set(settings)
             .map_err(|_| ConfigError::AlreadyInstalled)
@@ -555,7 +559,7 @@ static INSTALLED: OnceLock<Settings> = OnceLock::new();
 /// process is rendered with the same settings.
 #[inline]
 pub(crate) fn settings() -> &'static Settings {
-    INSTALLED.get_or_init(|| Settings::new(Config::default()))
+    INSTALLED.get_or_init(|| Settings::new(Config::default()).for_the_process())
 }
 
 /// The process-wide settings, or the defaults without fixing them: for reading, so that reading
@@ -608,7 +612,8 @@ const ERROR_STATUS_COUNT: usize = 200;
 /// A status's default body, and the template for bodies with their own message.
 pub(crate) struct Prerendered {
     status: StatusCode,
-    /// Shared: a response takes a reference to it, not a copy.
+    /// Shared: a response takes a reference to it, not a copy; a `'static` one for the
+    /// process-wide settings, so that a response does not even count its references.
     pub(crate) default_body: Bytes,
     pub(crate) template: body::Template,
 }
@@ -749,6 +754,22 @@ impl Settings {
             catalogs,
             language_tags,
         }
+    }
+
+    /// The settings with every default body `'static`, for the process-wide settings, which
+    /// live as long as the process: cloning a `'static` body touches no reference count, which
+    /// every thread of a server would otherwise update on every refusal.
+    fn for_the_process(mut self) -> Self {
+        let languages = std::iter::once(&mut self.base).chain(self.catalogs.iter_mut());
+        for language in languages {
+            for (_, table) in &mut language.tables {
+                for prerendered in &mut table.prerendered {
+                    let body: &'static [u8] = Box::leak(Box::from(&prerendered.default_body[..]));
+                    prerendered.default_body = Bytes::from_static(body);
+                }
+            }
+        }
+        self
     }
 
     /// The base language.

@@ -290,7 +290,10 @@ impl Unauthorized {
     /// `Bearer realm="..."`: the request had no credentials, so the challenge has no error code.
     #[must_use]
     pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(Challenge::bearer(realm))
+        Self(HttpError::with_only_challenge(
+            StatusCode::UNAUTHORIZED,
+            || Challenge::bearer(realm),
+        ))
     }
 
     /// The bearer token is expired, revoked or malformed: `error="invalid_token"` with an
@@ -335,7 +338,10 @@ impl Unauthorized {
     /// `Basic realm="..."` (RFC 7617).
     #[must_use]
     pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(Challenge::basic(realm))
+        Self(HttpError::with_only_challenge(
+            StatusCode::UNAUTHORIZED,
+            || Challenge::basic(realm),
+        ))
     }
 
     /// Adds another challenge, sent on its own `WWW-Authenticate` line.
