@@ -119,62 +119,97 @@ struct Entry<'a> {
 }
 
 /// The entries of all `lines`, at most [`MAX_ENTRIES`] of them, empty ones skipped; an entry
-/// whose q-value is malformed (`q=2`, `q=-1`, `q=1.0000001`) is dropped.
-fn entries<'a>(lines: impl Iterator<Item = &'a [u8]>) -> impl Iterator<Item = Entry<'a>> {
-    lines
-        .flat_map(split_list)
-        .filter(|element| !trim(element).is_empty())
-        .take(MAX_ENTRIES)
-        .filter_map(|element| {
-            let mut parameters = split_outside_quotes(element, b';');
-            let range = parameters.next()?;
-            let mut quality = 1000;
-            for parameter in parameters {
-                let parameter = trim(parameter);
-                let Some((name, value)) = parameter
-                    .iter()
-                    .position(|&byte| byte == b'=')
-                    .map(|at| (trim(&parameter[..at]), trim(&parameter[at + 1..])))
-                else {
-                    continue;
-                };
-                if name.eq_ignore_ascii_case(b"q") {
-                    quality = qvalue(value)?;
-                    // Parameters after the weight belong to an accept extension.
-                    break;
-                }
+/// whose q-value is malformed (`q=2`, `q=-1`, `q=1.0000001`) is dropped, and still counts.
+///
+/// One pass over the bytes: every request through a layer is read, not only the refused ones.
+fn entries<'a, I: Iterator<Item = &'a [u8]>>(lines: I) -> Entries<'a, I> {
+    Entries {
+        lines,
+        rest: None,
+        counted: 0,
+    }
+}
+
+struct Entries<'a, I> {
+    lines: I,
+    /// What is left of the line being read; `None` once it is read whole.
+    rest: Option<&'a [u8]>,
+    /// The non-empty elements read so far.
+    counted: usize,
+}
+
+impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Entries<'a, I> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        loop {
+            if self.counted == MAX_ENTRIES {
+                return None;
             }
-            Some(Entry { range, quality })
-        })
-}
-
-/// A list header line's elements, split on commas outside quoted strings (RFC 9110 §5.6.1).
-fn split_list(line: &[u8]) -> impl Iterator<Item = &[u8]> {
-    split_outside_quotes(line, b',')
-}
-
-/// Splits `text` on `separator` where it is not inside a quoted string.
-fn split_outside_quotes(text: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let text = rest?;
-        let mut quoted = false;
-        let mut escaped = false;
-        for (at, &byte) in text.iter().enumerate() {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' if quoted => escaped = true,
-                b'"' => quoted = !quoted,
-                _ if byte == separator && !quoted => {
-                    rest = Some(&text[at + 1..]);
-                    return Some(&text[..at]);
-                }
-                _ => {}
+            let text = match self.rest {
+                Some(text) => text,
+                None => self.lines.next()?,
+            };
+            // A list's elements are split on commas outside quoted strings (RFC 9110 §5.6.1).
+            let (element, rest) = split_once_outside_quotes(text, b',');
+            self.rest = rest;
+            if trim(element).is_empty() {
+                continue;
+            }
+            self.counted += 1;
+            if let Some(entry) = entry(element) {
+                return Some(entry);
             }
         }
-        rest = None;
-        Some(text)
-    })
+    }
+}
+
+/// One list element: what it names, then its parameters; `None` when its q-value is
+/// malformed.
+fn entry(element: &[u8]) -> Option<Entry<'_>> {
+    let (range, mut parameters) = split_once_outside_quotes(element, b';');
+    let mut quality = 1000;
+    while let Some(text) = parameters {
+        let (parameter, rest) = split_once_outside_quotes(text, b';');
+        parameters = rest;
+        let parameter = trim(parameter);
+        let Some(at) = parameter.iter().position(|&byte| byte == b'=') else {
+            continue;
+        };
+        if trim(&parameter[..at]).eq_ignore_ascii_case(b"q") {
+            quality = qvalue(trim(&parameter[at + 1..]))?;
+            // Parameters after the weight belong to an accept extension.
+            break;
+        }
+    }
+    Some(Entry { range, quality })
+}
+
+/// `text` up to the first `separator` outside a quoted string, and what follows it (`None`
+/// when there is none).
+#[inline]
+fn split_once_outside_quotes(text: &[u8], separator: u8) -> (&[u8], Option<&[u8]>) {
+    // Most text has no quoted string: the first separator, unless a quote comes before it.
+    match text
+        .iter()
+        .position(|&byte| byte == separator || byte == b'"')
+    {
+        None => return (text, None),
+        Some(at) if text[at] == separator => return (&text[..at], Some(&text[at + 1..])),
+        Some(_) => {}
+    }
+    let mut quoted = false;
+    let mut escaped = false;
+    for (at, &byte) in text.iter().enumerate() {
+        match byte {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            _ if byte == separator && !quoted => return (&text[..at], Some(&text[at + 1..])),
+            _ => {}
+        }
+    }
+    (text, None)
 }
 
 /// A q-value (RFC 9110 §12.4.2) in thousandths: `0`, `0.5`, `1`, `1.000`; `None` for anything
@@ -336,7 +371,108 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
+    /// The reading that `entries` replaced, kept as the model it must agree with: iterator
+    /// adaptors over a splitter, easier to read and about five times slower.
+    fn model_entries<'a>(lines: impl Iterator<Item = &'a [u8]>) -> impl Iterator<Item = Entry<'a>> {
+        lines
+            .flat_map(split_list)
+            .filter(|element| !trim(element).is_empty())
+            .take(MAX_ENTRIES)
+            .filter_map(|element| {
+                let mut parameters = split_outside_quotes(element, b';');
+                let range = parameters.next()?;
+                let mut quality = 1000;
+                for parameter in parameters {
+                    let parameter = trim(parameter);
+                    let Some((name, value)) = parameter
+                        .iter()
+                        .position(|&byte| byte == b'=')
+                        .map(|at| (trim(&parameter[..at]), trim(&parameter[at + 1..])))
+                    else {
+                        continue;
+                    };
+                    if name.eq_ignore_ascii_case(b"q") {
+                        quality = qvalue(value)?;
+                        // Parameters after the weight belong to an accept extension.
+                        break;
+                    }
+                }
+                Some(Entry { range, quality })
+            })
+    }
+
+    /// A list header line's elements, split on commas outside quoted strings (RFC 9110 §5.6.1).
+    fn split_list(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+        split_outside_quotes(line, b',')
+    }
+
+    /// Splits `text` on `separator` where it is not inside a quoted string.
+    fn split_outside_quotes(text: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
+        let mut rest = Some(text);
+        std::iter::from_fn(move || {
+            let text = rest?;
+            let mut quoted = false;
+            let mut escaped = false;
+            for (at, &byte) in text.iter().enumerate() {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' if quoted => escaped = true,
+                    b'"' => quoted = !quoted,
+                    _ if byte == separator && !quoted => {
+                        rest = Some(&text[at + 1..]);
+                        return Some(&text[..at]);
+                    }
+                    _ => {}
+                }
+            }
+            rest = None;
+            Some(text)
+        })
+    }
+
+    /// Header text made of what the list grammar gives meaning to, so that quotes, escapes,
+    /// separators and weights meet often.
+    fn list_text() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop_oneof![
+            Just(&b","[..]),
+            Just(&b";"[..]),
+            Just(&b"\""[..]),
+            Just(&b"\\"[..]),
+            Just(&b" "[..]),
+            Just(&b"\t"[..]),
+            Just(&b"="[..]),
+            Just(&b"q=0.5"[..]),
+            Just(&b"Q = 1"[..]),
+            Just(&b"q=1.0001"[..]),
+            Just(&b"q=0"[..]),
+            Just(&b"de-AT"[..]),
+            Just(&b"application/json"[..]),
+            Just(&b"*/*"[..]),
+            Just(&b"x"[..]),
+            // Eight elements at once, so that lists pass `MAX_ENTRIES`.
+            Just(&b"a,b,c;q=0.1,d,e,f,g,h,"[..]),
+        ];
+        proptest::collection::vec(pieces, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
+    fn read<'a>(entries: impl Iterator<Item = Entry<'a>>) -> Vec<(Vec<u8>, u16)> {
+        entries
+            .map(|entry| (entry.range.to_vec(), entry.quality))
+            .collect()
+    }
+
     proptest! {
+        #[test]
+        fn entries_are_read_as_the_model_reads_them(
+            lines in proptest::collection::vec(
+                prop_oneof![list_text(), proptest::collection::vec(any::<u8>(), 0..80)],
+                0..4,
+            )
+        ) {
+            let lines = || lines.iter().map(Vec::as_slice);
+            prop_assert_eq!(read(entries(lines())), read(model_entries(lines())));
+        }
+
         #[test]
         fn any_header_bytes_are_read_without_panic_and_ids_stay_valid(
             lines in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..600), 0..4)
