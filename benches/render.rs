@@ -20,15 +20,20 @@ use axum::Json;
 use bytes::Bytes;
 use criterion::{criterion_group, Criterion};
 use denied::{Forbidden, Unauthorized};
-use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 
 const GROUP: &str = "error_path";
 const MESSAGE: &str = "You do not have permission to access this resource";
+const OWN_MESSAGE: &str = "Only the owner of this repository may archive it";
 const STATIC_BODY: &[u8] =
     br#"{"error":"Forbidden","message":"You do not have permission to access this resource","status":403}"#;
+const NOT_FOUND_BODY: &[u8] =
+    br#"{"error":"Not Found","message":"The requested resource was not found","status":404}"#;
+const UNAUTHORIZED_BODY: &[u8] = br#"{"error":"Unauthorized","message":"Authentication is required to access this resource","status":401}"#;
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const EXPIRED_CHALLENGE: HeaderValue = HeaderValue::from_static(
     r#"Bearer realm="example", error="invalid_token", error_description="the token expired""#,
 );
@@ -42,13 +47,46 @@ struct Body {
 
 type Case = (&'static str, fn() -> Response);
 
-const CASES: [Case; 13] = [
+const CASES: [Case; 16] = [
     ("floor: Response built directly", || {
         let mut response = Response::new(AxumBody::from(Bytes::from_static(STATIC_BODY)));
         *response.status_mut() = StatusCode::FORBIDDEN;
         response.headers_mut().insert(CONTENT_TYPE, JSON);
         response
     }),
+    // What the floor costs with the headers a 404 and a 401 must carry: the bounds no
+    // renderer of those responses can go below.
+    ("floor, 404: plus a const Cache-Control", || {
+        let mut response = Response::new(AxumBody::from(Bytes::from_static(NOT_FOUND_BODY)));
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        response.headers_mut().insert(CONTENT_TYPE, JSON);
+        response.headers_mut().insert(CACHE_CONTROL, NO_STORE);
+        response
+    }),
+    ("floor, 401: plus a const challenge", || {
+        let mut response = Response::new(AxumBody::from(Bytes::from_static(UNAUTHORIZED_BODY)));
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        response.headers_mut().insert(CONTENT_TYPE, JSON);
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, EXPIRED_CHALLENGE);
+        response
+    }),
+    (
+        "floor, own message: the body copied into one allocation",
+        || {
+            let body = [
+                &br#"{"error":"Forbidden","message":""#[..],
+                OWN_MESSAGE.as_bytes(),
+                br#"","status":403}"#,
+            ]
+            .concat();
+            let mut response = Response::new(AxumBody::from(Bytes::from(body)));
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response.headers_mut().insert(CONTENT_TYPE, JSON);
+            response
+        },
+    ),
     ("baseline: tuple into_response, static bytes", || {
         (
             StatusCode::FORBIDDEN,
@@ -97,9 +135,7 @@ const CASES: [Case; 13] = [
     }),
     ("denied: default 403", || Forbidden::new().into_response()),
     ("denied: 403 own message", || {
-        Forbidden::new()
-            .with_message("Only the owner of this repository may archive it")
-            .into_response()
+        Forbidden::new().with_message(OWN_MESSAGE).into_response()
     }),
     ("denied: 403 missing_role", || {
         Forbidden::missing_role("admin").into_response()

@@ -49,9 +49,60 @@ pub(crate) struct RequestContext {
     line: Option<Box<RequestLine>>,
     pub(crate) request_id: Option<HeaderValue>,
     /// The format the request prefers, when negotiation is on.
-    pub(crate) format: Option<BodyFormat>,
+    format: Preference<Option<BodyFormat>>,
     /// The app language the request prefers: 0 is the app's base language.
-    pub(crate) language: usize,
+    language: Preference<usize>,
+}
+
+/// What a request prefers: its header kept as it came, to be read if an error is rendered
+/// (most responses are not errors, and reading `Accept` costs more than keeping it), or
+/// read already.
+enum Preference<T> {
+    Kept(HeaderValue),
+    Read(T),
+}
+
+/// A header's lines, as a framework layer can keep them for later.
+// With actix-web or rocket alone, every header is read at once.
+#[cfg_attr(
+    not(any(
+        feature = "axum",
+        feature = "poem",
+        feature = "salvo",
+        feature = "tonic",
+        feature = "tower",
+        feature = "warp"
+    )),
+    allow(dead_code)
+)]
+pub(crate) enum HeaderLines {
+    /// The request does not carry the header.
+    Absent,
+    /// One line, kept as it came: for `http` 1 frameworks a reference count, not a copy.
+    One(HeaderValue),
+    /// Several lines, or a framework whose header values cannot be kept without a copy: read
+    /// them now.
+    ReadNow,
+}
+
+impl HeaderLines {
+    /// The lines of header `name` in an `http` 1 map.
+    #[cfg(any(
+        feature = "axum",
+        feature = "poem",
+        feature = "salvo",
+        feature = "tonic",
+        feature = "tower",
+        feature = "warp"
+    ))]
+    pub(crate) fn of(headers: &http::HeaderMap, name: &HeaderName) -> Self {
+        let mut lines = headers.get_all(name).iter();
+        match (lines.next(), lines.next()) {
+            (None, _) => Self::Absent,
+            (Some(line), None) => Self::One(line.clone()),
+            (Some(_), Some(_)) => Self::ReadNow,
+        }
+    }
 }
 
 /// The request's method and path.
@@ -62,13 +113,14 @@ struct RequestLine {
 
 impl RequestContext {
     /// Reads what the settings use from a request. `lines` gives the values of a header;
-    /// `owned_id` makes the response's copy of a valid request id; `path` is asked for only
-    /// when the settings use it.
+    /// `keep` what of a header can be kept to be read later; `owned_id` makes the response's
+    /// copy of a valid request id; `path` is asked for only when the settings use it.
     pub(crate) fn new<'h, I>(
         app: &AppSettings,
         method: impl FnOnce() -> Method,
         path: impl FnOnce() -> Option<PathAndQuery>,
         lines: impl Fn(&HeaderName) -> I,
+        keep: impl Fn(&HeaderName) -> HeaderLines,
         owned_id: impl FnOnce(&HeaderName, &[u8]) -> Option<HeaderValue>,
     ) -> Self
     where
@@ -80,18 +132,27 @@ impl RequestContext {
             owned_id(name, id)
         });
         let format = if settings.negotiate {
-            negotiate::preferred_format(lines(&http::header::ACCEPT))
+            match keep(&http::header::ACCEPT) {
+                HeaderLines::Absent => Preference::Read(None),
+                HeaderLines::One(line) => Preference::Kept(line),
+                HeaderLines::ReadNow => Preference::Read(negotiate::preferred_format(lines(
+                    &http::header::ACCEPT,
+                ))),
+            }
         } else {
-            None
+            Preference::Read(None)
         };
         let language = if settings.names_language() {
-            negotiate::preferred_language(
-                lines(&http::header::ACCEPT_LANGUAGE),
-                &settings.language_tags,
-            )
-            .unwrap_or(0)
+            match keep(&http::header::ACCEPT_LANGUAGE) {
+                HeaderLines::Absent => Preference::Read(0),
+                HeaderLines::One(line) => Preference::Kept(line),
+                HeaderLines::ReadNow => Preference::Read(preferred_language(
+                    lines(&http::header::ACCEPT_LANGUAGE),
+                    settings,
+                )),
+            }
         } else {
-            0
+            Preference::Read(0)
         };
         let line = (settings.instance_from_path || settings.report.is_some() || traced()).then(|| {
             Box::new(RequestLine {
@@ -127,8 +188,30 @@ impl RequestContext {
             || method.clone(),
             || uri.path_and_query().cloned(),
             |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
+            |name| HeaderLines::of(headers, name),
             |name, _| headers.get(name).cloned(),
         )
+    }
+
+    /// The format the request prefers, when negotiation is on.
+    pub(crate) fn format(&self) -> Option<BodyFormat> {
+        match &self.format {
+            Preference::Kept(accept) => {
+                negotiate::preferred_format(std::iter::once(accept.as_bytes()))
+            }
+            Preference::Read(format) => *format,
+        }
+    }
+
+    /// The app language the request prefers: 0 is the app's base language.
+    pub(crate) fn language(&self) -> usize {
+        match &self.language {
+            Preference::Kept(accept_language) => preferred_language(
+                std::iter::once(accept_language.as_bytes()),
+                self.settings(),
+            ),
+            Preference::Read(language) => *language,
+        }
     }
 
     /// Puts the request's id on a response that does not name one.
@@ -165,6 +248,15 @@ impl RequestContext {
     pub(crate) fn path(&self) -> Option<&str> {
         self.line.as_ref()?.path.as_ref().map(PathAndQuery::path)
     }
+}
+
+/// The place in the app's languages of the one `accept_language` prefers; 0, the base
+/// language, when it prefers none of them.
+fn preferred_language<'h>(
+    accept_language: impl Iterator<Item = &'h [u8]>,
+    settings: &Settings,
+) -> usize {
+    negotiate::preferred_language(accept_language, &settings.language_tags).unwrap_or(0)
 }
 
 /// Whether a `tracing` subscriber listens to the crate's events, which name the method and
@@ -228,4 +320,78 @@ pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
         Some(context) => read(context.settings()),
         None => read(config::current_settings()),
     })
+}
+
+#[cfg(test)]
+#[cfg(feature = "axum")]
+mod tests {
+    use super::*;
+    use crate::{Catalog, Config};
+
+    fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
+        let app = AppSettings::own(
+            Config::new()
+                .negotiate(true)
+                .language("de", Catalog::new().message(http::StatusCode::FORBIDDEN, "Nein")),
+        )
+        .unwrap();
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in lines {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        RequestContext::of_request(&app, &Method::GET, &http::Uri::from_static("/"), &headers)
+    }
+
+    /// A header of one line is kept and read when asked; one of several lines is read as one
+    /// list at once; both give what reading the lines gives.
+    /// Header lines, then the format and the language they prefer.
+    type Case = (
+        &'static [(&'static str, &'static str)],
+        Option<BodyFormat>,
+        usize,
+    );
+
+    #[test]
+    fn preferences_are_read_from_every_line_now_or_later() {
+        let cases: [Case; 6] = [
+            (&[], None, 0),
+            (
+                &[("accept", "application/problem+json"), ("accept-language", "de")],
+                Some(BodyFormat::Problem),
+                1,
+            ),
+            (
+                &[("accept", "application/json;q=0.1, application/problem+json")],
+                Some(BodyFormat::Problem),
+                0,
+            ),
+            (
+                &[
+                    ("accept", "application/json;q=0.1"),
+                    ("accept", "application/problem+json"),
+                ],
+                Some(BodyFormat::Problem),
+                0,
+            ),
+            (
+                &[("accept-language", "en;q=0.1"), ("accept-language", "de-AT")],
+                None,
+                1,
+            ),
+            (&[("accept", "text/html"), ("accept-language", "fr")], None, 0),
+        ];
+        for (lines, format, language) in cases {
+            let context = context(lines);
+            assert_eq!(context.format(), format, "{lines:?}");
+            assert_eq!(context.language(), language, "{lines:?}");
+            for name in ["accept", "accept-language"] {
+                let count = lines.iter().filter(|(line, _)| *line == name).count();
+                let kept = match name {
+                    "accept" => matches!(context.format, Preference::Kept(_)),
+                    _ => matches!(context.language, Preference::Kept(_)),
+                };
+                assert_eq!(kept, count == 1, "{name} in {lines:?}");
+            }
+        }
+    }
 }

@@ -541,8 +541,8 @@ impl HttpError {
         self
     }
 
-    /// The error with `challenge` as its only one, built where the error keeps it: a refusal
-    /// on the hot path sets its parameters in place instead of moving the challenge around.
+    /// The error with the challenge `challenge` builds as its only one: the hot path's
+    /// refusals (`Unauthorized::bearer`, `invalid_token`) build theirs directly.
     pub(crate) fn with_only_challenge(
         status: StatusCode,
         challenge: impl FnOnce() -> Challenge,

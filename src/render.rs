@@ -92,7 +92,7 @@ struct Shape<'a> {
 impl<'a> Shape<'a> {
     fn new(settings: &'a Settings, request: Option<&'a RequestContext>) -> Self {
         let format = request
-            .and_then(|request| request.format)
+            .and_then(RequestContext::format)
             .unwrap_or(settings.format);
         let request_members = RequestMembers {
             instance: request
@@ -111,7 +111,7 @@ impl<'a> Shape<'a> {
     }
 
     fn verdict(&self, error: &HttpError) -> Verdict<'a> {
-        let preferred_language = self.request.map_or(0, |request| request.language);
+        let preferred_language = self.request.map_or(0, RequestContext::language);
         // Asked once: it walks the challenges.
         let lacks_usable_challenge = error.lacks_usable_challenge();
         if lacks_usable_challenge || error.is_plain() {

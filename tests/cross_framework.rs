@@ -41,7 +41,7 @@ fn every_framework_sends_the_same_bytes() {
 
 #[test]
 fn every_framework_renders_the_same_request_context() {
-    let header_sets: [&[(&str, &[u8])]; 6] = [
+    let header_sets: [&[(&str, &[u8])]; 8] = [
         &[("X-Request-Id", b"req-42")],
         &[("Accept", b"application/problem+json")],
         &[(
@@ -55,6 +55,12 @@ fn every_framework_renders_the_same_request_context() {
             ("Accept-Language", b"de"),
         ],
         &[("X-Request-Id", b"two"), ("X-Request-Id", b"lines")],
+        // Read as one list across its lines, as a single line is.
+        &[
+            ("Accept", b"application/json;q=0.1"),
+            ("Accept", b"application/problem+json"),
+        ],
+        &[("Accept-Language", b"en;q=0.1"), ("Accept-Language", b"de")],
     ];
     let targets = [
         ("/me", None),

@@ -289,8 +289,18 @@ fn statuses_named_in_docs() -> Vec<u16> {
             }
         }
     }
+    // `2,593` is a count, not the status 593: a number written with thousands separators
+    // (a first group of one or two digits) names no status.
     let mut statuses: Vec<u16> = text
-        .split(|c: char| !c.is_ascii_digit())
+        .split(|c: char| !c.is_ascii_digit() && c != ',')
+        .filter(|token| {
+            let groups: Vec<&str> = token.split(',').collect();
+            let thousands = groups.len() > 1
+                && (1..=2).contains(&groups[0].len())
+                && groups[1..].iter().all(|group| group.len() == 3);
+            !thousands
+        })
+        .flat_map(|token| token.split(','))
         .filter(|number| number.len() == 3)
         .filter_map(|number| number.parse().ok())
         .filter(|status| (400..600).contains(status))

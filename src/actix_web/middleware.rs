@@ -18,7 +18,7 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 
 use super::actix_status;
-use crate::context::{self, AppSettings, RequestContext};
+use crate::context::{self, AppSettings, HeaderLines, RequestContext};
 use crate::foreign::{self, Deciding, Treatment};
 use crate::{Config, ConfigError};
 
@@ -139,6 +139,8 @@ fn request_context(app: &AppSettings, request: &ServiceRequest) -> RequestContex
             .ok()
         },
         |name| headers.get_all(name.as_str()).map(HeaderValue::as_bytes),
+        // actix-web's header values are not `http` 1's: keeping one would copy it.
+        |_| HeaderLines::ReadNow,
         |_, id| http::HeaderValue::from_bytes(id).ok(),
     )
 }

@@ -40,7 +40,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::context::{self, AppSettings, RequestContext};
+use crate::context::{self, AppSettings, HeaderLines, RequestContext};
 use crate::foreign::{self, Treatment};
 use crate::{
     config, json_body, render, BasicCredentials, BearerToken, Config, ConfigError, Forbidden,
@@ -387,6 +387,8 @@ fn context_of(app: &AppSettings, req: &Request<'_>) -> RequestContext {
         || Method::from_bytes(req.method().as_str().as_bytes()).unwrap_or_default(),
         || req.uri().path().as_str().parse::<PathAndQuery>().ok(),
         |name| req.headers().get(name.as_str()).map(str::as_bytes),
+        // rocket's header values are not `http` 1's: keeping one would copy it.
+        |_| HeaderLines::ReadNow,
         |_, id| HeaderValue::from_bytes(id).ok(),
     )
 }

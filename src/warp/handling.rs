@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Method};
 
-use crate::context::{self, AppSettings, RequestContext};
+use crate::context::{self, AppSettings, HeaderLines, RequestContext};
 use crate::foreign::{self, Shaped};
 use crate::{Config, ConfigError, HttpError};
 
@@ -151,6 +151,7 @@ where
                     .ok()
                 },
                 |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
+                |name| HeaderLines::of(&headers, name),
                 |name, _| headers.get(name).cloned(),
             )
         });
