@@ -127,10 +127,21 @@ impl RequestContext {
         I: Iterator<Item = &'h [u8]>,
     {
         let settings = app.get();
-        let request_id = settings.request_id_header.as_ref().and_then(|name| {
-            let id = negotiate::request_id(lines(name))?;
-            owned_id(name, id)
-        });
+        let request_id = settings
+            .request_id_header
+            .as_ref()
+            .and_then(|name| match keep(name) {
+                HeaderLines::Absent => None,
+                // The kept line is the response's copy: no second lookup.
+                HeaderLines::One(line) => {
+                    negotiate::request_id(std::iter::once(line.as_bytes()))?;
+                    Some(line)
+                }
+                HeaderLines::ReadNow => {
+                    let id = negotiate::request_id(lines(name))?;
+                    owned_id(name, id)
+                }
+            });
         let format = if settings.negotiate {
             match keep(&http::header::ACCEPT) {
                 HeaderLines::Absent => Preference::Read(None),
