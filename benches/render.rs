@@ -54,8 +54,8 @@ const CASES: [Case; 16] = [
         response.headers_mut().insert(CONTENT_TYPE, JSON);
         response
     }),
-    // What the floor costs with the headers a 404 and a 401 must carry: the bounds no
-    // renderer of those responses can go below.
+    // The floor with what a 404, a 401 and a body of its own must have: the header each
+    // status carries, the body built per request in one buffer.
     ("floor, 404: plus a const Cache-Control", || {
         let mut response = Response::new(AxumBody::from(Bytes::from_static(NOT_FOUND_BODY)));
         *response.status_mut() = StatusCode::NOT_FOUND;

@@ -514,11 +514,13 @@ impl Config {
     /// Settings are already in force ([`ConfigError::AlreadyInstalled`]), or they are not
     /// valid (see [`ConfigError`]).
     pub fn install(self) -> Result<(), ConfigError> {
+        let settings = self.build()?;
         if INSTALLED.get().is_some() {
             return Err(ConfigError::AlreadyInstalled);
         }
-        let settings = self.build()?.for_the_process();
-        // Two installs racing: the loser's bodies stay allocated, a few kilobytes once.
+        // An install that loses a race (to another install, or to the first render fixing the
+        // defaults) leaves its bodies allocated: a few kilobytes, once per such race.
+        let settings = settings.for_the_process();
         INSTALLED
             .set(settings)
             .map_err(|_| ConfigError::AlreadyInstalled)

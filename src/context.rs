@@ -41,8 +41,9 @@ impl std::fmt::Debug for AppSettings {
 }
 
 /// The request an error answers, and the settings of the app that serves it. It lives in
-/// every response future of a layer, so it is kept small: what only some settings use is
-/// boxed, and only for them.
+/// every response future of a layer, so what only some settings use and is large is boxed,
+/// and only for them; the request id and the kept `Accept` and `Accept-Language` are in line
+/// (136 bytes in all), since boxing them would cost every such request an allocation.
 pub(crate) struct RequestContext {
     app: AppSettings,
     /// Kept only when the settings use it (`instance`, the report hook).
@@ -57,6 +58,10 @@ pub(crate) struct RequestContext {
 /// What a request prefers: its header kept as it came, to be read if an error is rendered
 /// (most responses are not errors, and reading `Accept` costs more than keeping it), or
 /// read already.
+///
+/// A kept value shares the request's bytes: for a hyper server, the buffer its head was
+/// read into, which stays allocated until the response is done, as it already does for a
+/// request id or a kept path.
 enum Preference<T> {
     Kept(HeaderValue),
     Read(T),
@@ -334,16 +339,24 @@ pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
 }
 
 #[cfg(test)]
-#[cfg(feature = "axum")]
+#[cfg(any(
+    feature = "axum",
+    feature = "poem",
+    feature = "salvo",
+    feature = "tonic",
+    feature = "tower"
+))]
 mod tests {
     use super::*;
     use crate::{Catalog, Config};
+
+    const TAGS: [&str; 2] = ["en", "de"];
 
     fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
         let app = AppSettings::own(
             Config::new()
                 .negotiate(true)
-                .language("de", Catalog::new().message(http::StatusCode::FORBIDDEN, "Nein")),
+                .language(TAGS[1], Catalog::new().message(http::StatusCode::FORBIDDEN, "Nein")),
         )
         .unwrap();
         let mut headers = http::HeaderMap::new();
@@ -353,56 +366,76 @@ mod tests {
         RequestContext::of_request(&app, &Method::GET, &http::Uri::from_static("/"), &headers)
     }
 
-    /// A header of one line is kept and read when asked; one of several lines is read as one
-    /// list at once; both give what reading the lines gives.
-    /// Header lines, then the format and the language they prefer.
-    type Case = (
-        &'static [(&'static str, &'static str)],
-        Option<BodyFormat>,
-        usize,
-    );
-
+    /// A header of one line is kept and read when asked, one of several lines is read as one
+    /// list at once, and both give what reading all its lines at once gives; the request id
+    /// is the one line of its header, if valid.
     #[test]
     fn preferences_are_read_from_every_line_now_or_later() {
-        let cases: [Case; 6] = [
-            (&[], None, 0),
-            (
-                &[("accept", "application/problem+json"), ("accept-language", "de")],
-                Some(BodyFormat::Problem),
-                1,
-            ),
-            (
-                &[("accept", "application/json;q=0.1, application/problem+json")],
-                Some(BodyFormat::Problem),
-                0,
-            ),
-            (
-                &[
-                    ("accept", "application/json;q=0.1"),
-                    ("accept", "application/problem+json"),
-                ],
-                Some(BodyFormat::Problem),
-                0,
-            ),
-            (
-                &[("accept-language", "en;q=0.1"), ("accept-language", "de-AT")],
-                None,
-                1,
-            ),
-            (&[("accept", "text/html"), ("accept-language", "fr")], None, 0),
+        let cases: [&[(&str, &str)]; 8] = [
+            &[],
+            &[
+                ("accept", "application/problem+json"),
+                ("accept-language", "de"),
+                ("x-request-id", "req-1"),
+            ],
+            &[("accept", "application/json;q=0.1, application/problem+json")],
+            &[
+                ("accept", "application/json;q=0.1"),
+                ("accept", "application/problem+json"),
+            ],
+            &[("accept-language", "en;q=0.1"), ("accept-language", "de-AT")],
+            &[("accept", "text/html"), ("accept-language", "fr")],
+            &[("x-request-id", "two"), ("x-request-id", "lines")],
+            &[("x-request-id", "not valid")],
         ];
-        for (lines, format, language) in cases {
+        let mut kept_any = false;
+        let mut read_at_once_any = false;
+        for lines in cases {
             let context = context(lines);
-            assert_eq!(context.format(), format, "{lines:?}");
-            assert_eq!(context.language(), language, "{lines:?}");
-            for name in ["accept", "accept-language"] {
-                let count = lines.iter().filter(|(line, _)| *line == name).count();
-                let kept = match name {
-                    "accept" => matches!(context.format, Preference::Kept(_)),
-                    _ => matches!(context.language, Preference::Kept(_)),
-                };
+            let values = |name: &'static str| {
+                lines
+                    .iter()
+                    .filter(move |(line, _)| *line == name)
+                    .map(|(_, value)| value.as_bytes())
+            };
+            assert_eq!(
+                context.format(),
+                negotiate::preferred_format(values("accept")),
+                "{lines:?}"
+            );
+            assert_eq!(
+                context.language(),
+                negotiate::preferred_language(values("accept-language"), &TAGS).unwrap_or(0),
+                "{lines:?}"
+            );
+            let id = negotiate::request_id(values("x-request-id"));
+            assert_eq!(
+                context.request_id.as_ref().map(HeaderValue::as_bytes),
+                id,
+                "{lines:?}"
+            );
+            for (name, kept) in [
+                ("accept", matches!(context.format, Preference::Kept(_))),
+                (
+                    "accept-language",
+                    matches!(context.language, Preference::Kept(_)),
+                ),
+            ] {
+                let count = values(name).count();
                 assert_eq!(kept, count == 1, "{name} in {lines:?}");
+                kept_any |= kept;
+                read_at_once_any |= count > 1;
             }
         }
+        // Both ways were taken.
+        assert!(kept_any && read_at_once_any);
+        assert_eq!(context(&[("accept", "application/problem+json")]).format(), Some(BodyFormat::Problem));
+        assert_eq!(context(&[("accept-language", "de-AT")]).language(), 1);
+    }
+
+    /// The context lives in every response future of a layer: its size is a choice.
+    #[test]
+    fn the_context_stays_as_small_as_documented() {
+        assert!(std::mem::size_of::<RequestContext>() <= 136);
     }
 }

@@ -541,8 +541,10 @@ impl HttpError {
         self
     }
 
-    /// The error with the challenge `challenge` builds as its only one: the hot path's
-    /// refusals (`Unauthorized::bearer`, `invalid_token`) build theirs directly.
+    /// The error with the challenge `challenge` builds as its only one, its headers boxed at
+    /// once: for the hot path's refusals (`Unauthorized::bearer`, `basic`, `invalid_token`).
+    /// Building the challenge here rather than passing it built moves less: about 85 instructions
+    /// fewer per `Unauthorized::bearer` (`benches/render.rs`, callgrind).
     pub(crate) fn with_only_challenge(
         status: StatusCode,
         challenge: impl FnOnce() -> Challenge,

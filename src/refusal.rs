@@ -303,8 +303,7 @@ impl Unauthorized {
         realm: impl Into<Cow<'static, str>>,
         description: impl Into<Cow<'static, str>>,
     ) -> Self {
-        // Built in place, where the refusal keeps it: a flood of these is what credential
-        // stuffing looks like.
+        // Built directly: a flood of these is what credential stuffing looks like.
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
             || {
