@@ -67,45 +67,46 @@ enum Preference<T> {
     Read(T),
 }
 
-/// A header's lines, as a framework layer can keep them for later.
-// With actix-web or rocket alone, every header is read at once.
-#[cfg_attr(
-    not(any(
-        feature = "axum",
-        feature = "poem",
-        feature = "salvo",
-        feature = "tonic",
-        feature = "tower",
-        feature = "warp"
-    )),
-    allow(dead_code)
-)]
-pub(crate) enum HeaderLines {
-    /// The request does not carry the header.
-    Absent,
-    /// One line, kept as it came: for `http` 1 frameworks a reference count, not a copy.
-    One(HeaderValue),
-    /// Several lines, or a framework whose header values cannot be kept without a copy: read
-    /// them now.
-    ReadNow,
+with_framework! {
+    unused_without_http_1:
+    /// A header's lines, as a framework layer can keep them for later. With actix-web or
+    /// rocket alone, every header is read at once.
+    pub(crate) enum HeaderLines {
+        /// The request does not carry the header.
+        Absent,
+        /// One line, kept as it came: for `http` 1 frameworks a reference count, not a copy.
+        One(HeaderValue),
+        /// Several lines, or a framework whose header values cannot be kept without a copy:
+        /// read them now.
+        ReadNow,
+    }
 }
 
-impl HeaderLines {
-    /// The lines of header `name` in an `http` 1 map.
-    #[cfg(any(
-        feature = "axum",
-        feature = "poem",
-        feature = "salvo",
-        feature = "tonic",
-        feature = "tower",
-        feature = "warp"
-    ))]
-    pub(crate) fn of(headers: &http::HeaderMap, name: &HeaderName) -> Self {
-        let mut lines = headers.get_all(name).iter();
-        match (lines.next(), lines.next()) {
-            (None, _) => Self::Absent,
-            (Some(line), None) => Self::One(line.clone()),
-            (Some(_), Some(_)) => Self::ReadNow,
+with_framework! {
+    http_1:
+    impl HeaderLines {
+        /// The lines of header `name` in an `http` 1 map.
+        pub(crate) fn of(headers: &http::HeaderMap, name: &HeaderName) -> Self {
+            let mut lines = headers.get_all(name).iter();
+            match (lines.next(), lines.next()) {
+                (None, _) => Self::Absent,
+                (Some(line), None) => Self::One(line.clone()),
+                (Some(_), Some(_)) => Self::ReadNow,
+            }
+        }
+    }
+
+    impl RequestContext {
+        /// Puts the request's id on a response that does not name one.
+        pub(crate) fn echo_request_id(&self, headers: &mut http::HeaderMap) {
+            let Some(id) = &self.request_id else {
+                return;
+            };
+            if let Some(name) = &self.settings().request_id_header {
+                if !headers.contains_key(name) {
+                    headers.insert(name.clone(), id.clone());
+                }
+            }
         }
     }
 }
@@ -227,26 +228,6 @@ impl RequestContext {
                 self.settings(),
             ),
             Preference::Read(language) => *language,
-        }
-    }
-
-    /// Puts the request's id on a response that does not name one.
-    #[cfg(any(
-        feature = "axum",
-        feature = "poem",
-        feature = "salvo",
-        feature = "tonic",
-        feature = "tower",
-        feature = "warp"
-    ))]
-    pub(crate) fn echo_request_id(&self, headers: &mut http::HeaderMap) {
-        let Some(id) = &self.request_id else {
-            return;
-        };
-        if let Some(name) = &self.settings().request_id_header {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), id.clone());
-            }
         }
     }
 

@@ -74,11 +74,31 @@
 
 /// Compiles items with any framework feature (`$item`s), or without any (`not: $item`s), or
 /// always but unused without one (`unused_without: $item`s), or with any HTTP framework
-/// feature (`http: $item`s; every framework but gRPC's tonic): the one list of the features
+/// feature (`http: $item`s; every framework but gRPC's tonic), or with any framework whose
+/// requests are `http` 1's (`http_1: $item`s; all but actix-web and rocket), or always but
+/// unused without one of those (`unused_without_http_1: $item`s): the one list of the features
 /// that share the adapters' core.
 macro_rules! with_framework {
-    (not: $($item:item)*) => {$(
-        #[cfg(not(any(
+    (not: $($item:item)*) => { with_framework!(@any_framework when_not $($item)*); };
+    (unused_without: $($item:item)*) => { with_framework!(@any_framework unused_unless $($item)*); };
+    (http: $($item:item)*) => {
+        with_framework!(@when [any(
+            feature = "axum",
+            feature = "actix-web",
+            feature = "poem",
+            feature = "rocket",
+            feature = "salvo",
+            feature = "tower",
+            feature = "warp"
+        )] $($item)*);
+    };
+    (http_1: $($item:item)*) => { with_framework!(@http_1 when $($item)*); };
+    (unused_without_http_1: $($item:item)*) => {
+        with_framework!(@http_1 unused_unless $($item)*);
+    };
+    // The lists, each written once, then what to do with them.
+    (@any_framework $how:ident $($item:item)*) => {
+        with_framework!(@$how [any(
             feature = "axum",
             feature = "actix-web",
             feature = "poem",
@@ -87,50 +107,31 @@ macro_rules! with_framework {
             feature = "tonic",
             feature = "tower",
             feature = "warp"
-        )))]
-        $item
-    )*};
-    (http: $($item:item)*) => {$(
-        #[cfg(any(
+        )] $($item)*);
+    };
+    (@http_1 $how:ident $($item:item)*) => {
+        with_framework!(@$how [any(
             feature = "axum",
-            feature = "actix-web",
             feature = "poem",
-            feature = "rocket",
-            feature = "salvo",
-            feature = "tower",
-            feature = "warp"
-        ))]
-        $item
-    )*};
-    (unused_without: $($item:item)*) => {$(
-        #[cfg_attr(
-            not(any(
-                feature = "axum",
-                feature = "actix-web",
-                feature = "poem",
-                feature = "rocket",
-                feature = "salvo",
-                feature = "tonic",
-                feature = "tower",
-                feature = "warp"
-            )),
-            allow(dead_code)
-        )]
-        $item
-    )*};
-    ($($item:item)*) => {$(
-        #[cfg(any(
-            feature = "axum",
-            feature = "actix-web",
-            feature = "poem",
-            feature = "rocket",
             feature = "salvo",
             feature = "tonic",
             feature = "tower",
             feature = "warp"
-        ))]
+        )] $($item)*);
+    };
+    (@when [$features:meta] $($item:item)*) => {$(
+        #[cfg($features)]
         $item
     )*};
+    (@when_not [$features:meta] $($item:item)*) => {$(
+        #[cfg(not($features))]
+        $item
+    )*};
+    (@unused_unless [$features:meta] $($item:item)*) => {$(
+        #[cfg_attr(not($features), allow(dead_code))]
+        $item
+    )*};
+    ($($item:item)*) => { with_framework!(@any_framework when $($item)*); };
 }
 
 mod body;
