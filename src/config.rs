@@ -8,8 +8,10 @@ use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use http::{HeaderName, HeaderValue, StatusCode};
+use http::header::CONTENT_LANGUAGE;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
+use crate::render::{self, Head};
 use crate::report::Report;
 use crate::{body, negotiate};
 use crate::{Challenge, InvalidChallenge};
@@ -618,6 +620,26 @@ pub(crate) struct Prerendered {
     /// process-wide settings, so that a response does not even count its references.
     pub(crate) default_body: Bytes,
     pub(crate) template: body::Template,
+    /// The default refusal's headers: sent alone, then to a request (with `Vary`).
+    heads: [HeaderMap; 2],
+}
+
+impl Prerendered {
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers of the default refusal, for a response to a request a layer serves or not.
+    pub(crate) fn head(&self, to_a_request: bool) -> &HeaderMap {
+        &self.heads[usize::from(to_a_request)]
+    }
+}
+
+/// What the settings add to the head of every refusal.
+struct HeadRules {
+    names_language: bool,
+    /// `Vary`, for a response to a request.
+    vary: Option<HeaderValue>,
 }
 
 impl Language {
@@ -627,6 +649,7 @@ impl Language {
         phrases: Vec<(StatusCode, Cow<'static, str>)>,
         is_base: bool,
         formats: &[BodyFormat],
+        rules: &HeadRules,
     ) -> Self {
         let mut language = Self {
             // Checked in `Config::build`: a language tag is letters, digits and `-`.
@@ -652,7 +675,7 @@ impl Language {
         statuses.dedup();
         language.tables = formats
             .iter()
-            .map(|&format| (format, Table::new(&language, format, &statuses)))
+            .map(|&format| (format, Table::new(&language, format, &statuses, rules)))
             .collect();
         language
     }
@@ -693,16 +716,35 @@ impl Language {
 }
 
 impl Table {
-    fn new(language: &Language, format: BodyFormat, statuses: &[StatusCode]) -> Self {
+    fn new(
+        language: &Language,
+        format: BodyFormat,
+        statuses: &[StatusCode],
+        rules: &HeadRules,
+    ) -> Self {
         let prerendered: Vec<Prerendered> = statuses
             .iter()
             .map(|&status| {
                 let phrase = language.phrase(status);
                 let message = language.sentence(status);
+                let head = |vary: Option<HeaderValue>| {
+                    let mut headers = HeaderMap::new();
+                    Head {
+                        format,
+                        status,
+                        content_language: rules
+                            .names_language
+                            .then_some(&language.content_language),
+                        vary,
+                    }
+                    .insert_into(&mut headers);
+                    headers
+                };
                 Prerendered {
                     status,
                     default_body: Bytes::from(body::render_plain(format, status, phrase, message)),
                     template: body::Template::new(format, status, phrase),
+                    heads: [head(None), head(rules.vary.clone())],
                 }
             })
             .collect();
@@ -724,12 +766,18 @@ impl Settings {
         } else {
             std::slice::from_ref(&config.format)
         };
+        let names_language = !config.languages.is_empty();
+        let rules = HeadRules {
+            names_language,
+            vary: render::vary(config.negotiate, names_language),
+        };
         let base = Language::new(
             &config.base_language,
             config.messages,
             Vec::new(),
             true,
             formats,
+            &rules,
         );
         let mut catalogs = Vec::with_capacity(config.languages.len());
         let mut language_tags = vec![config.base_language];
@@ -740,6 +788,7 @@ impl Settings {
                 catalog.phrases,
                 false,
                 formats,
+                &rules,
             ));
             language_tags.push(tag);
         }
@@ -758,16 +807,25 @@ impl Settings {
         }
     }
 
-    /// The settings with every default body `'static`, for the process-wide settings, which
+    /// The settings with every default body and language tag `'static`, for the process-wide settings, which
     /// live as long as the process: cloning a `'static` body touches no reference count, which
     /// every thread of a server would otherwise update on every refusal.
     fn for_the_process(mut self) -> Self {
         let languages = std::iter::once(&mut self.base).chain(self.catalogs.iter_mut());
         for language in languages {
+            let tag: &'static [u8] = Box::leak(Box::from(language.content_language.as_bytes()));
+            if let Ok(tag) = HeaderValue::from_maybe_shared(Bytes::from_static(tag)) {
+                language.content_language = tag;
+            }
             for (_, table) in &mut language.tables {
                 for prerendered in &mut table.prerendered {
                     let body: &'static [u8] = Box::leak(Box::from(&prerendered.default_body[..]));
                     prerendered.default_body = Bytes::from_static(body);
+                    for head in &mut prerendered.heads {
+                        if head.contains_key(CONTENT_LANGUAGE) {
+                            head.insert(CONTENT_LANGUAGE, language.content_language.clone());
+                        }
+                    }
                 }
             }
         }
@@ -940,6 +998,46 @@ fn built_in_message(status: StatusCode) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The process-wide settings keep their bodies and language tags `'static`: the bytes
+    /// and headers are the ones any settings send.
+    #[test]
+    fn the_process_settings_prerender_the_same_bytes() {
+        let config = || {
+            Config::new().negotiate(true).language(
+                "de",
+                Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
+            )
+        };
+        let shared = Settings::new(config());
+        let process = Settings::new(config()).for_the_process();
+        /// A language's tag, and each status's default body and heads.
+        type Prerendering = (HeaderValue, Vec<(Bytes, [HeaderMap; 2])>);
+        let languages = |settings: &Settings| -> Vec<Prerendering> {
+            std::iter::once(&settings.base)
+                .chain(&settings.catalogs)
+                .map(|language| {
+                    let prerendered = language
+                        .tables
+                        .iter()
+                        .flat_map(|(_, table)| &table.prerendered)
+                        .map(|prerendered| {
+                            (prerendered.default_body.clone(), prerendered.heads.clone())
+                        })
+                        .collect();
+                    (language.content_language.clone(), prerendered)
+                })
+                .collect()
+        };
+        let process_languages = languages(&process);
+        assert_eq!(languages(&shared), process_languages);
+        let with_language = process_languages
+            .iter()
+            .flat_map(|(_, prerendered)| prerendered)
+            .filter(|(_, heads)| heads[1].contains_key(CONTENT_LANGUAGE))
+            .count();
+        assert!(with_language > 0, "no head names its language");
+    }
 
     #[test]
     fn every_built_in_status_is_prerendered_in_order() {

@@ -347,6 +347,34 @@ mod tests {
         RequestContext::of_request(&app, &Method::GET, &http::Uri::from_static("/"), &headers)
     }
 
+    /// To a request, too, a response sent the prebuilt way is the one built header by header:
+    /// with `Vary`, the negotiated format and language, and a request id in the body and head.
+    #[test]
+    fn a_prebuilt_response_to_a_request_is_the_one_built_header_by_header() {
+        let cases: [&[(&str, &str)]; 5] = [
+            &[],
+            &[("accept", "application/problem+json"), ("accept-language", "de")],
+            &[("accept-language", "de-AT")],
+            &[("x-request-id", "req-1")],
+            &[("x-request-id", "not valid")],
+        ];
+        for lines in cases {
+            let context = context(lines);
+            for error in [
+                crate::HttpError::new(http::StatusCode::FORBIDDEN),
+                crate::HttpError::new(http::StatusCode::GONE),
+                crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own"),
+                crate::Forbidden::not_owner().conceal(),
+            ] {
+                crate::render::assert_prebuilt_is_inserted(
+                    &error,
+                    context.settings(),
+                    Some(&context),
+                );
+            }
+        }
+    }
+
     /// A header of one line is kept and read when asked, one of several lines is read as one
     /// list at once, and both give what reading all its lines at once gives; the request id
     /// is the one line of its header, if valid.
