@@ -341,21 +341,174 @@ impl Scheme {
 /// );
 /// # Ok::<(), denied::InvalidChallenge>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Challenge {
+#[derive(Clone)]
+pub struct Challenge(Repr);
+
+/// A challenge is kept in one of two forms, which send the same bytes and compare equal.
+#[derive(Clone)]
+enum Repr {
+    /// The common ones, small and in line: see [`Known`].
+    Known(Known),
+    /// Any other: any scheme, any number of parameters, and the values refused, kept to be
+    /// reported.
+    Built(Box<Built>),
+}
+
+/// A `Bearer` or `Basic` challenge whose every value is valid, with, in this order, at most a
+/// `realm`, a Bearer `error` code and one more parameter its RFC defines: every challenge the
+/// crate builds (`Unauthorized::bearer`, `basic`, `invalid_token`, `invalid_request`,
+/// `Forbidden::missing_scope`, the Basic extractor's). A flood of 401s is what credential
+/// stuffing looks like: this form is a fifth of the size of the general one, needs no check
+/// when sent, and drops nothing but its text.
+#[derive(Clone)]
+struct Known {
     scheme: Cow<'static, str>,
+    /// `Bearer` or `Basic`.
     kind: Scheme,
-    /// The `error` param of a Bearer challenge, as the code it is; kept by `with_param`, the
-    /// one setter of `error`, so that rendering need not parse it again.
-    bearer_error: Option<BearerError>,
-    token68: Option<Cow<'static, str>>,
-    params: Params,
-    unusable: Option<InvalidChallenge>,
-    left_out: Vec<InvalidChallenge>,
+    realm: Option<Cow<'static, str>>,
+    /// Bearer only.
+    error: Option<BearerError>,
+    last: Option<(Defined, Cow<'static, str>)>,
+}
+
+/// The parameters past `realm` and `error` that `Bearer` (RFC 6750) and `Basic` (RFC 7617)
+/// define and a [`Known`] challenge can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Defined {
+    Description,
+    Scope,
+    Charset,
+}
+
+impl Defined {
+    /// The parameter `name` names on a challenge of `kind`, if it is one of these and `value`
+    /// is valid for it.
+    fn valid(kind: Scheme, name: &str, value: &str) -> Option<Self> {
+        let defined = match kind {
+            Scheme::Bearer if name.eq_ignore_ascii_case("error_description") => Self::Description,
+            Scheme::Bearer if name.eq_ignore_ascii_case("scope") => Self::Scope,
+            Scheme::Basic if name.eq_ignore_ascii_case("charset") => Self::Charset,
+            _ => return None,
+        };
+        let valid = match defined {
+            Self::Description => is_bearer_text(value),
+            Self::Scope => check_scope(value).is_ok(),
+            Self::Charset => value.eq_ignore_ascii_case("UTF-8"),
+        };
+        valid.then_some(defined)
+    }
+
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Description => "error_description",
+            Self::Scope => "scope",
+            Self::Charset => "charset",
+        }
+    }
 }
 
 const BEARER: &str = "Bearer";
 const BASIC: &str = "Basic";
+
+impl Known {
+    /// What [`Challenge::edit`] leaves for the instant it converts a known challenge.
+    const PLACEHOLDER: Self = Self {
+        scheme: Cow::Borrowed(BASIC),
+        kind: Scheme::Basic,
+        realm: None,
+        error: None,
+        last: None,
+    };
+
+    /// The parameters in the order they are sent, each a name and a value.
+    fn params(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
+        let realm = self.realm.as_deref().map(|realm| ("realm", realm));
+        let error = self.error.map(|error| ("error", error.as_str()));
+        let last = self
+            .last
+            .as_ref()
+            .map(|(defined, value)| (defined.name(), &**value));
+        [realm, error, last].into_iter().flatten()
+    }
+
+    fn check_usable(&self) -> Result<(), InvalidChallenge> {
+        match self.kind {
+            Scheme::Bearer if self.params().next().is_none() => {
+                Err(InvalidChallenge::Bare(self.scheme.to_string()))
+            }
+            Scheme::Basic if self.realm.is_none() => {
+                Err(InvalidChallenge::NoRealm(self.scheme.to_string()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn is_usable(&self) -> bool {
+        match self.kind {
+            Scheme::Basic => self.realm.is_some(),
+            _ => self.params().next().is_some(),
+        }
+    }
+
+    /// Where each part of the text lies and how long it is, when every part is `'static`.
+    /// Each parameter has its own slots, left empty when it is not set: a key with an empty
+    /// slot between full ones is no general challenge's, whose parts follow one another.
+    fn static_key(&self) -> Option<StaticKey> {
+        let mut key = StaticKey::EMPTY;
+        key.parts[0] = static_part(&self.scheme)?;
+        if let Some(realm) = &self.realm {
+            key.parts[1] = static_str_part("realm");
+            key.parts[2] = static_part(realm)?;
+        }
+        if let Some(error) = self.error {
+            key.parts[3] = static_str_part("error");
+            key.parts[4] = static_str_part(error.as_str());
+        }
+        if let Some((defined, value)) = &self.last {
+            key.parts[5] = static_str_part(defined.name());
+            key.parts[6] = static_part(value)?;
+        }
+        Some(key)
+    }
+
+    fn header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
+        match self.static_key() {
+            Some(key) => encoded_once(key, || encode(&self.scheme, None, self.params())),
+            None => encode(&self.scheme, None, self.params()),
+        }
+    }
+
+    fn into_built(self) -> Built {
+        let mut params = Params::new();
+        if let Some(realm) = self.realm {
+            params.push(Param {
+                name: Cow::Borrowed("realm"),
+                value: realm,
+            });
+        }
+        if let Some(error) = self.error {
+            params.push(Param {
+                name: Cow::Borrowed("error"),
+                value: Cow::Borrowed(error.as_str()),
+            });
+        }
+        if let Some((defined, value)) = self.last {
+            params.push(Param {
+                name: Cow::Borrowed(defined.name()),
+                value,
+            });
+        }
+        Built {
+            scheme: self.scheme,
+            kind: self.kind,
+            bearer_error: self.error,
+            token68: None,
+            params,
+            unusable: None,
+            left_out: Vec::new(),
+        }
+    }
+}
 
 impl Challenge {
     /// A challenge of any scheme, such as `Negotiate` or `DPoP`.
@@ -368,15 +521,15 @@ impl Challenge {
     #[must_use]
     pub fn new(scheme: impl Into<Cow<'static, str>>) -> Self {
         let scheme = scheme.into();
-        let unusable = (!is_token(&scheme)).then(|| InvalidChallenge::Scheme(scheme.to_string()));
-        Self {
-            kind: Scheme::of(&scheme),
-            bearer_error: None,
-            scheme,
-            token68: None,
-            params: Params::new(),
-            unusable,
-            left_out: Vec::new(),
+        match Scheme::of(&scheme) {
+            Scheme::Other => Self(Repr::Built(Box::new(Built::new(scheme)))),
+            kind => Self(Repr::Known(Known {
+                scheme,
+                kind,
+                realm: None,
+                error: None,
+                last: None,
+            })),
         }
     }
 
@@ -396,12 +549,336 @@ impl Challenge {
         Self::known(BEARER, Scheme::Bearer, realm, Some((error, description)))
     }
 
+    /// `Basic realm="..."` (RFC 7617).
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::basic("staging").with_utf8_charset();
+    /// assert_eq!(challenge.to_header_value()?, r#"Basic realm="staging", charset="UTF-8""#);
+    /// # Ok::<(), denied::InvalidChallenge>(())
+    /// ```
+    #[must_use]
+    pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
+        Self::known(BASIC, Scheme::Basic, realm.into(), None)
+    }
+
     /// A challenge of a scheme known to be a valid token of that kind, with its realm and, for
     /// Bearer, an error code and its description: what [`new`](Self::new),
     /// [`with_realm`](Self::with_realm), [`with_error`](Self::with_error) and
-    /// [`with_description`](Self::with_description) build one after the other, built directly,
-    /// without looking for parameters a new challenge cannot have yet. A flood of 401s is
-    /// what credential stuffing looks like.
+    /// [`with_description`](Self::with_description) build one after the other, built directly.
+    #[inline]
+    fn known(
+        scheme: &'static str,
+        kind: Scheme,
+        realm: Cow<'static, str>,
+        error: Option<(BearerError, Cow<'static, str>)>,
+    ) -> Self {
+        let valid = is_quotable(&realm)
+            && error
+                .as_ref()
+                .map_or(true, |(_, description)| is_bearer_text(description));
+        if !valid {
+            return Self(Repr::Built(Box::new(Built::known(
+                scheme, kind, realm, error,
+            ))));
+        }
+        let (error, last) = match error {
+            Some((error, description)) => (Some(error), Some((Defined::Description, description))),
+            None => (None, None),
+        };
+        Self(Repr::Known(Known {
+            scheme: Cow::Borrowed(scheme),
+            kind,
+            realm: Some(realm),
+            error,
+            last,
+        }))
+    }
+
+    /// Changes the challenge in its general form, which it takes for good.
+    fn edit(&mut self, change: impl FnOnce(&mut Built)) {
+        match &mut self.0 {
+            Repr::Built(built) => change(built),
+            Repr::Known(known) => {
+                let mut built = Box::new(std::mem::replace(known, Known::PLACEHOLDER).into_built());
+                change(&mut built);
+                self.0 = Repr::Built(built);
+            }
+        }
+    }
+
+    /// The challenge in its general form, to read or compare.
+    fn view(&self) -> Cow<'_, Built> {
+        match &self.0 {
+            Repr::Known(known) => Cow::Owned(known.clone().into_built()),
+            Repr::Built(built) => Cow::Borrowed(built),
+        }
+    }
+
+    /// Sets the `realm`, always sent first and as a quoted-string. A realm that cannot be
+    /// carried makes the challenge unusable.
+    #[must_use]
+    pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
+        self.set_realm(realm.into());
+        self
+    }
+
+    pub(crate) fn set_realm(&mut self, realm: Cow<'static, str>) {
+        if let Repr::Known(known) = &mut self.0 {
+            if is_quotable(&realm) {
+                known.realm = Some(realm);
+                return;
+            }
+        }
+        self.edit(|built| built.set_realm(realm));
+    }
+
+    /// Sets the RFC 6750 `error` code of a `Bearer` challenge.
+    ///
+    /// The code decides the status of the response that carries the challenge (see
+    /// [`BearerError::status`]); a response of another status leaves the challenge out.
+    #[must_use]
+    pub fn with_error(mut self, error: BearerError) -> Self {
+        self.set_error(error);
+        self
+    }
+
+    /// [`with_error`](Self::with_error) in place.
+    pub(crate) fn set_error(&mut self, error: BearerError) {
+        if let Repr::Known(known) = &mut self.0 {
+            // A new `error` goes after the parameters set before it.
+            if known.kind == Scheme::Bearer && (known.error.is_some() || known.last.is_none()) {
+                known.error = Some(error);
+                return;
+            }
+        }
+        self.edit(|built| built.set_error(error));
+    }
+
+    /// Sets `error_description`: human text for the developer, limited by RFC 6750 to printable
+    /// ASCII without `"` and `\`. Text outside that range is left out of the header.
+    #[must_use]
+    pub fn with_description(self, description: impl Into<Cow<'static, str>>) -> Self {
+        self.with_param("error_description", description)
+    }
+
+    /// Sets `scope`: space-separated scope tokens (RFC 6750 §3). A scope that breaks the
+    /// grammar, the empty one included, is left out of the header.
+    #[must_use]
+    pub fn with_scope(self, scope: impl Into<Cow<'static, str>>) -> Self {
+        self.with_param("scope", scope)
+    }
+
+    /// Sets `charset="UTF-8"` on a Basic challenge (RFC 7617 §2.1).
+    #[must_use]
+    pub fn with_utf8_charset(self) -> Self {
+        self.with_param("charset", "UTF-8")
+    }
+
+    /// Sets any auth-param, sent as a quoted-string. A name that is not a token, or a value
+    /// that cannot be carried, is left out of the header.
+    ///
+    /// The parameters a scheme's RFC defines keep that RFC's rules whichever setter names
+    /// them: `realm` is [`with_realm`](Self::with_realm); on `Bearer`, `error` must be an RFC
+    /// 6750 code, and `error_description`, `error_uri` and `scope` must fit RFC 6750's
+    /// character sets; on `Basic`, `charset` can only be `UTF-8`.
+    ///
+    /// ```
+    /// use denied::{BearerError, Challenge};
+    ///
+    /// let challenge = Challenge::bearer("api").with_param("error", "invalid_token");
+    /// assert_eq!(challenge.bearer_error(), Some(BearerError::InvalidToken));
+    ///
+    /// let refused = Challenge::bearer("api").with_param("error", "bad\\code");
+    /// assert_eq!(refused.param("error"), None);
+    /// assert!(refused.validate().is_err());
+    /// ```
+    #[must_use]
+    pub fn with_param(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.set_param(name.into(), value.into());
+        self
+    }
+
+    /// [`with_param`](Self::with_param) in place.
+    pub(crate) fn set_param(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
+        if name.eq_ignore_ascii_case("realm") {
+            return self.set_realm(value);
+        }
+        if let Repr::Known(known) = &mut self.0 {
+            if let Some(defined) = Defined::valid(known.kind, &name, &value) {
+                match &mut known.last {
+                    // Setting a parameter again replaces its value where it is.
+                    Some((last, old)) if *last == defined => {
+                        *old = value;
+                        return;
+                    }
+                    None => {
+                        known.last = Some((defined, value));
+                        return;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        self.edit(|built| built.set_param(name, value));
+    }
+
+    /// Sends a token68 (`Negotiate YII...`) as the whole challenge. A challenge carries a
+    /// token68 or parameters, not both, and `Bearer` and `Basic` take parameters only: either
+    /// mistake, or invalid token68 syntax, makes the challenge unusable.
+    ///
+    /// ```
+    /// let negotiate = denied::Challenge::new("Negotiate").with_token68("YII=");
+    /// assert_eq!(negotiate.to_header_value()?, "Negotiate YII=");
+    ///
+    /// let mixed = denied::Challenge::bearer("api").with_token68("abc");
+    /// assert!(mixed.validate().is_err());
+    /// # Ok::<(), denied::InvalidChallenge>(())
+    /// ```
+    #[must_use]
+    pub fn with_token68(mut self, token68: impl Into<Cow<'static, str>>) -> Self {
+        let token68 = token68.into();
+        self.edit(|built| built.set_token68(token68));
+        self
+    }
+
+    /// The auth-scheme.
+    #[must_use]
+    pub fn scheme(&self) -> &str {
+        match &self.0 {
+            Repr::Known(known) => &known.scheme,
+            Repr::Built(built) => &built.scheme,
+        }
+    }
+
+    /// The value of a parameter as it will be sent (before quoting), if it is set and valid.
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::bearer("example");
+    /// assert_eq!(challenge.param("REALM"), Some("example"));
+    /// ```
+    #[must_use]
+    pub fn param(&self, name: &str) -> Option<&str> {
+        match &self.0 {
+            Repr::Known(known) => known
+                .params()
+                .find(|(known, _)| known.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value),
+            Repr::Built(built) => built.param(name),
+        }
+    }
+
+    /// The RFC 6750 error code of a `Bearer` challenge, if one is set; `None` for other
+    /// schemes.
+    #[must_use]
+    pub fn bearer_error(&self) -> Option<BearerError> {
+        match &self.0 {
+            Repr::Known(known) => known.error,
+            Repr::Built(built) => built.bearer_error,
+        }
+    }
+
+    /// Checks every value given to this challenge: the first one that could not be carried
+    /// and was not replaced by a later valid one.
+    ///
+    /// # Errors
+    ///
+    /// An unusable challenge (bad scheme, realm or token68, a token68 beside parameters, a
+    /// `Bearer` without parameters, a `Basic` without realm), or a value that is left out of
+    /// the header.
+    pub fn validate(&self) -> Result<(), InvalidChallenge> {
+        match &self.0 {
+            Repr::Known(known) => known.check_usable(),
+            Repr::Built(built) => built.validate(),
+        }
+    }
+
+    /// Encodes the challenge as one `WWW-Authenticate` header value, leaving out the optional
+    /// values that cannot be carried.
+    ///
+    /// # Errors
+    ///
+    /// The challenge is unusable: see [`validate`](Self::validate).
+    pub fn to_header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
+        match &self.0 {
+            Repr::Known(known) => {
+                known.check_usable()?;
+                known.header_value()
+            }
+            Repr::Built(built) => built.to_header_value(),
+        }
+    }
+
+    /// `check_usable().is_ok()`, without building the error it would report.
+    #[inline]
+    pub(crate) fn is_usable(&self) -> bool {
+        match &self.0 {
+            Repr::Known(known) => known.is_usable(),
+            Repr::Built(built) => built.is_usable(),
+        }
+    }
+
+    /// [`to_header_value`](Self::to_header_value) for a challenge known to be usable.
+    pub(crate) fn usable_header_value(&self) -> Option<HeaderValue> {
+        debug_assert!(self.is_usable());
+        match &self.0 {
+            Repr::Known(known) => known.header_value().ok(),
+            Repr::Built(built) => built.usable_header_value(),
+        }
+    }
+
+    /// Whether a response of `status` may carry this challenge: a `Bearer` error code
+    /// belongs to one status (RFC 6750 §3.1).
+    pub(crate) fn fits(&self, status: http::StatusCode) -> bool {
+        self.bearer_error()
+            .map_or(true, |error| error.status() == status)
+    }
+}
+
+impl PartialEq for Challenge {
+    fn eq(&self, other: &Self) -> bool {
+        self.view() == other.view()
+    }
+}
+
+impl Eq for Challenge {}
+
+impl fmt::Debug for Challenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.view(), f)
+    }
+}
+
+/// A challenge built step by step, or with a value its constructor refused: any scheme, any
+/// parameters, and what was refused, kept to be reported.
+#[derive(Clone, PartialEq, Eq)]
+struct Built {
+    scheme: Cow<'static, str>,
+    kind: Scheme,
+    bearer_error: Option<BearerError>,
+    token68: Option<Cow<'static, str>>,
+    params: Params,
+    unusable: Option<InvalidChallenge>,
+    left_out: Vec<InvalidChallenge>,
+}
+
+impl Built {
+    fn new(scheme: Cow<'static, str>) -> Self {
+        let unusable = (!is_token(&scheme)).then(|| InvalidChallenge::Scheme(scheme.to_string()));
+        Self {
+            kind: Scheme::of(&scheme),
+            bearer_error: None,
+            scheme,
+            token68: None,
+            params: Params::new(),
+            unusable,
+            left_out: Vec::new(),
+        }
+    }
+
     #[inline]
     fn known(
         scheme: &'static str,
@@ -457,27 +934,7 @@ impl Challenge {
         }
     }
 
-    /// `Basic realm="..."` (RFC 7617).
-    ///
-    /// ```
-    /// let challenge = denied::Challenge::basic("staging").with_utf8_charset();
-    /// assert_eq!(challenge.to_header_value()?, r#"Basic realm="staging", charset="UTF-8""#);
-    /// # Ok::<(), denied::InvalidChallenge>(())
-    /// ```
-    #[must_use]
-    pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::known(BASIC, Scheme::Basic, realm.into(), None)
-    }
-
-    /// Sets the `realm`, always sent first and as a quoted-string. A realm that cannot be
-    /// carried makes the challenge unusable.
-    #[must_use]
-    pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
-        self.set_realm(realm.into());
-        self
-    }
-
-    pub(crate) fn set_realm(&mut self, realm: Cow<'static, str>) {
+    fn set_realm(&mut self, realm: Cow<'static, str>) {
         match check_quoted("realm", &realm) {
             Ok(()) => {
                 // A realm replaces the one refused before it.
@@ -502,18 +959,7 @@ impl Challenge {
         }
     }
 
-    /// Sets the RFC 6750 `error` code of a `Bearer` challenge.
-    ///
-    /// The code decides the status of the response that carries the challenge (see
-    /// [`BearerError::status`]); a response of another status leaves the challenge out.
-    #[must_use]
-    pub fn with_error(mut self, error: BearerError) -> Self {
-        self.set_error(error);
-        self
-    }
-
-    /// [`with_error`](Self::with_error) in place.
-    pub(crate) fn set_error(&mut self, error: BearerError) {
+    fn set_error(&mut self, error: BearerError) {
         if self.kind != Scheme::Bearer {
             return self.set_param(Cow::Borrowed("error"), Cow::Borrowed(error.as_str()));
         }
@@ -523,56 +969,7 @@ impl Challenge {
         self.set(Cow::Borrowed("error"), Cow::Borrowed(error.as_str()));
     }
 
-    /// Sets `error_description`: human text for the developer, limited by RFC 6750 to printable
-    /// ASCII without `"` and `\`. Text outside that range is left out of the header.
-    #[must_use]
-    pub fn with_description(self, description: impl Into<Cow<'static, str>>) -> Self {
-        self.with_param("error_description", description)
-    }
-
-    /// Sets `scope`: space-separated scope tokens (RFC 6750 §3). A scope that breaks the
-    /// grammar, the empty one included, is left out of the header.
-    #[must_use]
-    pub fn with_scope(self, scope: impl Into<Cow<'static, str>>) -> Self {
-        self.with_param("scope", scope)
-    }
-
-    /// Sets `charset="UTF-8"` on a Basic challenge (RFC 7617 §2.1).
-    #[must_use]
-    pub fn with_utf8_charset(self) -> Self {
-        self.with_param("charset", "UTF-8")
-    }
-
-    /// Sets any auth-param, sent as a quoted-string. A name that is not a token, or a value
-    /// that cannot be carried, is left out of the header.
-    ///
-    /// The parameters a scheme's RFC defines keep that RFC's rules whichever setter names
-    /// them: `realm` is [`with_realm`](Self::with_realm); on `Bearer`, `error` must be an RFC
-    /// 6750 code, and `error_description`, `error_uri` and `scope` must fit RFC 6750's
-    /// character sets; on `Basic`, `charset` can only be `UTF-8`.
-    ///
-    /// ```
-    /// use denied::{BearerError, Challenge};
-    ///
-    /// let challenge = Challenge::bearer("api").with_param("error", "invalid_token");
-    /// assert_eq!(challenge.bearer_error(), Some(BearerError::InvalidToken));
-    ///
-    /// let refused = Challenge::bearer("api").with_param("error", "bad\\code");
-    /// assert_eq!(refused.param("error"), None);
-    /// assert!(refused.validate().is_err());
-    /// ```
-    #[must_use]
-    pub fn with_param(
-        mut self,
-        name: impl Into<Cow<'static, str>>,
-        value: impl Into<Cow<'static, str>>,
-    ) -> Self {
-        self.set_param(name.into(), value.into());
-        self
-    }
-
-    /// [`with_param`](Self::with_param) in place.
-    pub(crate) fn set_param(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
+    fn set_param(&mut self, name: Cow<'static, str>, value: Cow<'static, str>) {
         if name.eq_ignore_ascii_case("realm") {
             self.set_realm(value);
             return;
@@ -607,21 +1004,7 @@ impl Challenge {
         }
     }
 
-    /// Sends a token68 (`Negotiate YII...`) as the whole challenge. A challenge carries a
-    /// token68 or parameters, not both, and `Bearer` and `Basic` take parameters only: either
-    /// mistake, or invalid token68 syntax, makes the challenge unusable.
-    ///
-    /// ```
-    /// let negotiate = denied::Challenge::new("Negotiate").with_token68("YII=");
-    /// assert_eq!(negotiate.to_header_value()?, "Negotiate YII=");
-    ///
-    /// let mixed = denied::Challenge::bearer("api").with_token68("abc");
-    /// assert!(mixed.validate().is_err());
-    /// # Ok::<(), denied::InvalidChallenge>(())
-    /// ```
-    #[must_use]
-    pub fn with_token68(mut self, token68: impl Into<Cow<'static, str>>) -> Self {
-        let token68 = token68.into();
+    fn set_token68(&mut self, token68: Cow<'static, str>) {
         if self.kind != Scheme::Other {
             self.unusable
                 .get_or_insert(InvalidChallenge::Token68NotAllowed(self.scheme.to_string()));
@@ -631,45 +1014,16 @@ impl Challenge {
             self.unusable
                 .get_or_insert(InvalidChallenge::Token68(token68.to_string()));
         }
-        self
     }
 
-    /// The auth-scheme.
-    #[must_use]
-    pub fn scheme(&self) -> &str {
-        &self.scheme
-    }
-
-    /// The value of a parameter as it will be sent (before quoting), if it is set and valid.
-    ///
-    /// ```
-    /// let challenge = denied::Challenge::bearer("example");
-    /// assert_eq!(challenge.param("REALM"), Some("example"));
-    /// ```
-    #[must_use]
-    pub fn param(&self, name: &str) -> Option<&str> {
+    fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|param| param.name.eq_ignore_ascii_case(name))
             .map(|param| &*param.value)
     }
 
-    /// The RFC 6750 error code of a `Bearer` challenge, if one is set; `None` for other
-    /// schemes.
-    #[must_use]
-    pub fn bearer_error(&self) -> Option<BearerError> {
-        self.bearer_error
-    }
-
-    /// Checks every value given to this challenge: the first one that could not be carried
-    /// and was not replaced by a later valid one.
-    ///
-    /// # Errors
-    ///
-    /// An unusable challenge (bad scheme, realm or token68, a token68 beside parameters, a
-    /// `Bearer` without parameters, a `Basic` without realm), or a value that is left out of
-    /// the header.
-    pub fn validate(&self) -> Result<(), InvalidChallenge> {
+    fn validate(&self) -> Result<(), InvalidChallenge> {
         self.check_usable()?;
         match self.left_out.first() {
             Some(problem) => Err(problem.clone()),
@@ -677,13 +1031,7 @@ impl Challenge {
         }
     }
 
-    /// Encodes the challenge as one `WWW-Authenticate` header value, leaving out the optional
-    /// values that cannot be carried.
-    ///
-    /// # Errors
-    ///
-    /// The challenge is unusable: see [`validate`](Self::validate).
-    pub fn to_header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
+    fn to_header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
         self.check_usable()?;
         match self.static_key() {
             Some(key) => encoded_once(key, || self.encode()),
@@ -691,64 +1039,36 @@ impl Challenge {
         }
     }
 
-    /// The challenge's text, when every part of it is `'static`: where each part lies and how
-    /// long it is. Two challenges with the same key are the same text.
+    /// The parameters in the order they are sent, each a name and a value.
+    fn param_pairs(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
+        self.params
+            .iter()
+            .map(|param| (&*param.name, &*param.value))
+    }
+
+    /// Where each part of the text lies and how long it is, when every part is `'static`.
     fn static_key(&self) -> Option<StaticKey> {
-        // Whether the text is borrowed or owned is what matters here.
-        #[allow(clippy::ptr_arg)]
-        fn part(text: &Cow<'static, str>) -> Option<(usize, usize)> {
-            match text {
-                Cow::Borrowed(text) => Some((text.as_ptr() as usize, text.len())),
-                Cow::Owned(_) => None,
-            }
-        }
         let params = self.params.as_slice();
         if params.len() > INLINE_PARAMS {
             return None;
         }
-        let mut key = StaticKey {
-            parts: [(0, 0); STATIC_KEY_PARTS],
-        };
-        key.parts[0] = part(&self.scheme)?;
+        let mut key = StaticKey::EMPTY;
+        key.parts[0] = static_part(&self.scheme)?;
         if let Some(token68) = &self.token68 {
-            key.parts[1] = part(token68)?;
+            key.parts[1] = static_part(token68)?;
             return Some(key);
         }
         for (index, param) in params.iter().enumerate() {
-            key.parts[1 + 2 * index] = part(&param.name)?;
-            key.parts[2 + 2 * index] = part(&param.value)?;
+            key.parts[1 + 2 * index] = static_part(&param.name)?;
+            key.parts[2 + 2 * index] = static_part(&param.value)?;
         }
         Some(key)
     }
 
     fn encode(&self) -> Result<HeaderValue, InvalidChallenge> {
-        let mut text = String::with_capacity(self.encoded_len());
-        text.push_str(&self.scheme);
-        if let Some(token68) = &self.token68 {
-            text.push(' ');
-            text.push_str(token68);
-        } else {
-            for (index, param) in self.params.iter().enumerate() {
-                text.push_str(if index == 0 { " " } else { ", " });
-                text.push_str(&param.name);
-                text.push_str("=\"");
-                let mut rest = &*param.value;
-                while let Some(at) = rest.find(['"', '\\']) {
-                    text.push_str(&rest[..at]);
-                    text.push('\\');
-                    text.push_str(&rest[at..=at]);
-                    rest = &rest[at + 1..];
-                }
-                text.push_str(rest);
-                text.push('"');
-            }
-        }
-        HeaderValue::from_maybe_shared(Bytes::from(text))
-            .map_err(|_| InvalidChallenge::Scheme(self.scheme.to_string()))
+        encode(&self.scheme, self.token68.as_deref(), self.param_pairs())
     }
 
-    /// Whether the challenge can be sent at all: the reasons that make it unusable, in the
-    /// order `validate` reports them.
     fn check_usable(&self) -> Result<(), InvalidChallenge> {
         if let Some(problem) = &self.unusable {
             return Err(problem.clone());
@@ -770,7 +1090,6 @@ impl Challenge {
         }
     }
 
-    /// The canonical name of `name` if the scheme's RFC defines it with rules of its own.
     fn defined_param(&self, name: &str) -> Option<&'static str> {
         let defined: &[&'static str] = match self.kind {
             Scheme::Bearer => &["error", "error_description", "error_uri", "scope"],
@@ -800,23 +1119,6 @@ impl Challenge {
         }
     }
 
-    fn encoded_len(&self) -> usize {
-        if let Some(token68) = &self.token68 {
-            return self.scheme.len() + 1 + token68.len();
-        }
-        let params: usize = self
-            .params
-            .iter()
-            .map(|param| {
-                let escapes = param.value.bytes().filter(|b| matches!(b, b'"' | b'\\'));
-                2 + param.name.len() + 3 + param.value.len() + escapes.count()
-            })
-            .sum();
-        // The first parameter follows one space, not a comma and a space.
-        self.scheme.len() + params.saturating_sub(1)
-    }
-
-    /// A value replaces the one refused before it.
     fn forget_refused(&mut self, name: &str) {
         self.left_out.retain(|problem| {
             !problem
@@ -837,9 +1139,8 @@ impl Challenge {
         }
     }
 
-    /// `check_usable().is_ok()`, without building the error it would report.
     #[inline]
-    pub(crate) fn is_usable(&self) -> bool {
+    fn is_usable(&self) -> bool {
         self.unusable.is_none()
             && match (&self.token68, self.kind) {
                 (Some(_), _) => self.params.is_empty(),
@@ -849,21 +1150,97 @@ impl Challenge {
             }
     }
 
-    /// [`to_header_value`](Self::to_header_value) for a challenge known to be usable.
-    pub(crate) fn usable_header_value(&self) -> Option<HeaderValue> {
+    fn usable_header_value(&self) -> Option<HeaderValue> {
         debug_assert!(self.is_usable());
         match self.static_key() {
             Some(key) => encoded_once(key, || self.encode()).ok(),
             None => self.encode().ok(),
         }
     }
+}
 
-    /// Whether a response of `status` may carry this challenge: a `Bearer` error code
-    /// belongs to one status (RFC 6750 §3.1).
-    pub(crate) fn fits(&self, status: http::StatusCode) -> bool {
-        self.bearer_error()
-            .map_or(true, |error| error.status() == status)
+impl fmt::Debug for Built {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Challenge")
+            .field("scheme", &self.scheme)
+            .field("bearer_error", &self.bearer_error)
+            .field("token68", &self.token68)
+            .field("params", &self.params)
+            .field("unusable", &self.unusable)
+            .field("left_out", &self.left_out)
+            .finish()
     }
+}
+
+/// Where a `'static` text lies and how long it is; `None` for an owned one.
+// Whether the text is borrowed or owned is what matters here.
+#[allow(clippy::ptr_arg)]
+fn static_part(text: &Cow<'static, str>) -> Option<(usize, usize)> {
+    match text {
+        Cow::Borrowed(text) => Some(static_str_part(text)),
+        Cow::Owned(_) => None,
+    }
+}
+
+fn static_str_part(text: &'static str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
+}
+
+impl StaticKey {
+    const EMPTY: Self = Self {
+        parts: [(0, 0); STATIC_KEY_PARTS],
+    };
+}
+
+/// The header value of a challenge of `scheme` with a `token68`, or else with `params`, each
+/// value a quoted-string.
+fn encode<'a>(
+    scheme: &str,
+    token68: Option<&str>,
+    params: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Result<HeaderValue, InvalidChallenge> {
+    let mut text = String::with_capacity(encoded_len(scheme, token68, params.clone()));
+    text.push_str(scheme);
+    if let Some(token68) = token68 {
+        text.push(' ');
+        text.push_str(token68);
+    } else {
+        for (index, (name, value)) in params.enumerate() {
+            text.push_str(if index == 0 { " " } else { ", " });
+            text.push_str(name);
+            text.push_str("=\"");
+            let mut rest = value;
+            while let Some(at) = rest.find(['"', '\\']) {
+                text.push_str(&rest[..at]);
+                text.push('\\');
+                text.push_str(&rest[at..=at]);
+                rest = &rest[at + 1..];
+            }
+            text.push_str(rest);
+            text.push('"');
+        }
+    }
+    HeaderValue::from_maybe_shared(Bytes::from(text))
+        .map_err(|_| InvalidChallenge::Scheme(scheme.to_owned()))
+}
+
+/// The length of what [`encode`] writes.
+fn encoded_len<'a>(
+    scheme: &str,
+    token68: Option<&str>,
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+) -> usize {
+    if let Some(token68) = token68 {
+        return scheme.len() + 1 + token68.len();
+    }
+    let params: usize = params
+        .map(|(name, value)| {
+            let escapes = value.bytes().filter(|b| matches!(b, b'"' | b'\\'));
+            2 + name.len() + 3 + value.len() + escapes.count()
+        })
+        .sum();
+    // The first parameter follows one space, not a comma and a space.
+    scheme.len() + params.saturating_sub(1)
 }
 
 /// `value` without the optional whitespace (space, tab) around it (RFC 9110 §5.6.3).
@@ -905,7 +1282,7 @@ fn refuse(name: &str, value: &str, rule: &'static str) -> InvalidChallenge {
 
 /// quoted-string content (RFC 9110 §5.6.4), limited to ASCII: HTAB, SP and visible characters.
 fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
-    if every_byte(value, |b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+    if is_quotable(value) {
         Ok(())
     } else {
         Err(refuse(
@@ -918,7 +1295,7 @@ fn check_quoted(name: &str, value: &str) -> Result<(), InvalidChallenge> {
 
 /// RFC 6750 §3: `error_description` is %x20-21 / %x23-5B / %x5D-7E.
 fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
-    if every_byte(value, |b| b == b' ' || is_visible_unquoted(b)) {
+    if is_bearer_text(value) {
         Ok(())
     } else {
         Err(refuse(
@@ -927,6 +1304,14 @@ fn check_bearer_text(name: &str, value: &str) -> Result<(), InvalidChallenge> {
             "RFC 6750 allows only printable ASCII without '\"' and '\\'",
         ))
     }
+}
+
+fn is_quotable(value: &str) -> bool {
+    every_byte(value, |b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
+fn is_bearer_text(value: &str) -> bool {
+    every_byte(value, |b| b == b' ' || is_visible_unquoted(b))
 }
 
 /// Whether every byte of `text` is `allowed`: without stopping at the first that is not, so
@@ -975,6 +1360,7 @@ fn check_scope(value: &str) -> Result<(), InvalidChallenge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn parameters_past_the_inline_ones_keep_their_order() {
@@ -1075,6 +1461,139 @@ mod tests {
         }
     }
 
+    /// One step of building a challenge, applied alike to a [`Challenge`] and to the general
+    /// form alone.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Realm(&'static str),
+        Error(BearerError),
+        Param(&'static str, &'static str),
+        Token68(&'static str),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        let texts = prop::sample::select(vec![
+            "example",
+            "",
+            "UTF-8",
+            "utf-8",
+            "read write",
+            "quote \"",
+            "back\\slash",
+            "line\nbreak",
+            "caf\u{e9}",
+            "YII=",
+        ]);
+        let names = prop::sample::select(vec![
+            "realm",
+            "REALM",
+            "error",
+            "error_description",
+            "Error_Description",
+            "scope",
+            "error_uri",
+            "charset",
+            "custom",
+            "not a token",
+        ]);
+        let errors = prop::sample::select(vec![
+            BearerError::InvalidRequest,
+            BearerError::InvalidToken,
+            BearerError::InsufficientScope,
+        ]);
+        prop_oneof![
+            texts.clone().prop_map(Step::Realm),
+            errors.prop_map(Step::Error),
+            (names, texts.clone()).prop_map(|(name, value)| Step::Param(name, value)),
+            texts.prop_map(Step::Token68),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+        /// Whatever the steps, the compact form and the general one hold the same challenge:
+        /// equal, with the same parameters, checks and bytes.
+        #[test]
+        fn the_compact_form_is_the_general_one(
+            scheme in prop::sample::select(vec!["Bearer", "bearer", "Basic", "DPoP"]),
+            direct in prop::option::of((
+                prop::sample::select(vec!["example", "quote \"", "line\nbreak"]),
+                prop::option::of(prop::sample::select(vec!["expired", "bad\\", ""])),
+            )),
+            steps in prop::collection::vec(step(), 0..6),
+        ) {
+            let (mut challenge, mut built) = match direct {
+                Some((realm, description)) if scheme == "Bearer" || scheme == "Basic" => {
+                    let kind = Scheme::of(scheme);
+                    let error = description
+                        .filter(|_| kind == Scheme::Bearer)
+                        .map(|description| (BearerError::InvalidToken, Cow::Borrowed(description)));
+                    let scheme = if kind == Scheme::Bearer { BEARER } else { BASIC };
+                    (
+                        Challenge::known(scheme, kind, Cow::Borrowed(realm), error.clone()),
+                        Built::known(scheme, kind, Cow::Borrowed(realm), error),
+                    )
+                }
+                _ => (Challenge::new(scheme), Built::new(Cow::Borrowed(scheme))),
+            };
+            for step in steps {
+                match step {
+                    Step::Realm(realm) => {
+                        challenge = challenge.with_realm(realm);
+                        built.set_realm(Cow::Borrowed(realm));
+                    }
+                    Step::Error(error) => {
+                        challenge = challenge.with_error(error);
+                        built.set_error(error);
+                    }
+                    Step::Param(name, value) => {
+                        challenge = challenge.with_param(name, value);
+                        built.set_param(Cow::Borrowed(name), Cow::Borrowed(value));
+                    }
+                    Step::Token68(token68) => {
+                        challenge = challenge.with_token68(token68);
+                        built.set_token68(Cow::Borrowed(token68));
+                    }
+                }
+            }
+            prop_assert_eq!(&*challenge.view(), &built);
+            prop_assert_eq!(challenge.scheme(), &*built.scheme);
+            prop_assert_eq!(challenge.bearer_error(), built.bearer_error);
+            for name in ["realm", "error", "error_description", "scope", "charset", "custom"] {
+                prop_assert_eq!(challenge.param(name), built.param(name));
+            }
+            prop_assert_eq!(challenge.validate(), built.validate());
+            prop_assert_eq!(challenge.is_usable(), built.is_usable());
+            prop_assert_eq!(challenge.to_header_value(), built.to_header_value());
+            if challenge.is_usable() {
+                prop_assert_eq!(challenge.usable_header_value(), built.usable_header_value());
+            }
+        }
+    }
+
+    /// The constructors the crate's refusals use keep the compact form.
+    #[test]
+    fn the_crates_challenges_are_compact() {
+        let challenges = [
+            Challenge::bearer("example"),
+            Challenge::basic("example").with_utf8_charset(),
+            Challenge::bearer_error_with_description(
+                Cow::Borrowed("example"),
+                BearerError::InvalidToken,
+                Cow::Owned(String::from("the token expired")),
+            ),
+            Challenge::new("Bearer")
+                .with_error(BearerError::InsufficientScope)
+                .with_scope("reports:export")
+                .with_realm("example"),
+        ];
+        for challenge in challenges {
+            assert!(matches!(challenge.0, Repr::Known(_)), "{challenge:?}");
+        }
+        assert!(std::mem::size_of::<Known>() * 4 <= std::mem::size_of::<Built>());
+    }
+
     /// `is_usable` answers what `check_usable` would, without building its error.
     #[test]
     fn usable_is_what_the_check_says() {
@@ -1096,18 +1615,18 @@ mod tests {
             Challenge::new("bad scheme"),
         ];
         for challenge in challenges {
-            assert_eq!(
-                challenge.is_usable(),
-                challenge.check_usable().is_ok(),
-                "{challenge:?}"
-            );
+            let check = match &challenge.0 {
+                Repr::Known(known) => known.check_usable(),
+                Repr::Built(built) => built.check_usable(),
+            };
+            assert_eq!(challenge.is_usable(), check.is_ok(), "{challenge:?}");
         }
     }
 
     #[test]
     fn setting_a_parameter_twice_keeps_one() {
         let challenge = Challenge::bearer("a").with_realm("b");
-        assert_eq!(challenge.params.as_slice().len(), 1);
+        assert_eq!(challenge.view().params.as_slice().len(), 1);
         assert_eq!(challenge.param("realm"), Some("b"));
     }
 
@@ -1135,6 +1654,8 @@ mod tests {
     fn encoded_length_is_exact() {
         let challenge = Challenge::basic(r#"a "quoted" \ realm"#).with_utf8_charset();
         let value = challenge.to_header_value().unwrap();
-        assert_eq!(value.len(), challenge.encoded_len());
+        let built = challenge.view();
+        let length = encoded_len(&built.scheme, None, built.param_pairs());
+        assert_eq!(value.len(), length);
     }
 }

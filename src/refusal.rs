@@ -327,11 +327,11 @@ impl Unauthorized {
         realm: impl Into<Cow<'static, str>>,
         description: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self::new(
-            Challenge::bearer(realm)
-                .with_error(BearerError::InvalidRequest)
-                .with_description(description),
-        )
+        Self::new(Challenge::bearer_error_with_description(
+            realm.into(),
+            BearerError::InvalidRequest,
+            description.into(),
+        ))
     }
 
     /// `Basic realm="..."` (RFC 7617).
