@@ -432,21 +432,21 @@ impl Known {
     }
 
     fn check_usable(&self) -> Result<(), InvalidChallenge> {
-        match self.kind {
-            Scheme::Bearer if self.params().next().is_none() => {
-                Err(InvalidChallenge::Bare(self.scheme.to_string()))
-            }
-            Scheme::Basic if self.realm.is_none() => {
-                Err(InvalidChallenge::NoRealm(self.scheme.to_string()))
-            }
-            _ => Ok(()),
+        if self.is_usable() {
+            return Ok(());
         }
+        let scheme = self.scheme.to_string();
+        Err(match self.kind {
+            Scheme::Basic => InvalidChallenge::NoRealm(scheme),
+            _ => InvalidChallenge::Bare(scheme),
+        })
     }
 
+    /// A Bearer challenge needs a parameter, a Basic one its realm.
     fn is_usable(&self) -> bool {
         match self.kind {
             Scheme::Basic => self.realm.is_some(),
-            _ => self.params().next().is_some(),
+            _ => self.realm.is_some() || self.error.is_some() || self.last.is_some(),
         }
     }
 

@@ -239,14 +239,8 @@ impl<'a> Shape<'a> {
     /// The response with its status, the headers every refusal of that status carries, and
     /// the error's own.
     fn respond<B>(&self, error: &HttpError, verdict: &Verdict<'_>, body: B) -> Response<B> {
-        let adds_headers = !verdict.plain && error.has_extra_headers();
-        if !adds_headers && !self.echoes_request_id() {
-            if let Some(prebuilt) = verdict.language.prerendered(self.format, verdict.status) {
-                return self.with_prebuilt_head(prebuilt, body);
-            }
-        }
         let mut response = self.response(verdict.status, verdict.language, body);
-        if !adds_headers {
+        if verdict.plain || !error.has_extra_headers() {
             return response;
         }
         let headers = response.headers_mut();
