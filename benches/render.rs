@@ -4,7 +4,8 @@
 //! `cargo bench --bench render --features axum` runs every case under criterion, prints each
 //! one's median time as a ratio to the floor, then measures the same ratios once more with the
 //! cases interleaved round by round, so that a machine whose speed drifts during the run (a
-//! shared one) slows every case alike.
+//! shared one) slows every case alike. `DENIED_BENCH_INTERLEAVED_ONLY=1` skips criterion's
+//! pass and prints the interleaved ratios alone, in seconds.
 //!
 //! The floor is the cheapest a handler can answer: a response built directly from static
 //! bytes, its status set and a `const` content type inserted. (axum's tuple `into_response` is
@@ -262,7 +263,6 @@ fn main() {
         run_one_case(&name);
         return;
     }
-    // `DENIED_BENCH_INTERLEAVED_ONLY=1`: the interleaved ratios alone, a quick check.
     if std::env::var_os("DENIED_BENCH_INTERLEAVED_ONLY").is_none() {
         benches();
         Criterion::default().configure_from_args().final_summary();
