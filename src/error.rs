@@ -118,6 +118,57 @@ struct Hidden {
     refused: Vec<String>,
 }
 
+/// The refusals that carry nothing but a reason without text: the ones a flood of probes of
+/// what exists gets concealed (`Forbidden::new().conceal()`, `Forbidden::not_owner().conceal()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConstantRefusal {
+    Bare,
+    NotOwner,
+    BlockedByPolicy,
+}
+
+impl ConstantRefusal {
+    /// Which one `refusal` is, if it is one of them exactly.
+    fn of(refusal: &HttpError) -> Option<Self> {
+        let HttpError {
+            status,
+            message: None,
+            message_exposed: false,
+            concealed_constant: None,
+            reason,
+            headers: None,
+            members: None,
+            hidden: None,
+        } = refusal
+        else {
+            return None;
+        };
+        if *status != StatusCode::FORBIDDEN {
+            return None;
+        }
+        match reason {
+            None => Some(Self::Bare),
+            Some(Reason::NotOwner) => Some(Self::NotOwner),
+            Some(Reason::BlockedByPolicy) => Some(Self::BlockedByPolicy),
+            Some(_) => None,
+        }
+    }
+
+    /// The refusal itself, as `Forbidden::new()`, `not_owner()` and `blocked_by_policy()` build
+    /// it.
+    fn refusal(self) -> &'static Forbidden {
+        static BARE: Forbidden = Forbidden::with_only_reason(None);
+        static NOT_OWNER: Forbidden = Forbidden::with_only_reason(Some(Reason::NotOwner));
+        static BLOCKED_BY_POLICY: Forbidden =
+            Forbidden::with_only_reason(Some(Reason::BlockedByPolicy));
+        match self {
+            Self::Bare => &BARE,
+            Self::NotOwner => &NOT_OWNER,
+            Self::BlockedByPolicy => &BLOCKED_BY_POLICY,
+        }
+    }
+}
+
 /// The members the crate writes itself; an extension member may not take their names.
 const RESERVED_MEMBERS: [&str; 10] = [
     "type", "title", "status", "detail", "instance", "error", "message", "reason", "role", "scope",
@@ -204,6 +255,9 @@ pub struct HttpError {
     status: StatusCode,
     message: Option<Cow<'static, str>>,
     message_exposed: bool,
+    /// A concealed refusal of the crate's constant ones, kept as which one it is rather than
+    /// in `hidden`: concealing it allocates nothing.
+    concealed_constant: Option<ConstantRefusal>,
     reason: Option<Reason>,
     headers: Option<Box<ExtraHeaders>>,
     members: Option<Box<Members>>,
@@ -250,11 +304,17 @@ impl HttpError {
     }
 
     pub(crate) const fn with_status(status: StatusCode) -> Self {
+        Self::with_status_and_reason(status, None)
+    }
+
+    /// An error of `status` with `reason` and nothing else: for a `static`.
+    pub(crate) const fn with_status_and_reason(status: StatusCode, reason: Option<Reason>) -> Self {
         Self {
             status,
             message: None,
             message_exposed: false,
-            reason: None,
+            concealed_constant: None,
+            reason,
             headers: None,
             members: None,
             hidden: None,
@@ -564,7 +624,10 @@ impl HttpError {
 
     pub(crate) fn concealing(forbidden: Forbidden) -> Self {
         let mut error = Self::not_found();
-        error.hidden_mut().concealed = Some(forbidden);
+        match ConstantRefusal::of(forbidden.as_http_error()) {
+            Some(constant) => error.concealed_constant = Some(constant),
+            None => error.hidden_mut().concealed = Some(forbidden),
+        }
         error
     }
 
@@ -697,6 +760,9 @@ impl HttpError {
     /// ```
     #[must_use]
     pub fn concealed(&self) -> Option<&Forbidden> {
+        if let Some(constant) = self.concealed_constant {
+            return Some(constant.refusal());
+        }
         self.hidden.as_deref()?.concealed.as_ref()
     }
 
@@ -801,10 +867,10 @@ impl fmt::Display for HttpError {
             for refused in &hidden.refused {
                 write!(f, ": {refused}, left out")?;
             }
-            if hidden.concealed.is_some() {
-                // The concealed refusal is the `source`, so a log walking the chain shows it.
-                f.write_str(" (concealed)")?;
-            }
+        }
+        if self.concealed().is_some() {
+            // The concealed refusal is the `source`, so a log walking the chain shows it.
+            f.write_str(" (concealed)")?;
         }
         Ok(())
     }
@@ -842,8 +908,11 @@ impl fmt::Debug for HttpError {
 
 impl StdError for HttpError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        let hidden = self.hidden.as_deref()?;
-        match (&hidden.source, &hidden.concealed) {
+        let source = self
+            .hidden
+            .as_deref()
+            .and_then(|hidden| hidden.source.as_ref());
+        match (source, self.concealed()) {
             (Some(source), _) => Some(&**source as &(dyn StdError + 'static)),
             (None, Some(concealed)) => Some(concealed as &(dyn StdError + 'static)),
             (None, None) => None,
@@ -864,6 +933,58 @@ mod tests {
     #[test]
     fn stays_small_enough_to_return_by_value() {
         assert!(std::mem::size_of::<HttpError>() <= 96);
+    }
+
+    /// A refusal concealed without a box is, for logs, the refusal it was: the same text, the
+    /// same `Debug`, the same reason, the `source` of the 404. Any other is kept whole.
+    #[test]
+    fn a_concealed_refusal_kept_as_a_constant_is_the_refusal_given() {
+        let refusals = || {
+            [
+                (Forbidden::new(), true),
+                (Forbidden::not_owner(), true),
+                (Forbidden::blocked_by_policy(), true),
+                (Forbidden::missing_role("admin"), false),
+                (Forbidden::new().with_message("no"), false),
+                (Forbidden::not_owner().with_note("repo 42 is bob's"), false),
+                (
+                    Forbidden::new().with_reason(Reason::Custom("plan".into())),
+                    false,
+                ),
+            ]
+        };
+        for (refusal, constant) in refusals() {
+            let expected = (
+                refusal.to_string(),
+                format!("{refusal:?}"),
+                refusal.reason().cloned(),
+            );
+            let concealed = refusal.conceal();
+            assert_eq!(
+                concealed.concealed_constant.is_some(),
+                constant,
+                "{expected:?}"
+            );
+            let kept = concealed.concealed().unwrap();
+            assert_eq!(
+                (
+                    kept.to_string(),
+                    format!("{kept:?}"),
+                    kept.reason().cloned()
+                ),
+                expected
+            );
+            let source = concealed.source().unwrap().to_string();
+            assert_eq!(source, expected.0);
+            assert!(
+                concealed.to_string().ends_with(" (concealed)"),
+                "{concealed}"
+            );
+        }
+        // A note added to the 404 itself keeps the constant beside it.
+        let noted = Forbidden::not_owner().conceal().with_note("probe");
+        assert_eq!(noted.concealed().unwrap().reason(), Some(&Reason::NotOwner));
+        assert!(noted.to_string().contains("probe"), "{noted}");
     }
 
     #[test]

@@ -248,6 +248,18 @@ impl Forbidden {
     pub fn conceal(self) -> HttpError {
         HttpError::concealing(self)
     }
+
+    /// A 403 with `reason` and nothing else: for a `static`.
+    pub(crate) const fn with_only_reason(reason: Option<Reason>) -> Self {
+        Self(HttpError::with_status_and_reason(
+            StatusCode::FORBIDDEN,
+            reason,
+        ))
+    }
+
+    pub(crate) fn as_http_error(&self) -> &HttpError {
+        &self.0
+    }
 }
 
 /// 401 Unauthorized: authenticate, then try again. It cannot be built without a
