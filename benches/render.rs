@@ -21,7 +21,7 @@ use axum::Json;
 use bytes::Bytes;
 use criterion::{criterion_group, Criterion};
 use denied::{Forbidden, Unauthorized};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 
@@ -35,6 +35,7 @@ const NOT_FOUND_BODY: &[u8] =
 const UNAUTHORIZED_BODY: &[u8] = br#"{"error":"Unauthorized","message":"Authentication is required to access this resource","status":401}"#;
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
 const EXPIRED_CHALLENGE: HeaderValue = HeaderValue::from_static(
     r#"Bearer realm="example", error="invalid_token", error_description="the token expired""#,
 );
@@ -48,7 +49,7 @@ struct Body {
 
 type Case = (&'static str, fn() -> Response);
 
-const CASES: [Case; 16] = [
+const CASES: [Case; 18] = [
     ("floor: Response built directly", || {
         let mut response = Response::new(AxumBody::from(Bytes::from_static(STATIC_BODY)));
         *response.status_mut() = StatusCode::FORBIDDEN;
@@ -149,6 +150,23 @@ const CASES: [Case; 16] = [
     }),
     ("denied: 401 no credentials", || {
         Unauthorized::bearer("example").into_response()
+    }),
+    // What a middleware that adds a header (CORS, say) makes of each response.
+    ("floor, then a header added", || {
+        let mut response = Response::new(AxumBody::from(Bytes::from_static(STATIC_BODY)));
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        response.headers_mut().insert(CONTENT_TYPE, JSON);
+        response
+            .headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
+        response
+    }),
+    ("denied: default 403, then a header added", || {
+        let mut response = Forbidden::new().into_response();
+        response
+            .headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
+        response
     }),
 ];
 

@@ -8,10 +8,8 @@ use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use http::header::CONTENT_LANGUAGE;
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue, StatusCode};
 
-use crate::render::{self, Head};
 use crate::report::Report;
 use crate::{body, negotiate};
 use crate::{Challenge, InvalidChallenge};
@@ -620,26 +618,6 @@ pub(crate) struct Prerendered {
     /// process-wide settings, so that a response does not even count its references.
     pub(crate) default_body: Bytes,
     pub(crate) template: body::Template,
-    /// The default refusal's headers: sent alone, then to a request (with `Vary`).
-    heads: [HeaderMap; 2],
-}
-
-impl Prerendered {
-    pub(crate) fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The headers of the default refusal, for a response to a request a layer serves or not.
-    pub(crate) fn head(&self, to_a_request: bool) -> &HeaderMap {
-        &self.heads[usize::from(to_a_request)]
-    }
-}
-
-/// What the settings add to the head of every refusal.
-struct HeadRules {
-    names_language: bool,
-    /// `Vary`, for a response to a request.
-    vary: Option<HeaderValue>,
 }
 
 impl Language {
@@ -649,7 +627,6 @@ impl Language {
         phrases: Vec<(StatusCode, Cow<'static, str>)>,
         is_base: bool,
         formats: &[BodyFormat],
-        rules: &HeadRules,
     ) -> Self {
         let mut language = Self {
             // Checked in `Config::build`: a language tag is letters, digits and `-`.
@@ -675,7 +652,7 @@ impl Language {
         statuses.dedup();
         language.tables = formats
             .iter()
-            .map(|&format| (format, Table::new(&language, format, &statuses, rules)))
+            .map(|&format| (format, Table::new(&language, format, &statuses)))
             .collect();
         language
     }
@@ -716,35 +693,16 @@ impl Language {
 }
 
 impl Table {
-    fn new(
-        language: &Language,
-        format: BodyFormat,
-        statuses: &[StatusCode],
-        rules: &HeadRules,
-    ) -> Self {
+    fn new(language: &Language, format: BodyFormat, statuses: &[StatusCode]) -> Self {
         let prerendered: Vec<Prerendered> = statuses
             .iter()
             .map(|&status| {
                 let phrase = language.phrase(status);
                 let message = language.sentence(status);
-                let head = |vary: Option<HeaderValue>| {
-                    let mut headers = HeaderMap::new();
-                    Head {
-                        format,
-                        status,
-                        content_language: rules
-                            .names_language
-                            .then_some(&language.content_language),
-                        vary,
-                    }
-                    .insert_into(&mut headers);
-                    headers
-                };
                 Prerendered {
                     status,
                     default_body: Bytes::from(body::render_plain(format, status, phrase, message)),
                     template: body::Template::new(format, status, phrase),
-                    heads: [head(None), head(rules.vary.clone())],
                 }
             })
             .collect();
@@ -766,18 +724,12 @@ impl Settings {
         } else {
             std::slice::from_ref(&config.format)
         };
-        let names_language = !config.languages.is_empty();
-        let rules = HeadRules {
-            names_language,
-            vary: render::vary(config.negotiate, names_language),
-        };
         let base = Language::new(
             &config.base_language,
             config.messages,
             Vec::new(),
             true,
             formats,
-            &rules,
         );
         let mut catalogs = Vec::with_capacity(config.languages.len());
         let mut language_tags = vec![config.base_language];
@@ -788,7 +740,6 @@ impl Settings {
                 catalog.phrases,
                 false,
                 formats,
-                &rules,
             ));
             language_tags.push(tag);
         }
@@ -807,9 +758,9 @@ impl Settings {
         }
     }
 
-    /// The settings with every default body and language tag `'static`, for the process-wide settings, which
-    /// live as long as the process: cloning a `'static` body touches no reference count, which
-    /// every thread of a server would otherwise update on every refusal.
+    /// The settings with every default body and language tag `'static`, for the process-wide
+    /// settings, which live as long as the process: cloning a `'static` value touches no
+    /// reference count, which every thread of a server would otherwise update on every refusal.
     fn for_the_process(mut self) -> Self {
         let languages = std::iter::once(&mut self.base).chain(self.catalogs.iter_mut());
         for language in languages {
@@ -821,11 +772,6 @@ impl Settings {
                 for prerendered in &mut table.prerendered {
                     let body: &'static [u8] = Box::leak(Box::from(&prerendered.default_body[..]));
                     prerendered.default_body = Bytes::from_static(body);
-                    for head in &mut prerendered.heads {
-                        if head.contains_key(CONTENT_LANGUAGE) {
-                            head.insert(CONTENT_LANGUAGE, language.content_language.clone());
-                        }
-                    }
                 }
             }
         }
@@ -999,8 +945,9 @@ fn built_in_message(status: StatusCode) -> &'static str {
 mod tests {
     use super::*;
 
-    /// The process-wide settings keep their bodies and language tags `'static`: the bytes
-    /// and headers are the ones any settings send.
+    /// The process-wide settings, whose bodies and language tags are `'static`, prerender the
+    /// same bytes as any settings. (That they are `'static` no test sees: only a reference
+    /// count that is not touched.)
     #[test]
     fn the_process_settings_prerender_the_same_bytes() {
         let config = || {
@@ -1009,34 +956,23 @@ mod tests {
                 Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
             )
         };
-        let shared = Settings::new(config());
-        let process = Settings::new(config()).for_the_process();
-        /// A language's tag, and each status's default body and heads.
-        type Prerendering = (HeaderValue, Vec<(Bytes, [HeaderMap; 2])>);
-        let languages = |settings: &Settings| -> Vec<Prerendering> {
+        let languages = |settings: &Settings| -> Vec<(HeaderValue, Vec<Bytes>)> {
             std::iter::once(&settings.base)
                 .chain(&settings.catalogs)
                 .map(|language| {
-                    let prerendered = language
+                    let bodies = language
                         .tables
                         .iter()
                         .flat_map(|(_, table)| &table.prerendered)
-                        .map(|prerendered| {
-                            (prerendered.default_body.clone(), prerendered.heads.clone())
-                        })
+                        .map(|prerendered| prerendered.default_body.clone())
                         .collect();
-                    (language.content_language.clone(), prerendered)
+                    (language.content_language.clone(), bodies)
                 })
                 .collect()
         };
-        let process_languages = languages(&process);
-        assert_eq!(languages(&shared), process_languages);
-        let with_language = process_languages
-            .iter()
-            .flat_map(|(_, prerendered)| prerendered)
-            .filter(|(_, heads)| heads[1].contains_key(CONTENT_LANGUAGE))
-            .count();
-        assert!(with_language > 0, "no head names its language");
+        let process = languages(&Settings::new(config()).for_the_process());
+        assert_eq!(languages(&Settings::new(config())), process);
+        assert_eq!(process.len(), 2);
     }
 
     #[test]

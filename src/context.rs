@@ -347,31 +347,41 @@ mod tests {
         RequestContext::of_request(&app, &Method::GET, &http::Uri::from_static("/"), &headers)
     }
 
-    /// To a request, too, a response sent the prebuilt way is the one built header by header:
-    /// with `Vary`, the negotiated format and language, and a request id in the body and head.
+    /// To a request, too, an error sent as its status's default refusal is sent as deciding
+    /// every part sends it: with `Vary` and the negotiated format and language. A request
+    /// whose id goes in the body has every part decided.
     #[test]
-    fn a_prebuilt_response_to_a_request_is_the_one_built_header_by_header() {
-        let cases: [&[(&str, &str)]; 5] = [
-            &[],
-            &[("accept", "application/problem+json"), ("accept-language", "de")],
-            &[("accept-language", "de-AT")],
-            &[("x-request-id", "req-1")],
-            &[("x-request-id", "not valid")],
+    fn a_default_refusal_to_a_request_is_sent_as_deciding_every_part_sends_it() {
+        let cases: [(&[(&str, &str)], bool); 5] = [
+            (&[], true),
+            (
+                &[("accept", "application/problem+json"), ("accept-language", "de")],
+                true,
+            ),
+            (&[("accept-language", "de-AT")], true),
+            (&[("x-request-id", "req-1")], false),
+            (&[("x-request-id", "not valid")], true),
         ];
-        for lines in cases {
+        for (lines, default_refusal) in cases {
             let context = context(lines);
             for error in [
                 crate::HttpError::new(http::StatusCode::FORBIDDEN),
                 crate::HttpError::new(http::StatusCode::GONE),
-                crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own"),
                 crate::Forbidden::not_owner().conceal(),
             ] {
-                crate::render::assert_prebuilt_is_inserted(
+                let taken = crate::render::assert_default_refusal_is_decided_alike(
                     &error,
                     context.settings(),
                     Some(&context),
                 );
+                assert_eq!(taken, default_refusal, "{lines:?} {error:?}");
             }
+            let own = crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own");
+            assert!(!crate::render::assert_default_refusal_is_decided_alike(
+                &own,
+                context.settings(),
+                Some(&context),
+            ));
         }
     }
 

@@ -6,10 +6,10 @@ use bytes::Bytes;
 use http::header::{
     ALLOW, CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, RETRY_AFTER, VARY, WWW_AUTHENTICATE,
 };
-use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use http::{HeaderValue, Response, StatusCode};
 
 use crate::body::{self, RequestMembers};
-use crate::config::{Language, Prerendered, Settings};
+use crate::config::{Language, Settings};
 use crate::context::RequestContext;
 use crate::report::{report_once, Report};
 use crate::{BodyFormat, HttpError};
@@ -49,8 +49,8 @@ pub(crate) fn render_unreported<B>(
     wrap: impl FnOnce(Bytes) -> B,
 ) -> Response<B> {
     let shape = Shape::new(settings, request);
-    match shape.prebuilt(error) {
-        Some(prebuilt) => shape.with_prebuilt_head(prebuilt, wrap(prebuilt.default_body.clone())),
+    match shape.default_refusal(error) {
+        Some((status, language, body)) => shape.response(status, language, wrap(body.clone())),
         None => shape.render_decided(error, wrap),
     }
 }
@@ -111,13 +111,14 @@ impl<'a> Shape<'a> {
         }
     }
 
-    /// A refusal with nothing of its own (no message, reason, member or header), to a request
-    /// that adds nothing to it either (no request id, no `instance`), is its status's default
-    /// refusal: the settings built it in advance, head and body, so nothing is left to decide.
-    /// The common refusals of a flood (a 403, a concealed 404, an unknown route) take this way.
+    /// The status, language and body, rendered in advance, of an error that is its status's
+    /// default refusal: one with nothing of its own (no message, reason, member or header), to
+    /// a request that adds nothing to the body either (no request id, no `instance`). Nothing
+    /// is left to decide but the headers. The refusals of a flood (a 403, a concealed 404, an
+    /// unknown route) take this way.
     #[inline]
-    fn prebuilt(&self, error: &HttpError) -> Option<&'a Prerendered> {
-        if !error.is_plain() || !self.request_members.is_empty() || self.echoes_request_id() {
+    fn default_refusal(&self, error: &HttpError) -> Option<(StatusCode, &'a Language, &'a Bytes)> {
+        if !error.is_plain() || !self.request_members.is_empty() {
             return None;
         }
         let status = error.built_status();
@@ -127,31 +128,9 @@ impl<'a> Shape<'a> {
             return None;
         }
         let preferred_language = self.request.map_or(0, RequestContext::language);
-        self.settings
-            .language_for(preferred_language, status)
-            .prerendered(self.format, status)
-    }
-
-    /// Whether the response names the request's id in a header.
-    fn echoes_request_id(&self) -> bool {
-        self.settings.request_id_header.is_some()
-            && self
-                .request
-                .is_some_and(|request| request.request_id.is_some())
-    }
-
-    /// The response of `prebuilt`'s status with `body` and the head the settings built for
-    /// that status: one copy of a map instead of hashing each header in.
-    fn with_prebuilt_head<B>(&self, prebuilt: &Prerendered, body: B) -> Response<B> {
-        let mut response = Response::new(body);
-        *response.status_mut() = prebuilt.status();
-        let head = prebuilt.head(self.request.is_some()).clone();
-        // A new response's map is empty, and `HeaderMap::new` allocates nothing: forgetting it
-        // frees nothing and saves the drop of an empty map, about 50 instructions, a fifth of
-        // what the default refusal costs over the floor (`benches/render.rs`). Were a new map
-        // ever to allocate, `tests/allocations.rs` would count one allocation more.
-        std::mem::forget(std::mem::replace(response.headers_mut(), head));
-        response
+        let language = self.settings.language_for(preferred_language, status);
+        let prerendered = language.prerendered(self.format, status)?;
+        Some((status, language, &prerendered.default_body))
     }
 
     /// Decides the status, headers and body of `error` one by one.
@@ -320,68 +299,35 @@ impl Shape<'_> {
         let mut response = Response::new(body);
         *response.status_mut() = status;
         let headers = response.headers_mut();
-        let head = Head {
-            format: self.format,
-            status,
-            content_language: self
-                .settings
-                .names_language()
-                .then_some(&language.content_language),
-            vary: self
-                .request
-                .and_then(|_| vary(self.settings.negotiate, self.settings.names_language())),
+        let content_type = match self.format {
+            BodyFormat::Json => JSON,
+            BodyFormat::Problem => PROBLEM_JSON,
         };
-        head.insert_into(headers);
+        headers.insert(CONTENT_TYPE, content_type);
+        if status == StatusCode::NOT_FOUND {
+            // A 404 is heuristically cacheable (RFC 9110 §15.5.5). A concealed one must not
+            // outlive a change of permission, and a genuine one must look the same.
+            headers.insert(CACHE_CONTROL, NO_STORE);
+        }
+        if self.settings.names_language() {
+            headers.insert(CONTENT_LANGUAGE, language.content_language.clone());
+        }
         if let Some(request) = self.request {
+            let vary = match (self.settings.negotiate, self.settings.names_language()) {
+                (true, true) => Some(VARY_BOTH),
+                (true, false) => Some(VARY_ACCEPT),
+                (false, true) => Some(VARY_LANGUAGE),
+                (false, false) => None,
+            };
+            if let Some(vary) = vary {
+                headers.insert(VARY, vary);
+            }
             if let (Some(name), Some(id)) = (&self.settings.request_id_header, &request.request_id)
             {
                 headers.insert(name.clone(), id.clone());
             }
         }
         response
-    }
-}
-
-/// The headers every refusal of a status carries, whatever the error: the settings build them
-/// in advance for each status, and [`Shape::response`] inserts them for the others.
-pub(crate) struct Head<'a> {
-    pub(crate) format: BodyFormat,
-    pub(crate) status: StatusCode,
-    /// The language's tag, when the settings name it.
-    pub(crate) content_language: Option<&'a HeaderValue>,
-    /// Sent to a request whose headers chose the format or the language.
-    pub(crate) vary: Option<HeaderValue>,
-}
-
-impl Head<'_> {
-    pub(crate) fn insert_into(self, headers: &mut HeaderMap) {
-        let content_type = match self.format {
-            BodyFormat::Json => JSON,
-            BodyFormat::Problem => PROBLEM_JSON,
-        };
-        headers.insert(CONTENT_TYPE, content_type);
-        if self.status == StatusCode::NOT_FOUND {
-            // A 404 is heuristically cacheable (RFC 9110 §15.5.5). A concealed one must not
-            // outlive a change of permission, and a genuine one must look the same.
-            headers.insert(CACHE_CONTROL, NO_STORE);
-        }
-        if let Some(content_language) = self.content_language {
-            headers.insert(CONTENT_LANGUAGE, content_language.clone());
-        }
-        if let Some(vary) = self.vary {
-            headers.insert(VARY, vary);
-        }
-    }
-}
-
-/// The `Vary` of a response to a request: the headers the settings let choose its format
-/// (`negotiate`) and its language (`names_language`).
-pub(crate) fn vary(negotiate: bool, names_language: bool) -> Option<HeaderValue> {
-    match (negotiate, names_language) {
-        (true, true) => Some(VARY_BOTH),
-        (true, false) => Some(VARY_ACCEPT),
-        (false, true) => Some(VARY_LANGUAGE),
-        (false, false) => None,
     }
 }
 
@@ -400,26 +346,18 @@ const VARY_ACCEPT: HeaderValue = HeaderValue::from_static("accept");
 const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
 const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");
 
-/// Asserts that every response the prebuilt way sends is the one inserting each header sends:
-/// the same status, headers in the same order, and body.
+/// Asserts that `error` is sent the same whether it takes the way of a default refusal or has
+/// every part decided: the same status, headers in the same order, and body. Says which way
+/// it took.
 #[cfg(test)]
-pub(crate) fn assert_prebuilt_is_inserted(
+pub(crate) fn assert_default_refusal_is_decided_alike(
     error: &HttpError,
     settings: &Settings,
     request: Option<&RequestContext>,
-) {
+) -> bool {
     let sent = render_unreported(error, settings, request, |bytes| bytes);
-    if error.has_extra_headers() {
-        // Never prebuilt: its headers follow.
-        return;
-    }
     let shape = Shape::new(settings, request);
-    let verdict = shape.verdict(error);
-    let inserted = shape.response(
-        verdict.status,
-        verdict.language,
-        shape.body(error, &verdict),
-    );
+    let decided = shape.render_decided(error, |bytes| bytes);
     let head = |response: &Response<Bytes>| -> Vec<(String, Vec<u8>)> {
         response
             .headers()
@@ -427,9 +365,10 @@ pub(crate) fn assert_prebuilt_is_inserted(
             .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
             .collect()
     };
-    assert_eq!(sent.status(), inserted.status(), "{error:?}");
-    assert_eq!(head(&sent), head(&inserted), "{error:?}");
-    assert_eq!(sent.body(), inserted.body(), "{error:?}");
+    assert_eq!(sent.status(), decided.status(), "{error:?}");
+    assert_eq!(head(&sent), head(&decided), "{error:?}");
+    assert_eq!(sent.body(), decided.body(), "{error:?}");
+    shape.default_refusal(error).is_some()
 }
 
 #[cfg(test)]
@@ -438,11 +377,11 @@ mod tests {
     use crate::{Catalog, Config, Forbidden, Reason};
 
     /// Every status, plain or with a message or reason of its own, concealed or not, in each
-    /// format, language setting and negotiation setting: what the prebuilt head and default
-    /// body send is what inserting each header sends.
+    /// format, language setting and negotiation setting: an error sent as its status's
+    /// default refusal is sent as deciding every part sends it, and exactly the plain errors
+    /// with a prerendered body (none a 401) are.
     #[test]
-    fn a_prebuilt_response_is_the_one_built_header_by_header() {
-        let mut prebuilt_any = false;
+    fn a_default_refusal_is_sent_as_deciding_every_part_sends_it() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
             for negotiate in [false, true] {
                 for languages in [false, true] {
@@ -456,26 +395,38 @@ mod tests {
                     let settings = config.build().unwrap();
                     for code in 400..=599 {
                         let status = StatusCode::from_u16(code).unwrap();
-                        let errors = [
-                            HttpError::new(status),
+                        let plain = HttpError::new(status);
+                        let prerendered = settings
+                            .base()
+                            .prerendered(format, plain.built_status())
+                            .is_some();
+                        assert_eq!(
+                            assert_default_refusal_is_decided_alike(&plain, &settings, None),
+                            prerendered,
+                            "{plain:?}"
+                        );
+                        for error in [
                             HttpError::new(status).with_message("its own"),
                             HttpError::new(status).with_reason(Reason::Custom("taken".into())),
-                        ];
-                        for error in &errors {
-                            assert_prebuilt_is_inserted(error, &settings, None);
+                        ] {
+                            assert!(!assert_default_refusal_is_decided_alike(
+                                &error, &settings, None
+                            ));
                         }
-                        prebuilt_any |= Shape::new(&settings, None).prebuilt(&errors[0]).is_some();
                     }
-                    for error in [
-                        Forbidden::not_owner().conceal(),
-                        crate::Unauthorized::bearer("example").into(),
-                    ] {
-                        assert_prebuilt_is_inserted(&error, &settings, None);
-                    }
+                    let concealed = Forbidden::not_owner().conceal();
+                    assert!(assert_default_refusal_is_decided_alike(
+                        &concealed, &settings, None
+                    ));
+                    let challenged: HttpError = crate::Unauthorized::bearer("example").into();
+                    assert!(!assert_default_refusal_is_decided_alike(
+                        &challenged,
+                        &settings,
+                        None
+                    ));
                 }
             }
         }
-        assert!(prebuilt_any, "no status took the prebuilt way");
     }
 
     /// A reason on the default sentence is sent as the default body with the reason's members
