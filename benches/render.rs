@@ -5,7 +5,7 @@
 //! one's median time as a ratio to the floor, then measures the same ratios once more with the
 //! cases interleaved round by round, so that a machine whose speed drifts during the run (a
 //! shared one) slows every case alike. `DENIED_BENCH_INTERLEAVED_ONLY=1` skips criterion's
-//! pass and prints the interleaved ratios alone, in seconds.
+//! pass and prints the interleaved ratios alone, within seconds.
 //!
 //! The floor is the cheapest a handler can answer: a response built directly from static
 //! bytes, its status set and a `const` content type inserted. (axum's tuple `into_response` is

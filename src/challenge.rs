@@ -184,12 +184,6 @@ fn encoded_once(
     Ok(value)
 }
 
-/// Empties this thread's cache of encoded challenges: for tests that must encode afresh.
-#[cfg(test)]
-fn forget_encoded() {
-    ENCODED.with(|cache| cache.borrow_mut().clear());
-}
-
 /// How many parameters a challenge keeps in line: a Bearer challenge sends at most `realm`,
 /// `error`, `error_description` and `scope` (or `error_uri`).
 const INLINE_PARAMS: usize = 4;
@@ -1468,6 +1462,12 @@ mod tests {
         }
     }
 
+    /// Empties this thread's cache of encoded challenges, so that the next ones are encoded
+    /// afresh.
+    fn forget_encoded() {
+        ENCODED.with(|cache| cache.borrow_mut().clear());
+    }
+
     /// One step of building a challenge, applied alike to a [`Challenge`] and to the general
     /// form alone.
     #[derive(Debug, Clone)]
@@ -1630,6 +1630,11 @@ mod tests {
             assert!(matches!(challenge.0, Repr::Known(_)), "{challenge:?}");
         }
         assert!(std::mem::size_of::<Known>() * 4 <= std::mem::size_of::<Built>());
+        // The general form is boxed: a challenge is the size of the compact one.
+        assert_eq!(
+            std::mem::size_of::<Challenge>(),
+            std::mem::size_of::<Known>()
+        );
     }
 
     /// `is_usable` answers what `check_usable` would, without building its error.

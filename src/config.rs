@@ -519,7 +519,8 @@ impl Config {
             return Err(ConfigError::AlreadyInstalled);
         }
         // An install that loses a race (to another install, or to the first render fixing the
-        // defaults) leaves its bodies allocated: a few kilobytes, once per such race.
+        // defaults) leaves its bodies and language tags allocated: a few kilobytes, once per
+        // such race.
         let settings = settings.for_the_process();
         INSTALLED
             .set(settings)

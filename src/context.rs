@@ -334,8 +334,14 @@ mod tests {
     const TAGS: [&str; 2] = ["en", "de"];
 
     fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
+        context_of(Config::new(), lines)
+    }
+
+    /// A request with header `lines` to `/repos/1`, served by an app with `config`, negotiation
+    /// on and a German catalog.
+    fn context_of(config: Config, lines: &[(&'static str, &'static str)]) -> RequestContext {
         let app = AppSettings::own(
-            Config::new()
+            config
                 .negotiate(true)
                 .language(TAGS[1], Catalog::new().message(http::StatusCode::FORBIDDEN, "Nein")),
         )
@@ -344,7 +350,8 @@ mod tests {
         for (name, value) in lines {
             headers.append(*name, HeaderValue::from_static(value));
         }
-        RequestContext::of_request(&app, &Method::GET, &http::Uri::from_static("/"), &headers)
+        let uri = http::Uri::from_static("/repos/1");
+        RequestContext::of_request(&app, &Method::GET, &uri, &headers)
     }
 
     /// To a request, too, an error sent as its status's default refusal is sent as deciding
@@ -382,6 +389,18 @@ mod tests {
                 context.settings(),
                 Some(&context),
             ));
+        }
+        // With `instance` from the path, a problem carries the path in its body; a flat JSON
+        // body has no `instance`.
+        for (accept, default_refusal) in [("application/problem+json", false), ("application/json", true)] {
+            let context = context_of(Config::new().instance_from_path(true), &[("accept", accept)]);
+            let error = crate::HttpError::new(http::StatusCode::FORBIDDEN);
+            let taken = crate::render::assert_default_refusal_is_decided_alike(
+                &error,
+                context.settings(),
+                Some(&context),
+            );
+            assert_eq!(taken, default_refusal, "{accept}");
         }
     }
 

@@ -250,10 +250,10 @@ impl Forbidden {
     }
 
     /// A 403 with `reason` and nothing else: for a `static`.
-    pub(crate) const fn with_only_reason(reason: Option<Reason>) -> Self {
+    pub(crate) const fn with_only_reason(reason: Reason) -> Self {
         Self(HttpError::with_status_and_reason(
             StatusCode::FORBIDDEN,
-            reason,
+            Some(reason),
         ))
     }
 

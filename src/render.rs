@@ -122,8 +122,8 @@ impl<'a> Shape<'a> {
             return None;
         }
         let status = error.built_status();
-        // Headers are all it lacks, so only a 401 lacks a challenge: it goes the general way,
-        // out as a 500.
+        // A plain error has no headers, so only a 401 lacks a usable challenge: it goes the
+        // general way, out as a 500.
         if status == StatusCode::UNAUTHORIZED {
             return None;
         }
@@ -347,8 +347,9 @@ const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
 const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");
 
 /// Asserts that `error` is sent the same whether it takes the way of a default refusal or has
-/// every part decided: the same status, headers in the same order, and body. Says which way
-/// it took.
+/// every part decided: the same status, headers in the same order, and body. Says whether
+/// [`Shape::default_refusal`] takes it the first way. (Both ways insert the headers with
+/// [`Shape::response`]: what this compares is the status, language and body each chooses.)
 #[cfg(test)]
 pub(crate) fn assert_default_refusal_is_decided_alike(
     error: &HttpError,
@@ -379,7 +380,7 @@ mod tests {
     /// Every status, plain or with a message or reason of its own, concealed or not, in each
     /// format, language setting and negotiation setting: an error sent as its status's
     /// default refusal is sent as deciding every part sends it, and exactly the plain errors
-    /// with a prerendered body (none a 401) are.
+    /// with a prerendered body, never a 401, are.
     #[test]
     fn a_default_refusal_is_sent_as_deciding_every_part_sends_it() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
@@ -424,6 +425,14 @@ mod tests {
                         &settings,
                         None
                     ));
+                    // No public constructor builds a plain 401; were one built, it would go the
+                    // general way and out as a 500.
+                    let bare_401 = HttpError::with_status(StatusCode::UNAUTHORIZED);
+                    assert!(!assert_default_refusal_is_decided_alike(
+                        &bare_401, &settings, None
+                    ));
+                    let sent = render_unreported(&bare_401, &settings, None, |bytes| bytes);
+                    assert_eq!(sent.status(), StatusCode::INTERNAL_SERVER_ERROR);
                 }
             }
         }
