@@ -67,6 +67,17 @@ enum Preference<T> {
     Read(T),
 }
 
+impl<T> Preference<T> {
+    /// A header's `lines` kept, or read now with `read`; `absent` when there are none.
+    fn of(lines: HeaderLines, absent: T, read: impl FnOnce() -> T) -> Self {
+        match lines {
+            HeaderLines::Absent => Self::Read(absent),
+            HeaderLines::One(line) => Self::Kept(line),
+            HeaderLines::ReadNow => Self::Read(read()),
+        }
+    }
+}
+
 with_framework! {
     unused_without_http_1:
     /// A header's lines, as a framework layer can keep them for later. With actix-web or
@@ -149,25 +160,18 @@ impl RequestContext {
                 }
             });
         let format = if settings.negotiate {
-            match keep(&http::header::ACCEPT) {
-                HeaderLines::Absent => Preference::Read(None),
-                HeaderLines::One(line) => Preference::Kept(line),
-                HeaderLines::ReadNow => Preference::Read(negotiate::preferred_format(lines(
-                    &http::header::ACCEPT,
-                ))),
-            }
+            let accept = &http::header::ACCEPT;
+            Preference::of(keep(accept), None, || {
+                negotiate::preferred_format(lines(accept))
+            })
         } else {
             Preference::Read(None)
         };
         let language = if settings.names_language() {
-            match keep(&http::header::ACCEPT_LANGUAGE) {
-                HeaderLines::Absent => Preference::Read(0),
-                HeaderLines::One(line) => Preference::Kept(line),
-                HeaderLines::ReadNow => Preference::Read(preferred_language(
-                    lines(&http::header::ACCEPT_LANGUAGE),
-                    settings,
-                )),
-            }
+            let accept_language = &http::header::ACCEPT_LANGUAGE;
+            Preference::of(keep(accept_language), 0, || {
+                preferred_language(lines(accept_language), settings)
+            })
         } else {
             Preference::Read(0)
         };
@@ -184,30 +188,6 @@ impl RequestContext {
             format,
             language,
         }
-    }
-
-    /// Reads an `http` 1 request's head.
-    #[cfg(any(
-        feature = "axum",
-        feature = "poem",
-        feature = "salvo",
-        feature = "tonic",
-        feature = "tower"
-    ))]
-    pub(crate) fn of_request(
-        app: &AppSettings,
-        method: &Method,
-        uri: &http::Uri,
-        headers: &http::HeaderMap,
-    ) -> Self {
-        Self::new(
-            app,
-            || method.clone(),
-            || uri.path_and_query().cloned(),
-            |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
-            |name| HeaderLines::of(headers, name),
-            |name, _| headers.get(name).cloned(),
-        )
     }
 
     /// The format the request prefers, when negotiation is on.
@@ -244,6 +224,28 @@ impl RequestContext {
     /// The request's path as it was sent, without the query, when the settings keep it.
     pub(crate) fn path(&self) -> Option<&str> {
         self.line.as_ref()?.path.as_ref().map(PathAndQuery::path)
+    }
+}
+
+with_framework! {
+    request_head:
+    impl RequestContext {
+        /// Reads an `http` 1 request's head.
+        pub(crate) fn of_request(
+            app: &AppSettings,
+            method: &Method,
+            uri: &http::Uri,
+            headers: &http::HeaderMap,
+        ) -> Self {
+            Self::new(
+                app,
+                || method.clone(),
+                || uri.path_and_query().cloned(),
+                |name| headers.get_all(name).iter().map(HeaderValue::as_bytes),
+                |name| HeaderLines::of(headers, name),
+                |name, _| headers.get(name).cloned(),
+            )
+        }
     }
 }
 
@@ -319,161 +321,162 @@ pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
     })
 }
 
-#[cfg(test)]
-#[cfg(any(
-    feature = "axum",
-    feature = "poem",
-    feature = "salvo",
-    feature = "tonic",
-    feature = "tower"
-))]
-mod tests {
-    use super::*;
-    use crate::{Catalog, Config};
+with_framework! {
+    request_head:
+    /// The tests read requests with [`RequestContext::of_request`].
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::{Catalog, Config};
 
-    const TAGS: [&str; 2] = ["en", "de"];
+        const TAGS: [&str; 2] = ["en", "de"];
 
-    fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
-        context_of(Config::new(), lines)
-    }
-
-    /// A request with header `lines` to `/repos/1`, served by an app with `config`, negotiation
-    /// on and a German catalog.
-    fn context_of(config: Config, lines: &[(&'static str, &'static str)]) -> RequestContext {
-        let app = AppSettings::own(
-            config
-                .negotiate(true)
-                .language(TAGS[1], Catalog::new().message(http::StatusCode::FORBIDDEN, "Nein")),
-        )
-        .unwrap();
-        let mut headers = http::HeaderMap::new();
-        for (name, value) in lines {
-            headers.append(*name, HeaderValue::from_static(value));
+        fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
+            context_of(Config::new(), lines)
         }
-        let uri = http::Uri::from_static("/repos/1");
-        RequestContext::of_request(&app, &Method::GET, &uri, &headers)
-    }
 
-    /// To a request, too, an error sent as its status's default refusal is sent as deciding
-    /// every part sends it: with `Vary` and the negotiated format and language. A request
-    /// whose id goes in the body has every part decided.
-    #[test]
-    fn a_default_refusal_to_a_request_is_sent_as_deciding_every_part_sends_it() {
-        let cases: [(&[(&str, &str)], bool); 5] = [
-            (&[], true),
-            (
-                &[("accept", "application/problem+json"), ("accept-language", "de")],
-                true,
-            ),
-            (&[("accept-language", "de-AT")], true),
-            (&[("x-request-id", "req-1")], false),
-            (&[("x-request-id", "not valid")], true),
-        ];
-        for (lines, default_refusal) in cases {
-            let context = context(lines);
-            for error in [
-                crate::HttpError::new(http::StatusCode::FORBIDDEN),
-                crate::HttpError::new(http::StatusCode::GONE),
-                crate::Forbidden::not_owner().conceal(),
-            ] {
+        /// A request with header `lines` to `/repos/1`, served by an app with `config`, negotiation
+        /// on and a German catalog.
+        fn context_of(config: Config, lines: &[(&'static str, &'static str)]) -> RequestContext {
+            let app = AppSettings::own(
+                config
+                    .negotiate(true)
+                    .language(TAGS[1], Catalog::new().message(http::StatusCode::FORBIDDEN, "Nein")),
+            )
+            .unwrap();
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in lines {
+                headers.append(*name, HeaderValue::from_static(value));
+            }
+            let uri = http::Uri::from_static("/repos/1");
+            RequestContext::of_request(&app, &Method::GET, &uri, &headers)
+        }
+
+        /// To a request, too, an error sent as its status's default refusal is sent as deciding
+        /// every part sends it: with `Vary` and the negotiated format and language. A request
+        /// whose id goes in the body has every part decided.
+        #[test]
+        fn a_default_refusal_to_a_request_is_sent_as_deciding_every_part_sends_it() {
+            let cases: [(&[(&str, &str)], bool); 5] = [
+                (&[], true),
+                (
+                    &[("accept", "application/problem+json"), ("accept-language", "de")],
+                    true,
+                ),
+                (&[("accept-language", "de-AT")], true),
+                (&[("x-request-id", "req-1")], false),
+                (&[("x-request-id", "not valid")], true),
+            ];
+            for (lines, default_refusal) in cases {
+                let context = context(lines);
+                for error in [
+                    crate::HttpError::new(http::StatusCode::FORBIDDEN),
+                    crate::HttpError::new(http::StatusCode::GONE),
+                    crate::Forbidden::not_owner().conceal(),
+                ] {
+                    let taken = crate::render::assert_default_refusal_is_decided_alike(
+                        &error,
+                        context.settings(),
+                        Some(&context),
+                    );
+                    assert_eq!(taken, default_refusal, "{lines:?} {error:?}");
+                }
+                let own =
+                    crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own");
+                assert!(!crate::render::assert_default_refusal_is_decided_alike(
+                    &own,
+                    context.settings(),
+                    Some(&context),
+                ));
+            }
+            // With `instance` from the path, a problem carries the path in its body; a flat JSON
+            // body has no `instance`.
+            let accepts = [("application/problem+json", false), ("application/json", true)];
+            for (accept, default_refusal) in accepts {
+                let config = Config::new().instance_from_path(true);
+                let context = context_of(config, &[("accept", accept)]);
+                let error = crate::HttpError::new(http::StatusCode::FORBIDDEN);
                 let taken = crate::render::assert_default_refusal_is_decided_alike(
                     &error,
                     context.settings(),
                     Some(&context),
                 );
-                assert_eq!(taken, default_refusal, "{lines:?} {error:?}");
-            }
-            let own = crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own");
-            assert!(!crate::render::assert_default_refusal_is_decided_alike(
-                &own,
-                context.settings(),
-                Some(&context),
-            ));
-        }
-        // With `instance` from the path, a problem carries the path in its body; a flat JSON
-        // body has no `instance`.
-        for (accept, default_refusal) in [("application/problem+json", false), ("application/json", true)] {
-            let context = context_of(Config::new().instance_from_path(true), &[("accept", accept)]);
-            let error = crate::HttpError::new(http::StatusCode::FORBIDDEN);
-            let taken = crate::render::assert_default_refusal_is_decided_alike(
-                &error,
-                context.settings(),
-                Some(&context),
-            );
-            assert_eq!(taken, default_refusal, "{accept}");
-        }
-    }
-
-    /// A header of one line is kept and read when asked, one of several lines is read as one
-    /// list at once, and both give what reading all its lines at once gives; the request id
-    /// is the one line of its header, if valid.
-    #[test]
-    fn preferences_are_read_from_every_line_now_or_later() {
-        let cases: [&[(&str, &str)]; 8] = [
-            &[],
-            &[
-                ("accept", "application/problem+json"),
-                ("accept-language", "de"),
-                ("x-request-id", "req-1"),
-            ],
-            &[("accept", "application/json;q=0.1, application/problem+json")],
-            &[
-                ("accept", "application/json;q=0.1"),
-                ("accept", "application/problem+json"),
-            ],
-            &[("accept-language", "en;q=0.1"), ("accept-language", "de-AT")],
-            &[("accept", "text/html"), ("accept-language", "fr")],
-            &[("x-request-id", "two"), ("x-request-id", "lines")],
-            &[("x-request-id", "not valid")],
-        ];
-        let mut kept_any = false;
-        let mut read_at_once_any = false;
-        for lines in cases {
-            let context = context(lines);
-            let values = |name: &'static str| {
-                lines
-                    .iter()
-                    .filter(move |(line, _)| *line == name)
-                    .map(|(_, value)| value.as_bytes())
-            };
-            assert_eq!(
-                context.format(),
-                negotiate::preferred_format(values("accept")),
-                "{lines:?}"
-            );
-            assert_eq!(
-                context.language(),
-                negotiate::preferred_language(values("accept-language"), &TAGS).unwrap_or(0),
-                "{lines:?}"
-            );
-            let id = negotiate::request_id(values("x-request-id"));
-            assert_eq!(
-                context.request_id.as_ref().map(HeaderValue::as_bytes),
-                id,
-                "{lines:?}"
-            );
-            for (name, kept) in [
-                ("accept", matches!(context.format, Preference::Kept(_))),
-                (
-                    "accept-language",
-                    matches!(context.language, Preference::Kept(_)),
-                ),
-            ] {
-                let count = values(name).count();
-                assert_eq!(kept, count == 1, "{name} in {lines:?}");
-                kept_any |= kept;
-                read_at_once_any |= count > 1;
+                assert_eq!(taken, default_refusal, "{accept}");
             }
         }
-        // Both ways were taken.
-        assert!(kept_any && read_at_once_any);
-        assert_eq!(context(&[("accept", "application/problem+json")]).format(), Some(BodyFormat::Problem));
-        assert_eq!(context(&[("accept-language", "de-AT")]).language(), 1);
-    }
 
-    /// The context lives in every response future of a layer: its size is a choice.
-    #[test]
-    fn the_context_stays_as_small_as_documented() {
-        assert!(std::mem::size_of::<RequestContext>() <= 136);
+        /// A header of one line is kept and read when asked, one of several lines is read as one
+        /// list at once, and both give what reading all its lines at once gives; the request id
+        /// is the one line of its header, if valid.
+        #[test]
+        fn preferences_are_read_from_every_line_now_or_later() {
+            let cases: [&[(&str, &str)]; 8] = [
+                &[],
+                &[
+                    ("accept", "application/problem+json"),
+                    ("accept-language", "de"),
+                    ("x-request-id", "req-1"),
+                ],
+                &[("accept", "application/json;q=0.1, application/problem+json")],
+                &[
+                    ("accept", "application/json;q=0.1"),
+                    ("accept", "application/problem+json"),
+                ],
+                &[("accept-language", "en;q=0.1"), ("accept-language", "de-AT")],
+                &[("accept", "text/html"), ("accept-language", "fr")],
+                &[("x-request-id", "two"), ("x-request-id", "lines")],
+                &[("x-request-id", "not valid")],
+            ];
+            let mut kept_any = false;
+            let mut read_at_once_any = false;
+            for lines in cases {
+                let context = context(lines);
+                let values = |name: &'static str| {
+                    lines
+                        .iter()
+                        .filter(move |(line, _)| *line == name)
+                        .map(|(_, value)| value.as_bytes())
+                };
+                assert_eq!(
+                    context.format(),
+                    negotiate::preferred_format(values("accept")),
+                    "{lines:?}"
+                );
+                assert_eq!(
+                    context.language(),
+                    negotiate::preferred_language(values("accept-language"), &TAGS).unwrap_or(0),
+                    "{lines:?}"
+                );
+                let id = negotiate::request_id(values("x-request-id"));
+                assert_eq!(
+                    context.request_id.as_ref().map(HeaderValue::as_bytes),
+                    id,
+                    "{lines:?}"
+                );
+                for (name, kept) in [
+                    ("accept", matches!(context.format, Preference::Kept(_))),
+                    (
+                        "accept-language",
+                        matches!(context.language, Preference::Kept(_)),
+                    ),
+                ] {
+                    let count = values(name).count();
+                    assert_eq!(kept, count == 1, "{name} in {lines:?}");
+                    kept_any |= kept;
+                    read_at_once_any |= count > 1;
+                }
+            }
+            // Both ways were taken.
+            assert!(kept_any && read_at_once_any);
+            let problem = context(&[("accept", "application/problem+json")]);
+            assert_eq!(problem.format(), Some(BodyFormat::Problem));
+            assert_eq!(context(&[("accept-language", "de-AT")]).language(), 1);
+        }
+
+        /// The context lives in every response future of a layer: its size is a choice.
+        #[test]
+        fn the_context_stays_as_small_as_documented() {
+            assert!(std::mem::size_of::<RequestContext>() <= 136);
+        }
     }
 }

@@ -76,8 +76,9 @@
 /// always but unused without one (`unused_without: $item`s), or with any HTTP framework
 /// feature (`http: $item`s; every framework but gRPC's tonic), or with any framework whose
 /// requests are `http` 1's (`http_1: $item`s; all but actix-web and rocket), or always but
-/// unused without one of those (`unused_without_http_1: $item`s): the one list of the features
-/// that share the adapters' core.
+/// unused without one of those (`unused_without_http_1: $item`s), or with any framework whose
+/// layer reads the request's head itself (`request_head: $item`s; the `http` 1 ones but warp,
+/// which reads through a copy): the one list of the features that share the adapters' core.
 macro_rules! with_framework {
     (not: $($item:item)*) => { with_framework!(@any_framework when_not $($item)*); };
     (unused_without: $($item:item)*) => { with_framework!(@any_framework unused_unless $($item)*); };
@@ -93,6 +94,15 @@ macro_rules! with_framework {
         )] $($item)*);
     };
     (http_1: $($item:item)*) => { with_framework!(@http_1 when $($item)*); };
+    (request_head: $($item:item)*) => {
+        with_framework!(@when [any(
+            feature = "axum",
+            feature = "poem",
+            feature = "salvo",
+            feature = "tonic",
+            feature = "tower"
+        )] $($item)*);
+    };
     (unused_without_http_1: $($item:item)*) => {
         with_framework!(@http_1 unused_unless $($item)*);
     };
