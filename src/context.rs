@@ -373,6 +373,7 @@ with_framework! {
                     crate::HttpError::new(http::StatusCode::FORBIDDEN),
                     crate::HttpError::new(http::StatusCode::GONE),
                     crate::Forbidden::not_owner().conceal(),
+                    crate::Unauthorized::invalid_token("example", "expired").into(),
                 ] {
                     let taken = crate::render::assert_default_refusal_is_decided_alike(
                         &error,

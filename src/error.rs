@@ -687,6 +687,12 @@ impl HttpError {
             && self.members.is_none()
     }
 
+    /// No exposed message, reason or member of its own: the body is its status's default one.
+    #[inline]
+    pub(crate) fn has_default_body(&self) -> bool {
+        self.exposed_message().is_none() && self.reason.is_none() && self.members.is_none()
+    }
+
     /// The problem `type`, `instance` and extension members, if any were set.
     pub(crate) fn members(&self) -> Option<&Members> {
         self.members.as_deref()

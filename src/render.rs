@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::header::{
     ALLOW, CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, RETRY_AFTER, VARY, WWW_AUTHENTICATE,
 };
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use crate::body::{self, RequestMembers};
 use crate::config::{Language, Settings};
@@ -50,7 +50,7 @@ pub(crate) fn render_unreported<B>(
 ) -> Response<B> {
     let shape = Shape::new(settings, request);
     match shape.default_refusal(error) {
-        Some((status, language, body)) => shape.response(status, language, wrap(body.clone())),
+        Some((verdict, body)) => shape.respond(error, &verdict, wrap(body.clone())),
         None => shape.render_decided(error, wrap),
     }
 }
@@ -111,26 +111,32 @@ impl<'a> Shape<'a> {
         }
     }
 
-    /// The status, language and body, rendered in advance, of an error that is its status's
-    /// default refusal: one with nothing of its own (no message, reason, member or header), to
-    /// a request that adds nothing to the body either (no request id, no `instance`). Nothing
-    /// is left to decide but the headers. The refusals of a flood (a 403, a concealed 404, an
-    /// unknown route) take this way.
-    #[inline]
-    fn default_refusal(&self, error: &HttpError) -> Option<(StatusCode, &'a Language, &'a Bytes)> {
-        if !error.is_plain() || !self.request_members.is_empty() {
+    /// The verdict and the body, rendered in advance, of an error that is its status's default
+    /// refusal: one whose body has nothing of its own (no exposed message, reason or member),
+    /// with its own headers only if they can all be sent, to a request that adds nothing to
+    /// the body either (no request id, no `instance`). Nothing is left to decide but the
+    /// headers. The refusals of a flood (a 403, a concealed 404, an unknown route, a 401 with
+    /// its challenge, a 429 with `Retry-After`) take this way.
+    #[inline(always)]
+    fn default_refusal(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a Bytes)> {
+        if !error.has_default_body() || !self.request_members.is_empty() {
+            return None;
+        }
+        // A 401 without a usable challenge, or an error whose challenges none fits, goes the
+        // general way, out as a 500.
+        if error.lacks_usable_challenge() {
             return None;
         }
         let status = error.built_status();
-        // A plain error has no headers, so only a 401 lacks a usable challenge: it goes the
-        // general way, out as a 500.
-        if status == StatusCode::UNAUTHORIZED {
-            return None;
-        }
         let preferred_language = self.request.map_or(0, RequestContext::language);
         let language = self.settings.language_for(preferred_language, status);
         let prerendered = language.prerendered(self.format, status)?;
-        Some((status, language, &prerendered.default_body))
+        let verdict = Verdict {
+            status,
+            language,
+            plain: false,
+        };
+        Some((verdict, &prerendered.default_body))
     }
 
     /// Decides the status, headers and body of `error` one by one.
@@ -217,24 +223,29 @@ impl<'a> Shape<'a> {
 
     /// The response with its status, the headers every refusal of that status carries, and
     /// the error's own.
+    #[inline(always)]
     fn respond<B>(&self, error: &HttpError, verdict: &Verdict<'_>, body: B) -> Response<B> {
         let mut response = self.response(verdict.status, verdict.language, body);
-        if verdict.plain || !error.has_extra_headers() {
-            return response;
-        }
-        let headers = response.headers_mut();
-        for challenge in error.sendable_challenges() {
-            if let Some(value) = challenge.usable_header_value() {
-                headers.append(WWW_AUTHENTICATE, value);
-            }
-        }
-        if let Some(allow) = error.allow() {
-            headers.insert(ALLOW, allow.clone());
-        }
-        if let Some(retry_after) = error.retry_after_header() {
-            headers.insert(RETRY_AFTER, retry_after);
+        if !verdict.plain && error.has_extra_headers() {
+            append_own_headers(error, response.headers_mut());
         }
         response
+    }
+}
+
+/// Appends the challenges, `Allow` and `Retry-After` of `error` that can be sent.
+#[inline(never)]
+fn append_own_headers(error: &HttpError, headers: &mut HeaderMap) {
+    for challenge in error.sendable_challenges() {
+        if let Some(value) = challenge.usable_header_value() {
+            headers.append(WWW_AUTHENTICATE, value);
+        }
+    }
+    if let Some(allow) = error.allow() {
+        headers.insert(ALLOW, allow.clone());
+    }
+    if let Some(retry_after) = error.retry_after_header() {
+        headers.insert(RETRY_AFTER, retry_after);
     }
 }
 
@@ -374,13 +385,17 @@ pub(crate) fn assert_default_refusal_is_decided_alike(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::{Catalog, Config, Forbidden, Reason};
+    use std::time::Duration;
 
-    /// Every status, plain or with a message or reason of its own, concealed or not, in each
-    /// format, language setting and negotiation setting: an error sent as its status's
-    /// default refusal is sent as deciding every part sends it, and exactly the plain errors
-    /// with a prerendered body, never a 401, are.
+    use http::Method;
+
+    use super::*;
+    use crate::{Catalog, Challenge, Config, Forbidden, Reason, Unauthorized};
+
+    /// Every status, plain or with a message, reason or header of its own, concealed or not,
+    /// in each format, language setting and negotiation setting: an error sent as its status's
+    /// default refusal is sent as deciding every part sends it, and exactly the errors with a
+    /// default body rendered in advance and headers that can all be sent are.
     #[test]
     fn a_default_refusal_is_sent_as_deciding_every_part_sends_it() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
@@ -394,6 +409,13 @@ mod tests {
                         );
                     }
                     let settings = config.build().unwrap();
+                    let takes_default_way = |error: &HttpError, expected: bool| {
+                        assert_eq!(
+                            assert_default_refusal_is_decided_alike(error, &settings, None),
+                            expected,
+                            "{error:?}"
+                        );
+                    };
                     for code in 400..=599 {
                         let status = StatusCode::from_u16(code).unwrap();
                         let plain = HttpError::new(status);
@@ -401,38 +423,39 @@ mod tests {
                             .base()
                             .prerendered(format, plain.built_status())
                             .is_some();
-                        assert_eq!(
-                            assert_default_refusal_is_decided_alike(&plain, &settings, None),
-                            prerendered,
-                            "{plain:?}"
-                        );
-                        for error in [
-                            HttpError::new(status).with_message("its own"),
-                            HttpError::new(status).with_reason(Reason::Custom("taken".into())),
-                        ] {
-                            assert!(!assert_default_refusal_is_decided_alike(
-                                &error, &settings, None
-                            ));
-                        }
+                        takes_default_way(&plain, prerendered);
+                        // A 5xx withholds its own message: its body is the default one.
+                        let own_message = HttpError::new(status).with_message("its own");
+                        let withheld = plain.built_status().is_server_error();
+                        takes_default_way(&own_message, prerendered && withheld);
+                        let exposed = HttpError::new(status).with_exposed_message("its own");
+                        takes_default_way(&exposed, false);
+                        let reason =
+                            HttpError::new(status).with_reason(Reason::Custom("taken".into()));
+                        takes_default_way(&reason, false);
+                        let retry_after =
+                            HttpError::new(status).with_retry_after(Duration::from_secs(30));
+                        takes_default_way(&retry_after, prerendered);
                     }
-                    let concealed = Forbidden::not_owner().conceal();
-                    assert!(assert_default_refusal_is_decided_alike(
-                        &concealed, &settings, None
-                    ));
-                    let challenged: HttpError = crate::Unauthorized::bearer("example").into();
-                    assert!(!assert_default_refusal_is_decided_alike(
-                        &challenged,
-                        &settings,
-                        None
-                    ));
-                    // No public constructor builds a plain 401; were one built, it would go the
-                    // general way and out as a 500.
+                    takes_default_way(&Forbidden::not_owner().conceal(), true);
+                    let allow = HttpError::method_not_allowed([Method::GET, Method::HEAD]);
+                    takes_default_way(&allow, true);
+                    for challenged in [
+                        Unauthorized::bearer("example"),
+                        Unauthorized::invalid_token("example", "the token expired"),
+                        Unauthorized::bearer("example").with_challenge(Challenge::basic("example")),
+                    ] {
+                        takes_default_way(&challenged.into(), true);
+                    }
+                    // A challenge that cannot be sent, or a 401 with none at all (no public
+                    // constructor builds one), goes the general way and out as a 500.
+                    let unusable: HttpError = Unauthorized::bearer("line\r\nbreak").into();
                     let bare_401 = HttpError::with_status(StatusCode::UNAUTHORIZED);
-                    assert!(!assert_default_refusal_is_decided_alike(
-                        &bare_401, &settings, None
-                    ));
-                    let sent = render_unreported(&bare_401, &settings, None, |bytes| bytes);
-                    assert_eq!(sent.status(), StatusCode::INTERNAL_SERVER_ERROR);
+                    for error in [unusable, bare_401] {
+                        takes_default_way(&error, false);
+                        let sent = render_unreported(&error, &settings, None, |bytes| bytes);
+                        assert_eq!(sent.status(), StatusCode::INTERNAL_SERVER_ERROR);
+                    }
                 }
             }
         }
