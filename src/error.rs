@@ -117,6 +117,54 @@ struct Hidden {
     refused: Vec<String>,
 }
 
+/// A part only some errors have, boxed so the error stays small. Dropping an error without it
+/// tests one pointer: the box is freed out of line, as the compiler does not always inline the
+/// drop of an `Option<Box<_>>`.
+#[derive(Debug, Default)]
+struct OutOfLine<T>(Option<Box<T>>);
+
+impl<T> OutOfLine<T> {
+    const NONE: Self = Self(None);
+
+    fn new(part: T) -> Self {
+        Self(Some(Box::new(part)))
+    }
+
+    #[inline]
+    fn get(&self) -> Option<&T> {
+        self.0.as_deref()
+    }
+
+    fn get_mut(&mut self) -> Option<&mut T> {
+        self.0.as_deref_mut()
+    }
+
+    #[inline]
+    fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl<T: Default> OutOfLine<T> {
+    fn get_or_default(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl<T> Drop for OutOfLine<T> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            free(self.0.take());
+        }
+    }
+}
+
+#[inline(never)]
+fn free<T>(part: T) {
+    drop(part);
+}
+
 /// The refusals that carry nothing but a reason without text: the ones a flood of probes of
 /// what exists gets concealed (`Forbidden::new().conceal()`, `Forbidden::not_owner().conceal()`).
 #[derive(Clone, Copy)]
@@ -135,9 +183,9 @@ impl ConstantRefusal {
             message_exposed: false,
             concealed_constant: None,
             reason,
-            headers: None,
-            members: None,
-            hidden: None,
+            headers: OutOfLine(None),
+            members: OutOfLine(None),
+            hidden: OutOfLine(None),
         } = refusal
         else {
             return None;
@@ -257,9 +305,9 @@ pub struct HttpError {
     /// in `hidden`: concealing it allocates nothing.
     concealed_constant: Option<ConstantRefusal>,
     reason: Option<Reason>,
-    headers: Option<Box<ExtraHeaders>>,
-    members: Option<Box<Members>>,
-    hidden: Option<Box<Hidden>>,
+    headers: OutOfLine<ExtraHeaders>,
+    members: OutOfLine<Members>,
+    hidden: OutOfLine<Hidden>,
 }
 
 impl HttpError {
@@ -313,9 +361,9 @@ impl HttpError {
             message_exposed: false,
             concealed_constant: None,
             reason,
-            headers: None,
-            members: None,
-            hidden: None,
+            headers: OutOfLine::NONE,
+            members: OutOfLine::NONE,
+            hidden: OutOfLine::NONE,
         }
     }
 
@@ -608,16 +656,16 @@ impl HttpError {
         challenge: impl FnOnce() -> Challenge,
     ) -> Self {
         let mut error = Self::with_status(status);
-        error.headers = Some(Box::new(ExtraHeaders {
+        error.headers = OutOfLine::new(ExtraHeaders {
             challenges: Challenges::One(challenge()),
             allow: None,
             retry_after: None,
-        }));
+        });
         error
     }
 
     pub(crate) fn last_challenge_mut(&mut self) -> Option<&mut Challenge> {
-        self.headers.as_deref_mut()?.challenges.last_mut()
+        self.headers.get_mut()?.challenges.last_mut()
     }
 
     pub(crate) fn concealing(forbidden: Forbidden) -> Self {
@@ -653,7 +701,7 @@ impl HttpError {
         let needs_challenge = self.status == StatusCode::UNAUTHORIZED
             || self
                 .headers
-                .as_deref()
+                .get()
                 .is_some_and(|headers| !headers.challenges.as_slice().is_empty());
         needs_challenge && self.sendable_challenges().next().is_none()
     }
@@ -695,13 +743,13 @@ impl HttpError {
 
     /// The problem `type`, `instance` and extension members, if any were set.
     pub(crate) fn members(&self) -> Option<&Members> {
-        self.members.as_deref()
+        self.members.get()
     }
 
     /// Challenges, `Allow` or `Retry-After` to send.
     #[inline]
     pub(crate) fn has_extra_headers(&self) -> bool {
-        self.headers.is_some()
+        !self.headers.is_none()
     }
 
     /// The error's own sentence, if it is sent: not when withheld on a 5xx, nor when a 401
@@ -736,18 +784,18 @@ impl HttpError {
     #[must_use]
     pub fn challenges(&self) -> &[Challenge] {
         self.headers
-            .as_deref()
+            .get()
             .map_or(&[], |headers| headers.challenges.as_slice())
     }
 
     pub(crate) fn allow(&self) -> Option<&HeaderValue> {
-        self.headers.as_deref()?.allow.as_ref()
+        self.headers.get()?.allow.as_ref()
     }
 
     /// The `Retry-After` value, if any.
     #[must_use]
     pub fn retry_after(&self) -> Option<RetryAfter> {
-        self.headers.as_deref()?.retry_after
+        self.headers.get()?.retry_after
     }
 
     pub(crate) fn retry_after_header(&self) -> Option<HeaderValue> {
@@ -767,13 +815,13 @@ impl HttpError {
         if let Some(constant) = self.concealed_constant {
             return Some(constant.refusal());
         }
-        self.hidden.as_deref()?.concealed.as_ref()
+        self.hidden.get()?.concealed.as_ref()
     }
 
     /// The hidden note, if any.
     #[must_use]
     pub fn note(&self) -> Option<&str> {
-        self.hidden.as_deref()?.note.as_deref()
+        self.hidden.get()?.note.as_deref()
     }
 
     /// Renders the response every framework sends: status, headers and body bytes, decided
@@ -802,15 +850,15 @@ impl HttpError {
     }
 
     fn extra_headers(&mut self) -> &mut ExtraHeaders {
-        self.headers.get_or_insert_with(Box::default)
+        self.headers.get_or_default()
     }
 
     fn members_mut(&mut self) -> &mut Members {
-        self.members.get_or_insert_with(Box::default)
+        self.members.get_or_default()
     }
 
     fn hidden_mut(&mut self) -> &mut Hidden {
-        self.hidden.get_or_insert_with(Box::default)
+        self.hidden.get_or_default()
     }
 }
 
@@ -864,7 +912,7 @@ impl fmt::Display for HttpError {
                 write!(f, ": {message}")?;
             }
         }
-        if let Some(hidden) = &self.hidden {
+        if let Some(hidden) = self.hidden.get() {
             if let Some(note) = &hidden.note {
                 write!(f, ": {note}")?;
             }
@@ -914,7 +962,7 @@ impl StdError for HttpError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         let source = self
             .hidden
-            .as_deref()
+            .get()
             .and_then(|hidden| hidden.source.as_ref());
         match (source, self.concealed()) {
             (Some(source), _) => Some(&**source as &(dyn StdError + 'static)),
