@@ -85,8 +85,9 @@ macro_rules! refusal_surface {
                 self.0.render()
             }
 
-            /// [`HttpError::render_with`] for the adapters.
-            #[cfg(feature = "warp")]
+            /// [`HttpError::render_with`] for the adapters: the refusal is rendered where it
+            /// is, not moved into an `HttpError` first.
+            #[cfg(any(feature = "axum", feature = "warp"))]
             pub(crate) fn render_with<B>(
                 &self,
                 wrap: impl FnOnce(Bytes) -> B,

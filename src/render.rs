@@ -21,6 +21,7 @@ use crate::{BodyFormat, HttpError};
 /// Default bodies are rendered in advance, so the common refusals copy nothing; a body with
 /// its own message or reason, or with the request's id or path, takes one allocation of its
 /// exact size.
+#[inline(always)]
 pub(crate) fn render<B>(
     error: &HttpError,
     settings: &Settings,
@@ -42,6 +43,7 @@ pub(crate) fn report(error: &HttpError, settings: &Settings, request: Option<&Re
 }
 
 /// [`render`] without calling the report hook: for a render whose report is made elsewhere.
+#[inline(always)]
 pub(crate) fn render_unreported<B>(
     error: &HttpError,
     settings: &Settings,
@@ -140,6 +142,7 @@ impl<'a> Shape<'a> {
     }
 
     /// Decides the status, headers and body of `error` one by one.
+    #[inline(never)]
     fn render_decided<B>(&self, error: &HttpError, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         let verdict = self.verdict(error);
         let body = self.body(error, &verdict);
@@ -306,6 +309,7 @@ impl Shape<'_> {
     }
 
     /// The response with the headers every refusal of `status` carries.
+    #[inline(always)]
     fn response<B>(&self, status: StatusCode, language: &Language, body: B) -> Response<B> {
         let mut response = Response::new(body);
         *response.status_mut() = status;

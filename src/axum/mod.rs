@@ -42,13 +42,13 @@ impl IntoResponse for HttpError {
 
 impl IntoResponse for Forbidden {
     fn into_response(self) -> Response {
-        self.into_http_error().render_with(Body::from)
+        self.render_with(Body::from)
     }
 }
 
 impl IntoResponse for Unauthorized {
     fn into_response(self) -> Response {
-        self.into_http_error().render_with(Body::from)
+        self.render_with(Body::from)
     }
 }
 
