@@ -960,10 +960,7 @@ impl fmt::Debug for HttpError {
 
 impl StdError for HttpError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        let source = self
-            .hidden
-            .get()
-            .and_then(|hidden| hidden.source.as_ref());
+        let source = self.hidden.get().and_then(|hidden| hidden.source.as_ref());
         match (source, self.concealed()) {
             (Some(source), _) => Some(&**source as &(dyn StdError + 'static)),
             (None, Some(concealed)) => Some(concealed as &(dyn StdError + 'static)),
