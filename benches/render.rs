@@ -13,14 +13,14 @@
 
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body as AxumBody;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use criterion::{criterion_group, Criterion};
-use denied::{Forbidden, Unauthorized};
+use denied::{Forbidden, HttpError, Unauthorized};
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use serde::Serialize;
@@ -58,7 +58,7 @@ fn floor() -> Response {
     response
 }
 
-const CASES: [Case; 18] = [
+const CASES: [Case; 19] = [
     ("floor: Response built directly", floor),
     // The floor with what a 404, a 401 and a body of its own must have: the header each
     // status carries, the body built per request in one buffer.
@@ -154,6 +154,11 @@ const CASES: [Case; 18] = [
     }),
     ("denied: 401 no credentials", || {
         Unauthorized::bearer("example").into_response()
+    }),
+    ("denied: 429 with Retry-After", || {
+        HttpError::too_many_requests()
+            .with_retry_after(Duration::from_secs(30))
+            .into_response()
     }),
     // What a middleware that adds a header (CORS, say) makes of each response.
     ("floor, then a header added", || {

@@ -46,7 +46,7 @@ impl RetryAfter {
     /// IMF-fixdate cannot write, so that a wrong value is never sent in its place.
     fn header_value(self) -> Option<HeaderValue> {
         match self {
-            Self::Delay(seconds) => Some(HeaderValue::from(seconds)),
+            Self::Delay(seconds) => Some(delay_seconds(seconds)),
             Self::Date(when) => {
                 let since_epoch = when.duration_since(SystemTime::UNIX_EPOCH).ok()?;
                 if since_epoch >= Self::DATE_LIMIT {
@@ -56,6 +56,57 @@ impl RetryAfter {
             }
         }
     }
+}
+
+/// How many delays, from 0 seconds, are sent as a slice of static text.
+const STATIC_DELAYS: usize = 1000;
+
+/// Every delay below [`STATIC_DELAYS`] written with three digits: `000001002`…`999`.
+static THREE_DIGIT_DELAYS: [u8; 3 * STATIC_DELAYS] = {
+    let mut digits = [0; 3 * STATIC_DELAYS];
+    let mut index = 0;
+    while index < digits.len() {
+        let delay = index / 3;
+        let place = [100, 10, 1][index % 3];
+        digits[index] = b'0' + (delay / place % 10) as u8;
+        index += 1;
+    }
+    digits
+};
+
+/// `seconds` as delay-seconds. Below [`STATIC_DELAYS`] it is a slice of static text, so that
+/// a 429 or 503 sent under load allocates nothing for its `Retry-After`; above, one
+/// allocation of its exact size (`HeaderValue::from(u64)` takes two).
+fn delay_seconds(seconds: u64) -> HeaderValue {
+    let digits = usize::try_from(seconds)
+        .ok()
+        .and_then(static_digits)
+        .map_or_else(|| written_digits(seconds), Bytes::from_static);
+    HeaderValue::from_maybe_shared(digits).unwrap_or_else(|_| HeaderValue::from(seconds))
+}
+
+/// The digits of `delay` in [`THREE_DIGIT_DELAYS`], if it is below [`STATIC_DELAYS`].
+fn static_digits(delay: usize) -> Option<&'static [u8]> {
+    if delay >= STATIC_DELAYS {
+        return None;
+    }
+    let leading_zeros = match delay {
+        0..=9 => 2,
+        10..=99 => 1,
+        _ => 0,
+    };
+    THREE_DIGIT_DELAYS.get(3 * delay + leading_zeros..3 * delay + 3)
+}
+
+/// The digits of `seconds`, in one allocation of their size.
+fn written_digits(seconds: u64) -> Bytes {
+    use std::io::Write as _;
+    const U64_MAX_DIGITS: usize = 20;
+    let mut buffer = [0; U64_MAX_DIGITS];
+    let mut unwritten = &mut buffer[..];
+    let _ = write!(unwritten, "{seconds}");
+    let written = U64_MAX_DIGITS - unwritten.len();
+    Bytes::copy_from_slice(buffer.get(..written).unwrap_or_default())
 }
 
 /// Headers that only some refusals carry, kept out of line so the error stays small.
@@ -1068,6 +1119,20 @@ mod tests {
     fn a_401_without_a_usable_challenge_says_so_in_logs() {
         let error: HttpError = crate::Unauthorized::bearer("bad\nrealm").into();
         assert!(error.to_string().contains("no usable challenge"));
+    }
+
+    /// Delay-seconds as a client reads them: a number in decimal digits, `0` as `0`, with no
+    /// leading zero, below the static ones' limit and above it.
+    #[test]
+    fn every_delay_is_sent_as_its_decimal_digits() {
+        let delays = (0..=1_100).chain([9_999, 86_400, 1 << 31, u64::MAX]);
+        for seconds in delays {
+            let value = delay_seconds(seconds);
+            let text = value.to_str().unwrap();
+            assert!(text.bytes().all(|byte| byte.is_ascii_digit()), "{text:?}");
+            assert!(text == "0" || !text.starts_with('0'), "{text:?}");
+            assert_eq!(text.parse::<u64>().unwrap(), seconds);
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 #![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::time::Duration;
+
 use allocation_counter::measure;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -101,6 +103,25 @@ fn the_error_paths_allocations_against_the_floor() {
     assert_eq!(counts[2].1, floor);
     assert_eq!(counts[3].1, floor + 1);
     assert!(counts[3].1 < counts[4].1);
+}
+
+/// A rate limiter's 429 allocates one more than the floor, the box for its headers: its
+/// `Retry-After` is static text below 1,000 seconds, and allocated above.
+#[test]
+fn a_429_with_retry_after_costs_one_allocation_more_its_headers() {
+    let floor = allocations(floor);
+    let too_many_requests = |seconds| {
+        allocations(move || {
+            HttpError::too_many_requests()
+                .with_retry_after(Duration::from_secs(seconds))
+                .into_response()
+        })
+    };
+    for seconds in [0, 30, 999] {
+        let count = too_many_requests(seconds);
+        assert_eq!(count, floor + 1, "Retry-After: {seconds}");
+    }
+    assert_eq!(too_many_requests(1_000), floor + 2, "Retry-After: 1000");
 }
 
 #[test]
