@@ -374,6 +374,9 @@ with_framework! {
                     crate::HttpError::new(http::StatusCode::GONE),
                     crate::Forbidden::not_owner().conceal(),
                     crate::Unauthorized::invalid_token("example", "expired").into(),
+                    crate::HttpError::method_not_allowed([Method::GET, Method::HEAD]),
+                    crate::HttpError::too_many_requests()
+                        .with_retry_after(std::time::Duration::from_secs(30)),
                 ] {
                     let taken = crate::render::assert_default_refusal_is_decided_alike(
                         &error,

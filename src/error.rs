@@ -171,7 +171,6 @@ struct Hidden {
 /// A part only some errors have, boxed so the error stays small. Dropping an error without it
 /// tests one pointer: the box is freed out of line, as the compiler does not always inline the
 /// drop of an `Option<Box<_>>`.
-#[derive(Debug, Default)]
 struct OutOfLine<T>(Option<Box<T>>);
 
 impl<T> OutOfLine<T> {
@@ -777,15 +776,6 @@ impl HttpError {
         }
     }
 
-    /// No message, reason or header of its own: the status's default response.
-    #[inline]
-    pub(crate) fn is_plain(&self) -> bool {
-        self.message.is_none()
-            && self.reason.is_none()
-            && self.headers.is_none()
-            && self.members.is_none()
-    }
-
     /// No exposed message, reason or member of its own: the body is its status's default one.
     #[inline]
     pub(crate) fn has_default_body(&self) -> bool {
@@ -894,9 +884,12 @@ impl HttpError {
     /// the settings and request of the app serving the request in scope, if a framework layer
     /// put one there.
     pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
-        crate::context::with_current(|request| match request {
-            Some(request) => render::render(self, request.settings(), Some(request), wrap),
-            None => render::render(self, settings(), None, wrap),
+        crate::context::with_current(|request| {
+            let settings = match request {
+                Some(request) => request.settings(),
+                None => settings(),
+            };
+            render::render(self, settings, request, wrap)
         })
     }
 

@@ -69,7 +69,7 @@ pub(crate) fn render_head<'a>(
     let shape = Shape::new(settings, request);
     let verdict = shape.verdict(error);
     let message = match error.exposed_message() {
-        Some(own) if !verdict.plain => own,
+        Some(own) if !verdict.for_want_of_challenge => own,
         _ => verdict.language.sentence(verdict.status),
     };
     (shape.respond(error, &verdict, ()), message)
@@ -79,9 +79,9 @@ pub(crate) fn render_head<'a>(
 struct Verdict<'a> {
     status: StatusCode,
     language: &'a Language,
-    /// Sent as the status's default refusal: a plain error, or one whose challenge cannot be
-    /// sent (then a 500), with none of its own headers.
-    plain: bool,
+    /// Sent as a generic 500 for want of a challenge that can be sent: with the 500's default
+    /// body, and none of the error's own message or headers.
+    for_want_of_challenge: bool,
 }
 
 /// What the settings and the request decide for every body and response.
@@ -115,28 +115,28 @@ impl<'a> Shape<'a> {
 
     /// The verdict and the body, rendered in advance, of an error that is its status's default
     /// refusal: one whose body has nothing of its own (no exposed message, reason or member),
-    /// with its own headers only if they can all be sent, to a request that adds nothing to
-    /// the body either (no request id, no `instance`). Nothing is left to decide but the
-    /// headers. The refusals of a flood (a 403, a concealed 404, an unknown route, a 401 with
-    /// its challenge, a 429 with `Retry-After`) take this way.
+    /// to a request that adds nothing to the body either (no request id, no `instance`), and
+    /// that does not need a challenge it lacks. Nothing is left to decide but the headers: its
+    /// own are added as on the decided way, the ones that cannot be sent left out. The
+    /// refusals of a flood (a 403, a concealed 404, an unknown route, a 401 with its challenge,
+    /// a 429 with `Retry-After`) take this way.
     #[inline(always)]
     fn default_refusal(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a Bytes)> {
         if !error.has_default_body() || !self.request_members.is_empty() {
             return None;
         }
         // A 401 without a usable challenge, or an error whose challenges none fits, goes the
-        // general way, out as a 500.
+        // decided way, out as a 500.
         if error.lacks_usable_challenge() {
             return None;
         }
         let status = error.built_status();
-        let preferred_language = self.request.map_or(0, RequestContext::language);
-        let language = self.settings.language_for(preferred_language, status);
+        let language = self.language(status);
         let prerendered = language.prerendered(self.format, status)?;
         let verdict = Verdict {
             status,
             language,
-            plain: false,
+            for_want_of_challenge: false,
         };
         Some((verdict, &prerendered.default_body))
     }
@@ -150,20 +150,12 @@ impl<'a> Shape<'a> {
     }
 
     fn verdict(&self, error: &HttpError) -> Verdict<'a> {
-        let preferred_language = self.request.map_or(0, RequestContext::language);
-        // Asked once: it walks the challenges.
-        let lacks_usable_challenge = error.lacks_usable_challenge();
-        if lacks_usable_challenge || error.is_plain() {
-            let status = if lacks_usable_challenge {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                error.built_status()
-            };
-            let language = self.settings.language_for(preferred_language, status);
+        if error.lacks_usable_challenge() {
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
             return Verdict {
                 status,
-                language,
-                plain: true,
+                language: self.language(status),
+                for_want_of_challenge: true,
             };
         }
         let status = error.built_status();
@@ -171,20 +163,27 @@ impl<'a> Shape<'a> {
         // base language's.
         let language = match error.exposed_message() {
             Some(_) => self.settings.base(),
-            None => self.settings.language_for(preferred_language, status),
+            None => self.language(status),
         };
         Verdict {
             status,
             language,
-            plain: false,
+            for_want_of_challenge: false,
         }
+    }
+
+    /// The language the request prefers, among those with a sentence for `status`.
+    #[inline(always)]
+    fn language(&self, status: StatusCode) -> &'a Language {
+        let preferred_language = self.request.map_or(0, RequestContext::language);
+        self.settings.language_for(preferred_language, status)
     }
 
     fn body(&self, error: &HttpError, verdict: &Verdict<'_>) -> Bytes {
         let Verdict {
             status, language, ..
         } = *verdict;
-        if verdict.plain {
+        if verdict.for_want_of_challenge {
             return self.default_body(status, language);
         }
         match (error.exposed_message(), error.reason(), error.members()) {
@@ -229,7 +228,7 @@ impl<'a> Shape<'a> {
     #[inline(always)]
     fn respond<B>(&self, error: &HttpError, verdict: &Verdict<'_>, body: B) -> Response<B> {
         let mut response = self.response(verdict.status, verdict.language, body);
-        if !verdict.plain && error.has_extra_headers() {
+        if !verdict.for_want_of_challenge && error.has_extra_headers() {
             append_own_headers(error, response.headers_mut());
         }
         response
@@ -362,9 +361,11 @@ const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
 const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");
 
 /// Asserts that `error` is sent the same whether it takes the way of a default refusal or has
-/// every part decided: the same status, headers in the same order, and body. Says whether
-/// [`Shape::default_refusal`] takes it the first way. (Both ways insert the headers with
-/// [`Shape::response`]: what this compares is the status, language and body each chooses.)
+/// every part decided: the same status, headers in the same order, and body. Both ways add
+/// the error's own headers with [`Shape::respond`], so these are also checked against the
+/// error itself: each challenge that can be sent on its own line, `Allow` and `Retry-After`,
+/// or none of them on a 500 for want of a challenge. Says whether
+/// [`Shape::default_refusal`] takes it the first way.
 #[cfg(test)]
 pub(crate) fn assert_default_refusal_is_decided_alike(
     error: &HttpError,
@@ -384,22 +385,47 @@ pub(crate) fn assert_default_refusal_is_decided_alike(
     assert_eq!(sent.status(), decided.status(), "{error:?}");
     assert_eq!(head(&sent), head(&decided), "{error:?}");
     assert_eq!(sent.body(), decided.body(), "{error:?}");
+
+    let own_names = [WWW_AUTHENTICATE, ALLOW, RETRY_AFTER];
+    let own_headers_sent: Vec<(String, Vec<u8>)> = head(&sent)
+        .into_iter()
+        .filter(|(name, _)| own_names.iter().any(|own| own.as_str() == name))
+        .collect();
+    let own_headers = if error.lacks_usable_challenge() {
+        Vec::new()
+    } else {
+        let challenges = error
+            .challenges()
+            .iter()
+            .filter(|challenge| challenge.fits(error.built_status()))
+            .filter_map(|challenge| challenge.to_header_value().ok())
+            .map(|value| (WWW_AUTHENTICATE, value));
+        let allow = error.allow().cloned().map(|value| (ALLOW, value));
+        let retry_after = error.retry_after_header().map(|value| (RETRY_AFTER, value));
+        challenges
+            .chain(allow)
+            .chain(retry_after)
+            .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+            .collect()
+    };
+    assert_eq!(own_headers_sent, own_headers, "{error:?}");
     shape.default_refusal(error).is_some()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     use http::Method;
 
     use super::*;
-    use crate::{Catalog, Challenge, Config, Forbidden, Reason, Unauthorized};
+    use crate::{BearerError, Catalog, Challenge, Config, Forbidden, Reason, Unauthorized};
 
     /// Every status, plain or with a message, reason or header of its own, concealed or not,
     /// in each format, language setting and negotiation setting: an error sent as its status's
     /// default refusal is sent as deciding every part sends it, and exactly the errors with a
-    /// default body rendered in advance and headers that can all be sent are.
+    /// default body rendered in advance that do not lack a challenge they need are. Their own
+    /// headers that cannot be sent are left out either way.
     #[test]
     fn a_default_refusal_is_sent_as_deciding_every_part_sends_it() {
         for format in [BodyFormat::Json, BodyFormat::Problem] {
@@ -444,13 +470,28 @@ mod tests {
                     takes_default_way(&Forbidden::not_owner().conceal(), true);
                     let allow = HttpError::method_not_allowed([Method::GET, Method::HEAD]);
                     takes_default_way(&allow, true);
+                    // Challenges, the ones that cannot be sent left out: one that cannot be
+                    // encoded, and a Bearer code of another status.
+                    let misfit =
+                        Challenge::bearer("example").with_error(BearerError::InvalidRequest);
                     for challenged in [
                         Unauthorized::bearer("example"),
                         Unauthorized::invalid_token("example", "the token expired"),
                         Unauthorized::bearer("example").with_challenge(Challenge::basic("example")),
+                        Unauthorized::bearer("example").with_challenge(Challenge::basic("a\r\nb")),
+                        Unauthorized::bearer("example").with_challenge(misfit),
+                        Unauthorized::invalid_request("example", "two tokens were sent"),
+                        Unauthorized::new(
+                            Challenge::bearer("example").with_error(BearerError::InsufficientScope),
+                        ),
                     ] {
                         takes_default_way(&challenged.into(), true);
                     }
+                    // A date IMF-fixdate cannot write is left out.
+                    let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+                    let unwritable =
+                        HttpError::too_many_requests().with_retry_after_date(before_1970);
+                    takes_default_way(&unwritable, true);
                     // A challenge that cannot be sent, or a 401 with none at all (no public
                     // constructor builds one), goes the general way and out as a 500.
                     let unusable: HttpError = Unauthorized::bearer("line\r\nbreak").into();

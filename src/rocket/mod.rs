@@ -111,10 +111,11 @@ fn respond(req: &Request<'_>, error: &HttpError) -> Response<'static> {
 }
 
 fn respond_in(error: &HttpError, context: Option<&RequestContext>) -> Response<'static> {
-    let rendered = match context {
-        Some(context) => render::render(error, context.settings(), Some(context), |bytes| bytes),
-        None => render::render(error, config::settings(), None, |bytes| bytes),
+    let settings = match context {
+        Some(context) => context.settings(),
+        None => config::settings(),
     };
+    let rendered = render::render(error, settings, context, |bytes| bytes);
     let (parts, body) = rendered.into_parts();
     let mut response = Response::new();
     response.set_status(Status::new(parts.status.as_u16()));
