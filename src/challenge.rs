@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::{Mutex, OnceLock};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -183,6 +184,194 @@ fn encoded_once(
     });
     Ok(value)
 }
+
+/// How many challenges of `'static` text the process interns: an app has a handful.
+const INTERNED_CHALLENGES: usize = 64;
+
+/// Where each part of a compact challenge of `'static` text lies and how long it is: equal
+/// keys are equal text, as `'static` text never changes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct InternKey {
+    scheme: (usize, usize),
+    realm: Option<(usize, usize)>,
+    error: Option<BearerError>,
+    last: Option<(Defined, (usize, usize))>,
+}
+
+/// A challenge of `'static` text, kept once for the process with its header value encoded
+/// into `'static` bytes.
+struct Interned {
+    key: InternKey,
+    challenge: Challenge,
+    header_value: HeaderValue,
+}
+
+/// The interned challenges, filled in order. A slot once set is never changed; each holds
+/// a distinct challenge, and its text is leaked, so at most [`INTERNED_CHALLENGES`] small
+/// texts are, for the life of the process (as the process-wide default bodies are).
+static INTERNED: [OnceLock<Interned>; INTERNED_CHALLENGES] =
+    [const { OnceLock::new() }; INTERNED_CHALLENGES];
+
+/// Held while a challenge is interned, so that two threads do not intern the same one twice.
+static INTERNING: Mutex<()> = Mutex::new(());
+
+/// The parts of a challenge the crate builds for its refusals (`Bearer` or `Basic`, a realm,
+/// an error code with its description), before they are checked: one of `'static` text that
+/// the process interned already is found by where its text lies, without checking it again.
+pub(crate) struct KnownParts {
+    scheme: &'static str,
+    kind: Scheme,
+    realm: Cow<'static, str>,
+    error: Option<(BearerError, Cow<'static, str>)>,
+}
+
+impl KnownParts {
+    pub(crate) fn bearer(realm: Cow<'static, str>) -> Self {
+        Self {
+            scheme: BEARER,
+            kind: Scheme::Bearer,
+            realm,
+            error: None,
+        }
+    }
+
+    pub(crate) fn basic(realm: Cow<'static, str>) -> Self {
+        Self {
+            scheme: BASIC,
+            kind: Scheme::Basic,
+            realm,
+            error: None,
+        }
+    }
+
+    pub(crate) fn bearer_error(
+        realm: Cow<'static, str>,
+        error: BearerError,
+        description: Cow<'static, str>,
+    ) -> Self {
+        Self {
+            scheme: BEARER,
+            kind: Scheme::Bearer,
+            realm,
+            error: Some((error, description)),
+        }
+    }
+
+    /// The Bearer error code, if any.
+    pub(crate) fn bearer_error_code(&self) -> Option<BearerError> {
+        self.error.as_ref().map(|(error, _)| *error)
+    }
+
+    fn intern_key(&self) -> Option<InternKey> {
+        let last = match &self.error {
+            Some((_, description)) => Some((Defined::Description, static_part(description)?)),
+            None => None,
+        };
+        Some(InternKey {
+            scheme: static_str_part(self.scheme),
+            realm: Some(static_part(&self.realm)?),
+            error: self.bearer_error_code(),
+            last,
+        })
+    }
+
+    /// The challenge, checked.
+    pub(crate) fn build(self) -> Challenge {
+        Challenge::known(self.scheme, self.kind, self.realm, self.error)
+    }
+}
+
+/// A compact challenge of `'static` text (`Unauthorized::bearer("example")`,
+/// `invalid_token("example", "the token expired")`), interned for the process: an error that
+/// carries it needs no box for it, and a response takes its header value without encoding it
+/// or counting a reference.
+#[derive(Clone, Copy)]
+pub(crate) struct InternedChallenge(u8);
+
+impl InternedChallenge {
+    /// The challenge `parts` build, if the process interned it already.
+    #[inline]
+    pub(crate) fn find(parts: &KnownParts) -> Option<Self> {
+        Self::find_key(&parts.intern_key()?)
+    }
+
+    /// The interned form of `challenge`: the one interned already, or a new one while the
+    /// table has room. `None` for a challenge not all of `'static` text, not in the compact
+    /// form, or that cannot be sent.
+    pub(crate) fn of(challenge: &Challenge) -> Option<Self> {
+        let Repr::Known(known) = &challenge.0 else {
+            return None;
+        };
+        if !known.is_usable() {
+            return None;
+        }
+        let key = known.intern_key()?;
+        if let Some(interned) = Self::find_key(&key) {
+            return Some(interned);
+        }
+        let _interning = INTERNING.lock().ok()?;
+        // Another thread may have interned it meanwhile.
+        if let Some(interned) = Self::find_key(&key) {
+            return Some(interned);
+        }
+        let (index, free) = INTERNED
+            .iter()
+            .enumerate()
+            .find(|(_, slot)| slot.get().is_none())?;
+        let index = u8::try_from(index).ok()?;
+        let encoded: &'static [u8] = known.header_value().ok()?.as_bytes().to_vec().leak();
+        let header_value = HeaderValue::from_maybe_shared(Bytes::from_static(encoded)).ok()?;
+        free.set(Interned {
+            key,
+            challenge: challenge.clone(),
+            header_value,
+        })
+        .ok()?;
+        Some(Self(index))
+    }
+
+    fn find_key(key: &InternKey) -> Option<Self> {
+        let index = INTERNED
+            .iter()
+            .map_while(OnceLock::get)
+            .position(|interned| interned.key == *key)?;
+        u8::try_from(index).ok().map(Self)
+    }
+
+    fn interned(self) -> Option<&'static Interned> {
+        INTERNED.get(usize::from(self.0))?.get()
+    }
+
+    /// The challenge. (`None` cannot happen: a slot, once set, stays set.)
+    pub(crate) fn challenge(self) -> Option<&'static Challenge> {
+        self.interned().map(|interned| &interned.challenge)
+    }
+
+    /// Its header value, `'static` bytes.
+    pub(crate) fn header_value(self) -> Option<HeaderValue> {
+        self.interned()
+            .map(|interned| interned.header_value.clone())
+    }
+}
+
+/// How many challenges the process has interned, and whether each is there once.
+#[cfg(test)]
+pub(crate) fn interned_count_and_distinct() -> (usize, bool) {
+    let keys: Vec<InternKey> = INTERNED
+        .iter()
+        .map_while(OnceLock::get)
+        .map(|interned| interned.key)
+        .collect();
+    let distinct = keys
+        .iter()
+        .enumerate()
+        .all(|(index, key)| !keys[..index].contains(key));
+    (keys.len(), distinct)
+}
+
+/// How many challenges the process interns at most.
+#[cfg(test)]
+pub(crate) const INTERNED_CAPACITY: usize = INTERNED_CHALLENGES;
 
 /// How many parameters a challenge keeps in line: a Bearer challenge sends at most `realm`,
 /// `error`, `error_description` and `scope` (or `error_uri`).
@@ -471,6 +660,24 @@ impl Known {
         Some(key)
     }
 
+    /// Where each part of the text lies, when every part is `'static`.
+    fn intern_key(&self) -> Option<InternKey> {
+        let last = match &self.last {
+            Some((defined, value)) => Some((*defined, static_part(value)?)),
+            None => None,
+        };
+        let realm = match &self.realm {
+            Some(realm) => Some(static_part(realm)?),
+            None => None,
+        };
+        Some(InternKey {
+            scheme: static_part(&self.scheme)?,
+            realm,
+            error: self.error,
+            last,
+        })
+    }
+
     fn header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
         match self.static_key() {
             Some(key) => encoded_once(key, || encode(&self.scheme, None, self.params())),
@@ -537,16 +744,6 @@ impl Challenge {
     #[must_use]
     pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
         Self::known(BEARER, Scheme::Bearer, realm.into(), None)
-    }
-
-    /// `Bearer realm="...", error="...", error_description="..."`, built directly: see
-    /// [`known`](Self::known).
-    pub(crate) fn bearer_error_with_description(
-        realm: Cow<'static, str>,
-        error: BearerError,
-        description: Cow<'static, str>,
-    ) -> Self {
-        Self::known(BEARER, Scheme::Bearer, realm, Some((error, description)))
     }
 
     /// `Basic realm="..."` (RFC 7617).
@@ -1436,11 +1633,9 @@ mod tests {
                     Cow::Owned(description.to_owned()),
                 ];
                 for (error, description) in errors.into_iter().zip(given.iter().cycle()) {
-                    let direct = Challenge::bearer_error_with_description(
-                        Cow::Borrowed(realm),
-                        error,
-                        description.clone(),
-                    );
+                    let direct =
+                        KnownParts::bearer_error(Cow::Borrowed(realm), error, description.clone())
+                            .build();
                     let stepwise = Challenge::new("Bearer")
                         .with_realm(realm)
                         .with_error(error)
@@ -1616,11 +1811,12 @@ mod tests {
         let challenges = [
             Challenge::bearer("example"),
             Challenge::basic("example").with_utf8_charset(),
-            Challenge::bearer_error_with_description(
+            KnownParts::bearer_error(
                 Cow::Borrowed("example"),
                 BearerError::InvalidToken,
                 Cow::Owned(String::from("the token expired")),
-            ),
+            )
+            .build(),
             Challenge::new("Bearer")
                 .with_error(BearerError::InsufficientScope)
                 .with_scope("reports:export")

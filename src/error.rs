@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 
 use crate::body::Members;
+use crate::challenge::{InternedChallenge, KnownParts};
 use crate::config::{current_settings, settings};
 use crate::{render, Challenge, Forbidden, Reason};
 
@@ -232,6 +233,7 @@ impl ConstantRefusal {
             message: None,
             message_exposed: false,
             concealed_constant: None,
+            interned_challenge: None,
             reason,
             headers: OutOfLine(None),
             members: OutOfLine(None),
@@ -354,6 +356,9 @@ pub struct HttpError {
     /// A concealed refusal of the crate's constant ones, kept as which one it is rather than
     /// in `hidden`: concealing it allocates nothing.
     concealed_constant: Option<ConstantRefusal>,
+    /// The only header of its own, when it is a challenge the process interned: then
+    /// `headers` is empty.
+    interned_challenge: Option<InternedChallenge>,
     reason: Option<Reason>,
     headers: OutOfLine<ExtraHeaders>,
     members: OutOfLine<Members>,
@@ -410,6 +415,7 @@ impl HttpError {
             message: None,
             message_exposed: false,
             concealed_constant: None,
+            interned_challenge: None,
             reason,
             headers: OutOfLine::NONE,
             members: OutOfLine::NONE,
@@ -697,25 +703,47 @@ impl HttpError {
         self
     }
 
-    /// The error with the challenge `challenge` builds as its only one, its headers boxed at
-    /// once: for the hot path's refusals (`Unauthorized::bearer`, `basic`, `invalid_token`).
-    /// Building the challenge here rather than passing it built moves less: about 85 instructions
-    /// fewer per `Unauthorized::bearer` (`benches/render.rs`, callgrind).
-    pub(crate) fn with_only_challenge(
-        status: StatusCode,
-        challenge: impl FnOnce() -> Challenge,
-    ) -> Self {
+    /// The error with the challenge `parts` build as its only header of its own: for the hot
+    /// path's refusals (`Unauthorized::bearer`, `basic`, `invalid_token`). A challenge of
+    /// `'static` text is interned for the process: the error needs no box for it, and once it
+    /// is interned, building it again only finds it. Any other is boxed.
+    pub(crate) fn with_only_challenge(status: StatusCode, parts: KnownParts) -> Self {
         let mut error = Self::with_status(status);
-        error.headers = OutOfLine::new(ExtraHeaders {
-            challenges: Challenges::One(challenge()),
-            allow: None,
-            retry_after: None,
-        });
+        let fits = parts
+            .bearer_error_code()
+            .map_or(true, |code| code.status() == status);
+        if let Some(interned) = InternedChallenge::find(&parts).filter(|_| fits) {
+            error.interned_challenge = Some(interned);
+            return error;
+        }
+        let challenge = parts.build();
+        let interned = Some(&challenge)
+            .filter(|challenge| challenge.fits(status))
+            .and_then(InternedChallenge::of);
+        match interned {
+            Some(interned) => error.interned_challenge = Some(interned),
+            None => {
+                error.headers = OutOfLine::new(ExtraHeaders {
+                    challenges: Challenges::One(challenge),
+                    allow: None,
+                    retry_after: None,
+                });
+            }
+        }
         error
     }
 
     pub(crate) fn last_challenge_mut(&mut self) -> Option<&mut Challenge> {
+        if self.interned_challenge.is_some() {
+            self.extra_headers();
+        }
         self.headers.get_mut()?.challenges.last_mut()
+    }
+
+    /// The interned challenge that is the error's only header of its own, if it is one.
+    #[inline]
+    pub(crate) fn interned_challenge(&self) -> Option<InternedChallenge> {
+        self.interned_challenge
     }
 
     pub(crate) fn concealing(forbidden: Forbidden) -> Self {
@@ -748,6 +776,10 @@ impl HttpError {
     /// without its challenge RFC 6750 §3; the challenge itself is the bug.
     #[inline]
     pub(crate) fn lacks_usable_challenge(&self) -> bool {
+        // Only a challenge that can be sent on this status is interned.
+        if self.interned_challenge.is_some() {
+            return false;
+        }
         let needs_challenge = self.status == StatusCode::UNAUTHORIZED
             || self
                 .headers
@@ -790,7 +822,7 @@ impl HttpError {
     /// Challenges, `Allow` or `Retry-After` to send.
     #[inline]
     pub(crate) fn has_extra_headers(&self) -> bool {
-        !self.headers.is_none()
+        !self.headers.is_none() || self.interned_challenge.is_some()
     }
 
     /// The error's own sentence, if it is sent: not when withheld on a 5xx, nor when a 401
@@ -824,6 +856,12 @@ impl HttpError {
     /// The `WWW-Authenticate` challenges, in the order they are sent.
     #[must_use]
     pub fn challenges(&self) -> &[Challenge] {
+        if let Some(interned) = self
+            .interned_challenge
+            .and_then(InternedChallenge::challenge)
+        {
+            return std::slice::from_ref(interned);
+        }
         self.headers
             .get()
             .map_or(&[], |headers| headers.challenges.as_slice())
@@ -893,8 +931,17 @@ impl HttpError {
         })
     }
 
+    /// The boxed headers, made if need be; an interned challenge becomes the first of them.
     fn extra_headers(&mut self) -> &mut ExtraHeaders {
-        self.headers.get_or_default()
+        let interned = self
+            .interned_challenge
+            .take()
+            .and_then(InternedChallenge::challenge);
+        let headers = self.headers.get_or_default();
+        if let Some(challenge) = interned {
+            headers.challenges.push(challenge.clone());
+        }
+        headers
     }
 
     fn members_mut(&mut self) -> &mut Members {
@@ -1126,6 +1173,156 @@ mod tests {
             assert!(text == "0" || !text.starts_with('0'), "{text:?}");
             assert_eq!(text.parse::<u64>().unwrap(), seconds);
         }
+    }
+
+    /// Whether the process interned `error`'s challenge; when it did not, its table is full
+    /// (the tests share the process, and one fills it).
+    fn interned_unless_full(error: &HttpError) -> bool {
+        let (count, _) = crate::challenge::interned_count_and_distinct();
+        let interned = error.interned_challenge().is_some();
+        assert!(
+            interned || count == crate::challenge::INTERNED_CAPACITY,
+            "{error:?}"
+        );
+        interned
+    }
+
+    /// What a client and a log see of an error: its response, challenges, status, `Display`
+    /// and `Debug`.
+    fn seen(error: &HttpError) -> impl PartialEq + fmt::Debug {
+        let response = error.render();
+        let headers: Vec<(String, Vec<u8>)> = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+            .collect();
+        (
+            response.status(),
+            headers,
+            response.body().clone(),
+            error.challenges().to_vec(),
+            error.status(),
+            error.to_string(),
+            format!("{error:?}"),
+        )
+    }
+
+    /// A challenge of `'static` text is interned; the same text owned is boxed. Both send the
+    /// same and read the same, as built and after each change that boxes the interned one.
+    #[test]
+    fn an_interned_challenge_is_seen_as_the_boxed_one() {
+        let owned = |text: &str| -> Cow<'static, str> { Cow::Owned(text.to_owned()) };
+        let pairs = || {
+            [
+                (
+                    crate::Unauthorized::bearer("interned"),
+                    crate::Unauthorized::bearer(owned("interned")),
+                ),
+                (
+                    crate::Unauthorized::basic("interned"),
+                    crate::Unauthorized::basic(owned("interned")),
+                ),
+                (
+                    crate::Unauthorized::invalid_token("interned", "the token expired"),
+                    crate::Unauthorized::invalid_token(
+                        owned("interned"),
+                        owned("the token expired"),
+                    ),
+                ),
+                (
+                    crate::Unauthorized::invalid_request("interned", "two tokens were sent"),
+                    crate::Unauthorized::invalid_request(
+                        owned("interned"),
+                        owned("two tokens were sent"),
+                    ),
+                ),
+            ]
+        };
+        for (interned, boxed) in pairs() {
+            let interned = interned.into_http_error();
+            let boxed = boxed.into_http_error();
+            interned_unless_full(&interned);
+            assert!(boxed.interned_challenge().is_none());
+            assert_eq!(seen(&interned), seen(&boxed), "{interned:?}");
+        }
+        let changes: [fn(crate::Unauthorized) -> HttpError; 4] = [
+            |refusal| {
+                refusal
+                    .with_challenge(Challenge::basic("other"))
+                    .into_http_error()
+            },
+            |refusal| {
+                refusal
+                    .into_http_error()
+                    .with_retry_after(Duration::from_secs(30))
+            },
+            |refusal| refusal.with_note("a note").into_http_error(),
+            |refusal| refusal.with_message("its own").into_http_error(),
+        ];
+        for change in changes {
+            for (interned, boxed) in pairs() {
+                let (interned, boxed) = (change(interned), change(boxed));
+                assert_eq!(seen(&interned), seen(&boxed), "{interned:?}");
+            }
+        }
+        // A realm that cannot be sent is never interned: the 401 is a 500, every time.
+        for _ in 0..2 {
+            let broken: HttpError = crate::Unauthorized::bearer("line\r\nbreak").into();
+            assert!(broken.interned_challenge().is_none());
+            assert_eq!(broken.render().status(), StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
+
+    /// Past the table's capacity, a challenge of `'static` text is boxed and sent as it would
+    /// be interned; no challenge is interned twice.
+    #[test]
+    fn a_full_table_boxes_the_rest() {
+        let capacity = crate::challenge::INTERNED_CAPACITY;
+        for index in 0..capacity + 8 {
+            let realm: &'static str = Box::leak(format!("realm {index}").into_boxed_str());
+            let error: HttpError = crate::Unauthorized::bearer(realm).into();
+            let value = error.render().headers()[http::header::WWW_AUTHENTICATE].clone();
+            assert_eq!(value, format!("Bearer realm=\"realm {index}\"").as_str());
+        }
+        let (count, distinct) = crate::challenge::interned_count_and_distinct();
+        assert_eq!(count, capacity);
+        assert!(distinct);
+        let late: HttpError = crate::Unauthorized::bearer("after the table is full").into();
+        assert!(late.interned_challenge().is_none());
+        assert_eq!(
+            late.render().headers()[http::header::WWW_AUTHENTICATE],
+            "Bearer realm=\"after the table is full\""
+        );
+    }
+
+    /// Threads that build the same challenge at once intern it once, and all send it.
+    #[test]
+    fn threads_intern_a_challenge_once() {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    (0..50)
+                        .map(|_| {
+                            let error: HttpError =
+                                crate::Unauthorized::invalid_token("threads", "expired").into();
+                            let value =
+                                error.render().headers()[http::header::WWW_AUTHENTICATE].clone();
+                            (interned_unless_full(&error), value)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for thread in threads {
+            for (_, value) in thread.join().unwrap() {
+                assert_eq!(
+                    value,
+                    r#"Bearer realm="threads", error="invalid_token", error_description="expired""#
+                );
+            }
+        }
+        let (_, distinct) = crate::challenge::interned_count_and_distinct();
+        assert!(distinct);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::fmt;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::challenge::KnownParts;
 use crate::{BearerError, Challenge, HttpError, Reason};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -305,7 +306,7 @@ impl Unauthorized {
     pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
-            || Challenge::bearer(realm),
+            KnownParts::bearer(realm.into()),
         ))
     }
 
@@ -319,13 +320,7 @@ impl Unauthorized {
         // Built directly: a flood of these is what credential stuffing looks like.
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
-            || {
-                Challenge::bearer_error_with_description(
-                    realm.into(),
-                    BearerError::InvalidToken,
-                    description.into(),
-                )
-            },
+            KnownParts::bearer_error(realm.into(), BearerError::InvalidToken, description.into()),
         ))
     }
 
@@ -340,10 +335,13 @@ impl Unauthorized {
         realm: impl Into<Cow<'static, str>>,
         description: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self::new(Challenge::bearer_error_with_description(
-            realm.into(),
-            BearerError::InvalidRequest,
-            description.into(),
+        Self(HttpError::with_only_challenge(
+            StatusCode::BAD_REQUEST,
+            KnownParts::bearer_error(
+                realm.into(),
+                BearerError::InvalidRequest,
+                description.into(),
+            ),
         ))
     }
 
@@ -352,7 +350,7 @@ impl Unauthorized {
     pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
-            || Challenge::basic(realm),
+            KnownParts::basic(realm.into()),
         ))
     }
 

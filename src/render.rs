@@ -238,9 +238,15 @@ impl<'a> Shape<'a> {
 /// Appends the challenges, `Allow` and `Retry-After` of `error` that can be sent.
 #[inline(never)]
 fn append_own_headers(error: &HttpError, headers: &mut HeaderMap) {
-    for challenge in error.sendable_challenges() {
-        if let Some(value) = challenge.usable_header_value() {
+    if let Some(interned) = error.interned_challenge() {
+        if let Some(value) = interned.header_value() {
             headers.append(WWW_AUTHENTICATE, value);
+        }
+    } else {
+        for challenge in error.sendable_challenges() {
+            if let Some(value) = challenge.usable_header_value() {
+                headers.append(WWW_AUTHENTICATE, value);
+            }
         }
     }
     if let Some(allow) = error.allow() {
