@@ -2,7 +2,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock, TryLockError};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -206,14 +207,87 @@ struct Interned {
     header_value: HeaderValue,
 }
 
-/// The interned challenges, filled in order. A slot once set is never changed; each holds
-/// a distinct challenge, and its text is leaked, so at most [`INTERNED_CHALLENGES`] small
-/// texts are, for the life of the process (as the process-wide default bodies are).
-static INTERNED: [OnceLock<Interned>; INTERNED_CHALLENGES] =
-    [const { OnceLock::new() }; INTERNED_CHALLENGES];
+/// Challenges of `'static` text, each kept once with its header value encoded into `'static`
+/// bytes: the process has one such table, of [`INTERNED_CHALLENGES`] slots.
+struct ChallengeTable<const SLOTS: usize> {
+    /// Filled in order; a slot once set is never changed, and no two hold the same key. Each
+    /// set slot's encoded text is leaked: at most `SLOTS` small texts, for the life of the
+    /// process, as the process-wide default bodies are.
+    slots: [OnceLock<Interned>; SLOTS],
+    /// Held while a challenge is interned, so that two threads do not intern it twice.
+    interning: Mutex<()>,
+    /// Set once every slot is: from then on nothing waits for `interning`.
+    full: AtomicBool,
+}
 
-/// Held while a challenge is interned, so that two threads do not intern the same one twice.
-static INTERNING: Mutex<()> = Mutex::new(());
+impl<const SLOTS: usize> ChallengeTable<SLOTS> {
+    #[allow(clippy::declare_interior_mutable_const)] // Only ever copied into a new table.
+    const EMPTY_SLOT: OnceLock<Interned> = OnceLock::new();
+
+    const fn new() -> Self {
+        Self {
+            slots: [Self::EMPTY_SLOT; SLOTS],
+            interning: Mutex::new(()),
+            full: AtomicBool::new(false),
+        }
+    }
+
+    fn find(&self, key: &InternKey) -> Option<u8> {
+        let index = self
+            .slots
+            .iter()
+            .map_while(OnceLock::get)
+            .position(|interned| interned.key == *key)?;
+        u8::try_from(index).ok()
+    }
+
+    /// The slot of `known`, which [`find`](Self::find) did not find, whose texts are
+    /// `'static` and lie where `key` says: a new one while there is room and no other thread is
+    /// interning, or the one another thread has just filled with it.
+    fn intern_missing(&self, key: InternKey, known: &Known) -> Option<u8> {
+        if self.full.load(Ordering::Relaxed) {
+            return None;
+        }
+        let _interning = match self.interning.try_lock() {
+            Ok(guard) => guard,
+            // It guards no data: a panic while it was held left nothing half done.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            // Another thread is interning: this error is boxed rather than kept waiting.
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        // Another thread may have interned it meanwhile.
+        if let Some(index) = self.find(&key) {
+            return Some(index);
+        }
+        let Some((index, free)) = self
+            .slots
+            .iter()
+            .enumerate()
+            .find(|(_, slot)| slot.get().is_none())
+        else {
+            self.full.store(true, Ordering::Relaxed);
+            return None;
+        };
+        let index = u8::try_from(index).ok()?;
+        let encoded = encode(&known.scheme, None, known.params()).ok()?;
+        let encoded: &'static [u8] = encoded.as_bytes().to_vec().leak();
+        let header_value = HeaderValue::from_maybe_shared(Bytes::from_static(encoded)).ok()?;
+        free.set(Interned {
+            key,
+            challenge: Challenge(Repr::Known(known.clone())),
+            header_value,
+        })
+        .ok()?;
+        Some(index)
+    }
+
+    fn get(&self, index: u8) -> Option<&Interned> {
+        self.slots.get(usize::from(index))?.get()
+    }
+}
+
+/// The process's interned challenges.
+static INTERNED: ChallengeTable<INTERNED_CHALLENGES> = ChallengeTable::new();
 
 /// The parts of a challenge the crate builds for its refusals (`Bearer` or `Basic`, a realm,
 /// an error code with its description), before they are checked: one of `'static` text that
@@ -289,89 +363,65 @@ impl KnownParts {
 pub(crate) struct InternedChallenge(u8);
 
 impl InternedChallenge {
-    /// The challenge `parts` build, if the process interned it already.
+    /// The challenge `parts` build, if the process interned it already: found by where its
+    /// texts lie, without checking them again.
     #[inline]
     pub(crate) fn find(parts: &KnownParts) -> Option<Self> {
-        Self::find_key(&parts.intern_key()?)
+        INTERNED.find(&parts.intern_key()?).map(Self)
     }
 
-    /// The interned form of `challenge`: the one interned already, or a new one while the
-    /// table has room. `None` for a challenge not all of `'static` text, not in the compact
-    /// form, or that cannot be sent.
-    pub(crate) fn of(challenge: &Challenge) -> Option<Self> {
-        let Repr::Known(known) = &challenge.0 else {
-            return None;
+    /// The challenge `parts` build, which [`find`](Self::find) did not find, checked and
+    /// interned now while the table has room. Otherwise the challenge, to be kept by the
+    /// error: one not all of `'static` text, not in the compact form, or that cannot be sent.
+    #[inline(never)]
+    pub(crate) fn intern(parts: KnownParts) -> Result<Self, Challenge> {
+        let key = parts.intern_key();
+        let challenge = parts.build();
+        let interned = match (&challenge.0, key) {
+            (Repr::Known(known), Some(key)) if known.is_usable() => {
+                INTERNED.intern_missing(key, known)
+            }
+            _ => None,
         };
-        if !known.is_usable() {
-            return None;
-        }
-        let key = known.intern_key()?;
-        if let Some(interned) = Self::find_key(&key) {
-            return Some(interned);
-        }
-        let _interning = INTERNING.lock().ok()?;
-        // Another thread may have interned it meanwhile.
-        if let Some(interned) = Self::find_key(&key) {
-            return Some(interned);
-        }
-        let (index, free) = INTERNED
-            .iter()
-            .enumerate()
-            .find(|(_, slot)| slot.get().is_none())?;
-        let index = u8::try_from(index).ok()?;
-        let encoded: &'static [u8] = known.header_value().ok()?.as_bytes().to_vec().leak();
-        let header_value = HeaderValue::from_maybe_shared(Bytes::from_static(encoded)).ok()?;
-        free.set(Interned {
-            key,
-            challenge: challenge.clone(),
-            header_value,
-        })
-        .ok()?;
-        Some(Self(index))
-    }
-
-    fn find_key(key: &InternKey) -> Option<Self> {
-        let index = INTERNED
-            .iter()
-            .map_while(OnceLock::get)
-            .position(|interned| interned.key == *key)?;
-        u8::try_from(index).ok().map(Self)
-    }
-
-    fn interned(self) -> Option<&'static Interned> {
-        INTERNED.get(usize::from(self.0))?.get()
+        interned.map(Self).ok_or(challenge)
     }
 
     /// The challenge. (`None` cannot happen: a slot, once set, stays set.)
     pub(crate) fn challenge(self) -> Option<&'static Challenge> {
-        self.interned().map(|interned| &interned.challenge)
+        INTERNED.get(self.0).map(|interned| &interned.challenge)
     }
 
     /// Its header value, `'static` bytes.
     pub(crate) fn header_value(self) -> Option<HeaderValue> {
-        self.interned()
+        INTERNED
+            .get(self.0)
             .map(|interned| interned.header_value.clone())
     }
 }
 
-/// How many challenges the process has interned, and whether each is there once.
 #[cfg(test)]
-pub(crate) fn interned_count_and_distinct() -> (usize, bool) {
-    let keys: Vec<InternKey> = INTERNED
-        .iter()
-        .map_while(OnceLock::get)
-        .map(|interned| interned.key)
-        .collect();
-    let distinct = keys
-        .iter()
-        .enumerate()
-        .all(|(index, key)| !keys[..index].contains(key));
-    (keys.len(), distinct)
+impl<const SLOTS: usize> ChallengeTable<SLOTS> {
+    /// How many challenges the table holds, and whether each is there once.
+    fn count_and_distinct(&self) -> (usize, bool) {
+        let keys: Vec<InternKey> = self
+            .slots
+            .iter()
+            .map_while(OnceLock::get)
+            .map(|interned| interned.key)
+            .collect();
+        let distinct = keys
+            .iter()
+            .enumerate()
+            .all(|(index, key)| !keys[..index].contains(key));
+        (keys.len(), distinct)
+    }
 }
 
-/// How many challenges the process interns at most.
+/// Whether the process's table holds each challenge once.
 #[cfg(test)]
-pub(crate) const INTERNED_CAPACITY: usize = INTERNED_CHALLENGES;
+pub(crate) fn interned_are_distinct() -> bool {
+    INTERNED.count_and_distinct().1
+}
 
 /// How many parameters a challenge keeps in line: a Bearer challenge sends at most `realm`,
 /// `error`, `error_description` and `scope` (or `error_uri`).
@@ -658,24 +708,6 @@ impl Known {
             key.parts[6] = static_part(value)?;
         }
         Some(key)
-    }
-
-    /// Where each part of the text lies, when every part is `'static`.
-    fn intern_key(&self) -> Option<InternKey> {
-        let last = match &self.last {
-            Some((defined, value)) => Some((*defined, static_part(value)?)),
-            None => None,
-        };
-        let realm = match &self.realm {
-            Some(realm) => Some(static_part(realm)?),
-            None => None,
-        };
-        Some(InternKey {
-            scheme: static_part(&self.scheme)?,
-            realm,
-            error: self.error,
-            last,
-        })
     }
 
     fn header_value(&self) -> Result<HeaderValue, InvalidChallenge> {
@@ -1896,5 +1928,58 @@ mod tests {
         let built = challenge.view();
         let length = encoded_len(&built.scheme, None, built.param_pairs());
         assert_eq!(value.len(), length);
+    }
+
+    fn leaked(text: String) -> &'static str {
+        Box::leak(text.into_boxed_str())
+    }
+
+    /// A table past its capacity interns nothing more, says it is full, and still finds what
+    /// it holds; each challenge is there once.
+    #[test]
+    fn a_full_table_interns_nothing_more() {
+        let table = ChallengeTable::<4>::new();
+        let realms: Vec<&'static str> = (0..6).map(|index| leaked(format!("{index}"))).collect();
+        let parts = |realm: &'static str| KnownParts::bearer(Cow::Borrowed(realm));
+        let interned: Vec<Option<u8>> = realms
+            .iter()
+            .map(|realm| {
+                let key = parts(realm).intern_key().unwrap();
+                let Repr::Known(known) = parts(realm).build().0 else {
+                    panic!("{realm}: not compact")
+                };
+                table.intern_missing(key, &known)
+            })
+            .collect();
+        assert_eq!(interned[..4], [Some(0), Some(1), Some(2), Some(3)]);
+        assert_eq!(interned[4..], [None, None]);
+        assert!(table.full.load(Ordering::Relaxed));
+        for (index, realm) in realms.iter().enumerate().take(4) {
+            let found = table.find(&parts(realm).intern_key().unwrap());
+            assert_eq!(found, u8::try_from(index).ok());
+            let header_value = &table.get(found.unwrap()).unwrap().header_value;
+            assert_eq!(header_value, format!("Bearer realm=\"{index}\"").as_str());
+        }
+        assert_eq!(table.count_and_distinct(), (4, true));
+    }
+
+    /// A challenge of `'static` text is interned when first built, and found when built again;
+    /// one with owned text is not.
+    #[test]
+    fn a_challenge_of_static_text_is_found_when_built_again() {
+        let parts = || {
+            KnownParts::bearer_error(
+                Cow::Borrowed("found again"),
+                BearerError::InvalidToken,
+                Cow::Borrowed("expired"),
+            )
+        };
+        assert!(InternedChallenge::find(&parts()).is_none());
+        let first = InternedChallenge::intern(parts()).ok().unwrap();
+        let again = InternedChallenge::find(&parts()).unwrap();
+        assert_eq!(first.0, again.0);
+        let owned = || KnownParts::bearer(Cow::Owned(String::from("found again")));
+        assert!(InternedChallenge::intern(owned()).is_err());
+        assert!(InternedChallenge::find(&owned()).is_none());
     }
 }

@@ -704,25 +704,22 @@ impl HttpError {
     }
 
     /// The error with the challenge `parts` build as its only header of its own: for the hot
-    /// path's refusals (`Unauthorized::bearer`, `basic`, `invalid_token`). A challenge of
-    /// `'static` text is interned for the process: the error needs no box for it, and once it
-    /// is interned, building it again only finds it. Any other is boxed.
+    /// path's refusals (`Unauthorized::bearer`, `basic`, `invalid_token`, `invalid_request`). A
+    /// challenge of `'static` text is interned for the process: the error needs no box for it,
+    /// and once it is interned, building it again only finds it. Any other is boxed.
     pub(crate) fn with_only_challenge(status: StatusCode, parts: KnownParts) -> Self {
         let mut error = Self::with_status(status);
         let fits = parts
             .bearer_error_code()
             .map_or(true, |code| code.status() == status);
-        if let Some(interned) = InternedChallenge::find(&parts).filter(|_| fits) {
-            error.interned_challenge = Some(interned);
-            return error;
-        }
-        let challenge = parts.build();
-        let interned = Some(&challenge)
-            .filter(|challenge| challenge.fits(status))
-            .and_then(InternedChallenge::of);
+        let interned = match InternedChallenge::find(&parts).filter(|_| fits) {
+            Some(found) => Ok(found),
+            None if fits => InternedChallenge::intern(parts),
+            None => Err(parts.build()),
+        };
         match interned {
-            Some(interned) => error.interned_challenge = Some(interned),
-            None => {
+            Ok(interned) => error.interned_challenge = Some(interned),
+            Err(challenge) => {
                 error.headers = OutOfLine::new(ExtraHeaders {
                     challenges: Challenges::One(challenge),
                     allow: None,
@@ -1175,16 +1172,10 @@ mod tests {
         }
     }
 
-    /// Whether the process interned `error`'s challenge; when it did not, its table is full
-    /// (the tests share the process, and one fills it).
-    fn interned_unless_full(error: &HttpError) -> bool {
-        let (count, _) = crate::challenge::interned_count_and_distinct();
-        let interned = error.interned_challenge().is_some();
-        assert!(
-            interned || count == crate::challenge::INTERNED_CAPACITY,
-            "{error:?}"
-        );
-        interned
+    /// Asserts that the process interned `error`'s challenge. (Nothing in these tests fills
+    /// the process's table: `challenge.rs` tests a full table of its own.)
+    fn assert_interned(error: &HttpError) {
+        assert!(error.interned_challenge().is_some(), "{error:?}");
     }
 
     /// What a client and a log see of an error: its response, challenges, status, `Display`
@@ -1241,7 +1232,7 @@ mod tests {
         for (interned, boxed) in pairs() {
             let interned = interned.into_http_error();
             let boxed = boxed.into_http_error();
-            interned_unless_full(&interned);
+            assert_interned(&interned);
             assert!(boxed.interned_challenge().is_none());
             assert_eq!(seen(&interned), seen(&boxed), "{interned:?}");
         }
@@ -1273,26 +1264,45 @@ mod tests {
         }
     }
 
-    /// Past the table's capacity, a challenge of `'static` text is boxed and sent as it would
-    /// be interned; no challenge is interned twice.
+    /// Challenges of the same `'static` realm and description that differ in their error code,
+    /// or of the same realm that differ in their description, are interned apart: each sends
+    /// its own, on its own status.
     #[test]
-    fn a_full_table_boxes_the_rest() {
-        let capacity = crate::challenge::INTERNED_CAPACITY;
-        for index in 0..capacity + 8 {
-            let realm: &'static str = Box::leak(format!("realm {index}").into_boxed_str());
-            let error: HttpError = crate::Unauthorized::bearer(realm).into();
-            let value = error.render().headers()[http::header::WWW_AUTHENTICATE].clone();
-            assert_eq!(value, format!("Bearer realm=\"realm {index}\"").as_str());
+    fn challenges_that_share_texts_are_interned_apart() {
+        static REALM: &str = "shared";
+        static DESCRIPTION: &str = "shared description";
+        static OTHER_DESCRIPTION: &str = "another description";
+        let expected = [
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"Bearer realm="shared", error="invalid_token", error_description="shared description""#,
+            ),
+            (
+                StatusCode::BAD_REQUEST,
+                r#"Bearer realm="shared", error="invalid_request", error_description="shared description""#,
+            ),
+            (
+                StatusCode::UNAUTHORIZED,
+                r#"Bearer realm="shared", error="invalid_token", error_description="another description""#,
+            ),
+        ];
+        for _ in 0..2 {
+            let errors: [HttpError; 3] = [
+                crate::Unauthorized::invalid_token(REALM, DESCRIPTION).into(),
+                crate::Unauthorized::invalid_request(REALM, DESCRIPTION).into(),
+                crate::Unauthorized::invalid_token(REALM, OTHER_DESCRIPTION).into(),
+            ];
+            for (error, (status, challenge)) in errors.iter().zip(expected) {
+                assert_interned(error);
+                let response = error.render();
+                assert_eq!(response.status(), status);
+                assert_eq!(
+                    response.headers()[http::header::WWW_AUTHENTICATE],
+                    challenge
+                );
+            }
         }
-        let (count, distinct) = crate::challenge::interned_count_and_distinct();
-        assert_eq!(count, capacity);
-        assert!(distinct);
-        let late: HttpError = crate::Unauthorized::bearer("after the table is full").into();
-        assert!(late.interned_challenge().is_none());
-        assert_eq!(
-            late.render().headers()[http::header::WWW_AUTHENTICATE],
-            "Bearer realm=\"after the table is full\""
-        );
+        assert!(crate::challenge::interned_are_distinct());
     }
 
     /// Threads that build the same challenge at once intern it once, and all send it.
@@ -1305,24 +1315,22 @@ mod tests {
                         .map(|_| {
                             let error: HttpError =
                                 crate::Unauthorized::invalid_token("threads", "expired").into();
-                            let value =
-                                error.render().headers()[http::header::WWW_AUTHENTICATE].clone();
-                            (interned_unless_full(&error), value)
+                            assert_interned(&error);
+                            error.render().headers()[http::header::WWW_AUTHENTICATE].clone()
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         for thread in threads {
-            for (_, value) in thread.join().unwrap() {
+            for value in thread.join().unwrap() {
                 assert_eq!(
                     value,
                     r#"Bearer realm="threads", error="invalid_token", error_description="expired""#
                 );
             }
         }
-        let (_, distinct) = crate::challenge::interned_count_and_distinct();
-        assert!(distinct);
+        assert!(crate::challenge::interned_are_distinct());
     }
 
     #[test]
