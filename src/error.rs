@@ -773,16 +773,15 @@ impl HttpError {
     /// without its challenge RFC 6750 §3; the challenge itself is the bug.
     #[inline]
     pub(crate) fn lacks_usable_challenge(&self) -> bool {
-        // Only a challenge that can be sent on this status is interned.
-        if self.interned_challenge.is_some() {
-            return false;
-        }
         let needs_challenge = self.status == StatusCode::UNAUTHORIZED
             || self
                 .headers
                 .get()
                 .is_some_and(|headers| !headers.challenges.as_slice().is_empty());
-        needs_challenge && self.sendable_challenges().next().is_none()
+        // Only a challenge that can be sent on this status is interned.
+        needs_challenge
+            && self.interned_challenge.is_none()
+            && self.sendable_challenges().next().is_none()
     }
 
     /// The challenges the response carries: the usable ones whose Bearer error code, if any,
