@@ -239,14 +239,15 @@ impl<'a> Shape<'a> {
 #[inline(never)]
 fn append_own_headers(error: &HttpError, headers: &mut HeaderMap) {
     if let Some(interned) = error.interned_challenge() {
+        // An interned challenge is the error's only header of its own.
         if let Some(value) = interned.header_value() {
             headers.append(WWW_AUTHENTICATE, value);
         }
-    } else {
-        for challenge in error.sendable_challenges() {
-            if let Some(value) = challenge.usable_header_value() {
-                headers.append(WWW_AUTHENTICATE, value);
-            }
+        return;
+    }
+    for challenge in error.sendable_challenges() {
+        if let Some(value) = challenge.usable_header_value() {
+            headers.append(WWW_AUTHENTICATE, value);
         }
     }
     if let Some(allow) = error.allow() {
