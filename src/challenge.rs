@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock, TryLockError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -157,7 +157,8 @@ thread_local! {
 }
 
 /// The header value of the challenge `key` names: encoded once per thread, then a reference
-/// count (`Unauthorized::bearer("example")` is the same text on every request).
+/// count (`Unauthorized::new(Challenge::bearer("example"))` is the same text on every
+/// request; the refusals' own constructors intern theirs for the process instead).
 fn encoded_once(
     key: StaticKey,
     encode: impl FnOnce() -> Result<HeaderValue, InvalidChallenge>,
@@ -187,16 +188,19 @@ fn encoded_once(
 }
 
 /// How many challenges of `'static` text the process interns: an app has a handful.
-const INTERNED_CHALLENGES: usize = 64;
+const INTERNED_CHALLENGE_SLOTS: usize = 64;
+
+// A slot's index is kept in a `u8`.
+const _: () = assert!(INTERNED_CHALLENGE_SLOTS <= 256);
 
 /// Where each part of a compact challenge of `'static` text lies and how long it is: equal
 /// keys are equal text, as `'static` text never changes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct InternKey {
     scheme: (usize, usize),
-    realm: Option<(usize, usize)>,
+    realm: (usize, usize),
     error: Option<BearerError>,
-    last: Option<(Defined, (usize, usize))>,
+    description: Option<(usize, usize)>,
 }
 
 /// A challenge of `'static` text, kept once for the process with its header value encoded
@@ -208,15 +212,16 @@ struct Interned {
 }
 
 /// Challenges of `'static` text, each kept once with its header value encoded into `'static`
-/// bytes: the process has one such table, of [`INTERNED_CHALLENGES`] slots.
+/// bytes: the process has one such table, of [`INTERNED_CHALLENGE_SLOTS`] slots.
 struct ChallengeTable<const SLOTS: usize> {
     /// Filled in order; a slot once set is never changed, and no two hold the same key. Each
     /// set slot's encoded text is leaked: at most `SLOTS` small texts, for the life of the
     /// process, as the process-wide default bodies are.
     slots: [OnceLock<Interned>; SLOTS],
-    /// Held while a challenge is interned, so that two threads do not intern it twice.
+    /// Held while a challenge is interned, so that two threads do not intern it twice: taken
+    /// at most once per slot, for as long as encoding one challenge takes.
     interning: Mutex<()>,
-    /// Set once every slot is: from then on nothing waits for `interning`.
+    /// Set once every slot is: from then on nothing takes `interning`.
     full: AtomicBool,
 }
 
@@ -242,19 +247,17 @@ impl<const SLOTS: usize> ChallengeTable<SLOTS> {
     }
 
     /// The slot of `known`, which [`find`](Self::find) did not find, whose texts are
-    /// `'static` and lie where `key` says: a new one while there is room and no other thread is
-    /// interning, or the one another thread has just filled with it.
+    /// `'static` and lie where `key` says: a new one while there is room, or the one another
+    /// thread has just filled with it.
     fn intern_missing(&self, key: InternKey, known: &Known) -> Option<u8> {
         if self.full.load(Ordering::Relaxed) {
             return None;
         }
-        let _interning = match self.interning.try_lock() {
-            Ok(guard) => guard,
-            // It guards no data: a panic while it was held left nothing half done.
-            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            // Another thread is interning: this error is boxed rather than kept waiting.
-            Err(TryLockError::WouldBlock) => return None,
-        };
+        // It guards no data: a panic while it was held left nothing half done.
+        let _interning = self
+            .interning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // Another thread may have interned it meanwhile.
         if let Some(index) = self.find(&key) {
             return Some(index);
@@ -287,7 +290,7 @@ impl<const SLOTS: usize> ChallengeTable<SLOTS> {
 }
 
 /// The process's interned challenges.
-static INTERNED: ChallengeTable<INTERNED_CHALLENGES> = ChallengeTable::new();
+static INTERNED: ChallengeTable<INTERNED_CHALLENGE_SLOTS> = ChallengeTable::new();
 
 /// The parts of a challenge the crate builds for its refusals (`Bearer` or `Basic`, a realm,
 /// an error code with its description), before they are checked: one of `'static` text that
@@ -337,15 +340,15 @@ impl KnownParts {
     }
 
     fn intern_key(&self) -> Option<InternKey> {
-        let last = match &self.error {
-            Some((_, description)) => Some((Defined::Description, static_part(description)?)),
+        let description = match &self.error {
+            Some((_, description)) => Some(static_part(description)?),
             None => None,
         };
         Some(InternKey {
             scheme: static_str_part(self.scheme),
-            realm: Some(static_part(&self.realm)?),
+            realm: static_part(&self.realm)?,
             error: self.bearer_error_code(),
-            last,
+            description,
         })
     }
 

@@ -62,7 +62,8 @@ impl RetryAfter {
 /// How many delays, from 0 seconds, are sent as a slice of static text.
 const STATIC_DELAYS: usize = 1000;
 
-/// Every delay below [`STATIC_DELAYS`] written with three digits: `000001002`…`999`.
+/// Every delay below [`STATIC_DELAYS`] written with three digits, one after another: `000`,
+/// `001`, … `999`.
 static THREE_DIGIT_DELAYS: [u8; 3 * STATIC_DELAYS] = {
     let mut digits = [0; 3 * STATIC_DELAYS];
     let mut index = 0;
@@ -357,7 +358,7 @@ pub struct HttpError {
     /// in `hidden`: concealing it allocates nothing.
     concealed_constant: Option<ConstantRefusal>,
     /// The only header of its own, when it is a challenge the process interned: then
-    /// `headers` is empty.
+    /// `headers` has no box.
     interned_challenge: Option<InternedChallenge>,
     reason: Option<Reason>,
     headers: OutOfLine<ExtraHeaders>,
@@ -731,6 +732,8 @@ impl HttpError {
     }
 
     pub(crate) fn last_challenge_mut(&mut self) -> Option<&mut Challenge> {
+        // (Only `Forbidden::with_realm` asks, and no `Forbidden` has an interned challenge;
+        // were one asked for, it would be moved into the box to be changed.)
         if self.interned_challenge.is_some() {
             self.extra_headers();
         }

@@ -317,7 +317,6 @@ impl Unauthorized {
         realm: impl Into<Cow<'static, str>>,
         description: impl Into<Cow<'static, str>>,
     ) -> Self {
-        // Built directly: a flood of these is what credential stuffing looks like.
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
             KnownParts::bearer_error(realm.into(), BearerError::InvalidToken, description.into()),
