@@ -296,6 +296,12 @@ with_framework! {
         }
         read(None)
     }
+
+    /// Whether a layer put a request in scope.
+    #[inline(always)]
+    pub(crate) fn is_serving() -> bool {
+        CURRENT.is_set()
+    }
 }
 
 with_framework! {
@@ -304,12 +310,11 @@ with_framework! {
     pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
         read(None)
     }
-}
 
-/// Whether a layer put a request in scope.
-#[cfg(feature = "warp")]
-pub(crate) fn is_serving() -> bool {
-    CURRENT.is_set()
+    /// Without a framework no layer puts a request in scope.
+    pub(crate) fn is_serving() -> bool {
+        false
+    }
 }
 
 /// Calls `read` with the settings in force for the request in scope, without fixing the

@@ -227,7 +227,8 @@ impl<'a> Shape<'a> {
     /// the error's own.
     #[inline(always)]
     fn respond<B>(&self, error: &HttpError, verdict: &Verdict<'_>, body: B) -> Response<B> {
-        let mut response = self.response(verdict.status, verdict.language, body);
+        let mut response = Response::new(body);
+        self.set_head(&mut response, verdict.status, verdict.language);
         if !verdict.for_want_of_challenge && error.has_extra_headers() {
             append_own_headers(error, response.headers_mut());
         }
@@ -314,10 +315,11 @@ impl Shape<'_> {
         }))
     }
 
-    /// The response with the headers every refusal of `status` carries.
+    /// Sets the status of `response` and the headers every refusal of that status carries.
+    /// (The response is built by the caller, which returns it: built here and returned, it
+    /// would be copied once more.)
     #[inline(always)]
-    fn response<B>(&self, status: StatusCode, language: &Language, body: B) -> Response<B> {
-        let mut response = Response::new(body);
+    fn set_head<B>(&self, response: &mut Response<B>, status: StatusCode, language: &Language) {
         *response.status_mut() = status;
         let headers = response.headers_mut();
         let content_type = match self.format {
@@ -348,7 +350,6 @@ impl Shape<'_> {
                 headers.insert(name.clone(), id.clone());
             }
         }
-        response
     }
 }
 
