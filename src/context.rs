@@ -296,12 +296,6 @@ with_framework! {
         }
         read(None)
     }
-
-    /// Whether a layer put a request in scope.
-    #[inline(always)]
-    pub(crate) fn is_serving() -> bool {
-        CURRENT.is_set()
-    }
 }
 
 with_framework! {
@@ -310,11 +304,12 @@ with_framework! {
     pub(crate) fn with_current<R>(read: impl FnOnce(Option<&RequestContext>) -> R) -> R {
         read(None)
     }
+}
 
-    /// Without a framework no layer puts a request in scope.
-    pub(crate) fn is_serving() -> bool {
-        false
-    }
+/// Whether a layer put a request in scope.
+#[cfg(feature = "warp")]
+pub(crate) fn is_serving() -> bool {
+    CURRENT.is_set()
 }
 
 /// Calls `read` with the settings in force for the request in scope, without fixing the

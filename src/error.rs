@@ -920,16 +920,7 @@ impl HttpError {
     /// [`render`](Self::render) with the body bytes wrapped in a framework's body type: with
     /// the settings and request of the app serving the request in scope, if a framework layer
     /// put one there.
-    #[inline(always)]
     pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
-        if crate::context::is_serving() {
-            return self.render_for_request_in_scope(wrap);
-        }
-        render::render(self, settings(), None, wrap)
-    }
-
-    #[inline(never)]
-    fn render_for_request_in_scope<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
         crate::context::with_current(|request| {
             let settings = match request {
                 Some(request) => request.settings(),
