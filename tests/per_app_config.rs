@@ -1,6 +1,15 @@
 //! Two apps in one process, each with its own `Config` through its framework's layer: each
 //! answers with its own format, sentences, realm and request-id header, and its report hook (a
 //! closure) sees its own requests. The process-wide settings stay untouched.
+#![cfg(any(
+    feature = "axum",
+    feature = "actix-web",
+    feature = "warp",
+    feature = "tower",
+    feature = "poem",
+    feature = "salvo",
+    feature = "rocket"
+))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -9,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use denied::http::{HeaderName, StatusCode};
 use denied::{BearerToken, BodyFormat, Catalog, Config, Forbidden, HttpError, Report};
-use support::{challenges_of, check_body, reply_of, Format, Reply};
+use support::{challenges_of, check_body, Format, Reply};
 
 /// What a report hook saw: method, path, request id, and the error's log line.
 type Seen = Arc<Mutex<Vec<(String, String, Option<String>, String)>>>;
@@ -271,6 +280,7 @@ mod actix_web_apps {
 #[cfg(feature = "warp")]
 mod warp_apps {
     use super::*;
+    use support::reply_of;
     use warp::Filter;
 
     async fn send(config: Config) -> [Reply; 3] {
@@ -314,6 +324,7 @@ mod tower_apps {
     use super::*;
     use bytes::Bytes;
     use http_body_util::{BodyExt, Full};
+    use support::reply_of;
     use tower::{service_fn, Layer, ServiceExt};
 
     async fn handle(
@@ -366,6 +377,7 @@ mod poem_apps {
     use super::*;
     use poem::test::TestClient;
     use poem::{get, handler, EndpointExt, Route};
+    use support::reply_of;
 
     #[handler]
     fn refused() -> Forbidden {
@@ -424,6 +436,7 @@ mod salvo_apps {
     use super::*;
     use salvo::prelude::*;
     use salvo::test::{ResponseExt, TestClient};
+    use support::reply_of;
 
     #[handler]
     async fn refused() -> Forbidden {
@@ -480,6 +493,7 @@ mod rocket_apps {
     use super::*;
     use rocket::http::{Header, Status};
     use rocket::local::asynchronous::Client;
+    use support::reply_of;
 
     #[rocket::get("/refused")]
     fn refused() -> Forbidden {

@@ -749,6 +749,10 @@ fn header_map(reply: &Reply) -> http::HeaderMap {
 }
 
 /// What each framework sends for `error`, read back as a client would.
+#[cfg_attr(
+    not(any(feature = "axum", feature = "actix-web", feature = "warp")),
+    allow(unused_variables, unused_mut)
+)]
 fn through_adapters(build: impl Fn() -> HttpError) -> Vec<(&'static str, Reply)> {
     let mut replies = Vec::new();
     #[cfg(feature = "axum")]
