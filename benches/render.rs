@@ -58,7 +58,7 @@ fn floor() -> Response {
     response
 }
 
-const CASES: [Case; 19] = [
+const CASES: [Case; 20] = [
     ("floor: Response built directly", floor),
     // The floor with what a 404, a 401 and a body of its own must have: the header each
     // status carries, the body built per request in one buffer.
@@ -142,6 +142,13 @@ const CASES: [Case; 19] = [
     ("denied: default 403", || Forbidden::new().into_response()),
     ("denied: 403 own message", || {
         Forbidden::new().with_message(OWN_MESSAGE).into_response()
+    }),
+    // The same text made per request, as a message with a name or an id in it would be: the
+    // `String` is the handler's, its body rendered per response.
+    ("denied: 403 own message, a String", || {
+        Forbidden::new()
+            .with_message(String::from(OWN_MESSAGE))
+            .into_response()
     }),
     ("denied: 403 missing_role", || {
         Forbidden::missing_role("admin").into_response()

@@ -2,11 +2,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
 
 use bytes::Bytes;
 use http::HeaderValue;
+
+use crate::intern::InternTable;
 
 /// An RFC 6750 §3.1 error code carried by a `Bearer` challenge.
 ///
@@ -206,91 +206,25 @@ struct InternKey {
 /// A challenge of `'static` text, kept once for the process with its header value encoded
 /// into `'static` bytes.
 struct Interned {
-    key: InternKey,
     challenge: Challenge,
     header_value: HeaderValue,
 }
 
-/// Challenges of `'static` text, each kept once with its header value encoded into `'static`
-/// bytes: the process has one such table, of [`INTERNED_CHALLENGE_SLOTS`] slots.
-struct ChallengeTable<const SLOTS: usize> {
-    /// Filled in order; a slot once set is never changed, and no two hold the same key. Each
-    /// set slot's encoded text is leaked: at most `SLOTS` small texts, for the life of the
-    /// process, as the process-wide default bodies are.
-    slots: [OnceLock<Interned>; SLOTS],
-    /// Held while a challenge is interned, so that two threads do not intern it twice: taken
-    /// at most once per slot, for as long as encoding one challenge takes.
-    interning: Mutex<()>,
-    /// Set once every slot is: from then on nothing takes `interning`.
-    full: AtomicBool,
-}
-
-impl<const SLOTS: usize> ChallengeTable<SLOTS> {
-    #[allow(clippy::declare_interior_mutable_const)] // Only ever copied into a new table.
-    const EMPTY_SLOT: OnceLock<Interned> = OnceLock::new();
-
-    const fn new() -> Self {
-        Self {
-            slots: [Self::EMPTY_SLOT; SLOTS],
-            interning: Mutex::new(()),
-            full: AtomicBool::new(false),
-        }
-    }
-
-    fn find(&self, key: &InternKey) -> Option<u8> {
-        let index = self
-            .slots
-            .iter()
-            .map_while(OnceLock::get)
-            .position(|interned| interned.key == *key)?;
-        u8::try_from(index).ok()
-    }
-
-    /// The slot of `known`, which [`find`](Self::find) did not find, whose texts are
-    /// `'static` and lie where `key` says: a new one while there is room, or the one another
-    /// thread has just filled with it.
-    fn intern_missing(&self, key: InternKey, known: &Known) -> Option<u8> {
-        if self.full.load(Ordering::Relaxed) {
-            return None;
-        }
-        // It guards no data: a panic while it was held left nothing half done.
-        let _interning = self
-            .interning
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        // Another thread may have interned it meanwhile.
-        if let Some(index) = self.find(&key) {
-            return Some(index);
-        }
-        let Some((index, free)) = self
-            .slots
-            .iter()
-            .enumerate()
-            .find(|(_, slot)| slot.get().is_none())
-        else {
-            self.full.store(true, Ordering::Relaxed);
-            return None;
-        };
-        let index = u8::try_from(index).ok()?;
-        let encoded = encode(&known.scheme, None, known.params()).ok()?;
-        let encoded: &'static [u8] = encoded.as_bytes().to_vec().leak();
-        let header_value = HeaderValue::from_maybe_shared(Bytes::from_static(encoded)).ok()?;
-        free.set(Interned {
-            key,
-            challenge: Challenge(Repr::Known(known.clone())),
-            header_value,
-        })
-        .ok()?;
-        Some(index)
-    }
-
-    fn get(&self, index: u8) -> Option<&Interned> {
-        self.slots.get(usize::from(index))?.get()
-    }
+/// The interned challenge of `known`, whose texts are `'static`: checked, and its header
+/// value encoded into leaked `'static` bytes (at most [`INTERNED_CHALLENGE_SLOTS`] small
+/// texts, for the life of the process, as the process-wide default bodies are).
+fn interned(known: &Known) -> Option<Interned> {
+    let encoded = encode(&known.scheme, None, known.params()).ok()?;
+    let encoded: &'static [u8] = encoded.as_bytes().to_vec().leak();
+    let header_value = HeaderValue::from_maybe_shared(Bytes::from_static(encoded)).ok()?;
+    Some(Interned {
+        challenge: Challenge(Repr::Known(known.clone())),
+        header_value,
+    })
 }
 
 /// The process's interned challenges.
-static INTERNED: ChallengeTable<INTERNED_CHALLENGE_SLOTS> = ChallengeTable::new();
+static INTERNED: InternTable<InternKey, Interned, INTERNED_CHALLENGE_SLOTS> = InternTable::new();
 
 /// The parts of a challenge the crate builds for its refusals (`Bearer` or `Basic`, a realm,
 /// an error code with its description), before they are checked: one of `'static` text that
@@ -370,7 +304,14 @@ impl InternedChallenge {
     /// texts lie, without checking them again.
     #[inline]
     pub(crate) fn find(parts: &KnownParts) -> Option<Self> {
-        INTERNED.find(&parts.intern_key()?).map(Self)
+        Self::find_key(&parts.intern_key()?)
+    }
+
+    // Out of line: inlined into the constructors, it made a 401 about ten instructions dearer.
+    #[inline(never)]
+    fn find_key(key: &InternKey) -> Option<Self> {
+        let (index, _) = INTERNED.find(key)?;
+        Self::at(index)
     }
 
     /// The challenge `parts` build, which [`find`](Self::find) did not find, checked and
@@ -381,42 +322,31 @@ impl InternedChallenge {
         let key = parts.intern_key();
         let challenge = parts.build();
         let interned = match (&challenge.0, key) {
-            (Repr::Known(known), Some(key)) if known.is_usable() => {
-                INTERNED.intern_missing(key, known)
-            }
+            (Repr::Known(known), Some(key)) if known.is_usable() => INTERNED
+                .intern_missing(key, || interned(known))
+                .and_then(|(index, _)| Self::at(index)),
             _ => None,
         };
-        interned.map(Self).ok_or(challenge)
+        interned.ok_or(challenge)
+    }
+
+    /// The interned challenge in slot `index`.
+    fn at(index: usize) -> Option<Self> {
+        u8::try_from(index).ok().map(Self)
     }
 
     /// The challenge. (`None` cannot happen: a slot, once set, stays set.)
     pub(crate) fn challenge(self) -> Option<&'static Challenge> {
-        INTERNED.get(self.0).map(|interned| &interned.challenge)
+        INTERNED
+            .get(usize::from(self.0))
+            .map(|interned| &interned.challenge)
     }
 
     /// Its header value, `'static` bytes.
     pub(crate) fn header_value(self) -> Option<HeaderValue> {
         INTERNED
-            .get(self.0)
+            .get(usize::from(self.0))
             .map(|interned| interned.header_value.clone())
-    }
-}
-
-#[cfg(test)]
-impl<const SLOTS: usize> ChallengeTable<SLOTS> {
-    /// How many challenges the table holds, and whether each is there once.
-    fn count_and_distinct(&self) -> (usize, bool) {
-        let keys: Vec<InternKey> = self
-            .slots
-            .iter()
-            .map_while(OnceLock::get)
-            .map(|interned| interned.key)
-            .collect();
-        let distinct = keys
-            .iter()
-            .enumerate()
-            .all(|(index, key)| !keys[..index].contains(key));
-        (keys.len(), distinct)
     }
 }
 
@@ -1931,39 +1861,6 @@ mod tests {
         let built = challenge.view();
         let length = encoded_len(&built.scheme, None, built.param_pairs());
         assert_eq!(value.len(), length);
-    }
-
-    fn leaked(text: String) -> &'static str {
-        Box::leak(text.into_boxed_str())
-    }
-
-    /// A table past its capacity interns nothing more, says it is full, and still finds what
-    /// it holds; each challenge is there once.
-    #[test]
-    fn a_full_table_interns_nothing_more() {
-        let table = ChallengeTable::<4>::new();
-        let realms: Vec<&'static str> = (0..6).map(|index| leaked(format!("{index}"))).collect();
-        let parts = |realm: &'static str| KnownParts::bearer(Cow::Borrowed(realm));
-        let interned: Vec<Option<u8>> = realms
-            .iter()
-            .map(|realm| {
-                let key = parts(realm).intern_key().unwrap();
-                let Repr::Known(known) = parts(realm).build().0 else {
-                    panic!("{realm}: not compact")
-                };
-                table.intern_missing(key, &known)
-            })
-            .collect();
-        assert_eq!(interned[..4], [Some(0), Some(1), Some(2), Some(3)]);
-        assert_eq!(interned[4..], [None, None]);
-        assert!(table.full.load(Ordering::Relaxed));
-        for (index, realm) in realms.iter().enumerate().take(4) {
-            let found = table.find(&parts(realm).intern_key().unwrap());
-            assert_eq!(found, u8::try_from(index).ok());
-            let header_value = &table.get(found.unwrap()).unwrap().header_value;
-            assert_eq!(header_value, format!("Bearer realm=\"{index}\"").as_str());
-        }
-        assert_eq!(table.count_and_distinct(), (4, true));
     }
 
     /// A challenge of `'static` text is interned when first built, and found when built again;

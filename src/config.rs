@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
 
+use crate::intern::InternTable;
 use crate::report::Report;
 use crate::{body, negotiate};
 use crate::{Challenge, InvalidChallenge};
@@ -590,6 +591,24 @@ pub(crate) struct Settings {
     catalogs: Vec<Language>,
     /// The base language's tag, then the catalogs', in order.
     pub(crate) language_tags: Vec<Cow<'static, str>>,
+    /// Bodies with an own message of `'static` text, rendered once each.
+    own_message_bodies: InternTable<OwnMessageKey, Bytes, OWN_MESSAGE_BODY_SLOTS>,
+    /// Whether these are the process-wide settings, which live as long as the process.
+    lives_for_the_process: bool,
+}
+
+/// How many bodies with an own message of `'static` text the settings keep: an app has a
+/// handful of such messages.
+const OWN_MESSAGE_BODY_SLOTS: usize = 64;
+
+/// Which body with its own message a key names: the template it fills (a status's, in a
+/// language and a format, of these settings) and where its `'static` message lies. While the
+/// settings live, equal keys are equal bodies: a template does not move, and `'static` text
+/// never changes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct OwnMessageKey {
+    template: usize,
+    message: (usize, usize),
 }
 
 /// One language's sentences, and its default bodies in each format a request may get.
@@ -756,6 +775,8 @@ impl Settings {
             base,
             catalogs,
             language_tags,
+            own_message_bodies: InternTable::new(),
+            lives_for_the_process: false,
         }
     }
 
@@ -763,6 +784,7 @@ impl Settings {
     /// settings, which live as long as the process: cloning a `'static` value touches no
     /// reference count, which every thread of a server would otherwise update on every refusal.
     fn for_the_process(mut self) -> Self {
+        self.lives_for_the_process = true;
         let languages = std::iter::once(&mut self.base).chain(self.catalogs.iter_mut());
         for language in languages {
             let tag: &'static [u8] = Box::leak(Box::from(language.content_language.as_bytes()));
@@ -777,6 +799,53 @@ impl Settings {
             }
         }
         self
+    }
+
+    /// The body `prerendered`'s template makes of `message`, a `'static` text, with no member
+    /// of the request: rendered once and kept, while there is room, and then shared by every
+    /// response that sends it. For the process-wide settings it is `'static`, as their
+    /// default bodies are, so that a response counts no reference.
+    #[inline]
+    pub(crate) fn kept_own_message_body(
+        &self,
+        prerendered: &Prerendered,
+        message: &'static str,
+    ) -> Option<&Bytes> {
+        let key = OwnMessageKey {
+            template: std::ptr::from_ref(prerendered) as usize,
+            message: (message.as_ptr() as usize, message.len()),
+        };
+        match self.own_message_bodies.find(&key) {
+            Some((_, body)) => Some(body),
+            None => self.keep_own_message_body(key, prerendered, message),
+        }
+    }
+
+    /// How many bodies with their own message the settings keep, and whether each is kept
+    /// once.
+    #[cfg(test)]
+    pub(crate) fn own_message_bodies_kept(&self) -> (usize, bool) {
+        self.own_message_bodies.count_and_distinct()
+    }
+
+    #[inline(never)]
+    fn keep_own_message_body(
+        &self,
+        key: OwnMessageKey,
+        prerendered: &Prerendered,
+        message: &'static str,
+    ) -> Option<&Bytes> {
+        let kept = self.own_message_bodies.intern_missing(key, || {
+            let body = prerendered
+                .template
+                .render(message, &body::RequestMembers::default());
+            Some(if self.lives_for_the_process {
+                Bytes::from_static(body.leak())
+            } else {
+                Bytes::from(body)
+            })
+        });
+        kept.map(|(_, body)| body)
     }
 
     /// The base language.

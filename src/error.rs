@@ -545,6 +545,10 @@ impl HttpError {
     /// On a 5xx the text is withheld from the client, who gets the generic sentence, and kept
     /// for logs: a server error's text is too often an internal detail. Send it anyway with
     /// [`with_exposed_message`](Self::with_exposed_message).
+    ///
+    /// A message of `'static` text (a literal) allocates no more than the default sentence:
+    /// its body is rendered once and kept by the app's settings, up to 64 such bodies. A
+    /// message built per request (a `String`) has its body rendered for each response.
     #[must_use]
     pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
         self.message = Some(message.into());
@@ -837,6 +841,14 @@ impl HttpError {
     #[inline]
     pub(crate) fn exposed_message(&self) -> Option<&str> {
         self.message.as_deref().filter(|_| self.message_exposed)
+    }
+
+    /// [`exposed_message`](Self::exposed_message), when it is `'static` text.
+    pub(crate) fn exposed_static_message(&self) -> Option<&'static str> {
+        match &self.message {
+            Some(Cow::Borrowed(message)) if self.message_exposed => Some(message),
+            _ => None,
+        }
     }
 
     /// The status the error was built with, for a caller that already knows it is not

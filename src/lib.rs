@@ -156,6 +156,7 @@ with_framework! {
 }
 mod credentials;
 mod error;
+mod intern;
 with_framework! {
     http:
     mod foreign;

@@ -141,9 +141,38 @@ impl<'a> Shape<'a> {
         Some((verdict, &prerendered.default_body))
     }
 
+    /// The verdict and the kept body of an error whose body is its own message of `'static`
+    /// text and nothing else, unless it lacks a challenge it needs: the body is rendered
+    /// once and kept by the settings, while they have room for it.
+    #[inline(always)]
+    fn kept_own_message(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a Bytes)> {
+        let message = error.exposed_static_message()?;
+        if error.reason().is_some()
+            || error.members().is_some()
+            || !self.request_members.is_empty()
+            || error.lacks_usable_challenge()
+        {
+            return None;
+        }
+        let status = error.built_status();
+        // An error's own message is in no catalog: its body is the base language's.
+        let language = self.settings.base();
+        let prerendered = language.prerendered(self.format, status)?;
+        let body = self.settings.kept_own_message_body(prerendered, message)?;
+        let verdict = Verdict {
+            status,
+            language,
+            for_want_of_challenge: false,
+        };
+        Some((verdict, body))
+    }
+
     /// Decides the status, headers and body of `error` one by one.
     #[inline(never)]
     fn render_decided<B>(&self, error: &HttpError, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
+        if let Some((verdict, body)) = self.kept_own_message(error) {
+            return self.respond(error, &verdict, wrap(body.clone()));
+        }
         let verdict = self.verdict(error);
         let body = self.body(error, &verdict);
         self.respond(error, &verdict, wrap(body))
@@ -512,6 +541,93 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An own message of `'static` text is sent as the same message built per request is:
+    /// its body kept once per status, format and message, for each app's settings apart, and
+    /// sent from there on the first response and every later one. A status without a body
+    /// rendered in advance, a message built per request or a request that adds a member to
+    /// the body has its body rendered per response, and nothing kept.
+    #[test]
+    fn an_own_message_of_static_text_is_sent_as_one_built_per_request() {
+        const MESSAGES: [&str; 2] = ["Only the owner may archive it", "A \"quote\" and \u{2603}"];
+        let statuses = [
+            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
+            StatusCode::CONFLICT,
+            StatusCode::SERVICE_UNAVAILABLE,
+            // No body rendered in advance for this status.
+            StatusCode::from_u16(499).unwrap(),
+        ];
+        let head = |response: &Response<Bytes>| -> Vec<(String, Vec<u8>)> {
+            response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+                .collect()
+        };
+        for format in [BodyFormat::Json, BodyFormat::Problem] {
+            for negotiate in [false, true] {
+                let settings = Config::new()
+                    .format(format)
+                    .negotiate(negotiate)
+                    .language(
+                        "de",
+                        Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
+                    )
+                    .build()
+                    .unwrap();
+                for status in statuses {
+                    for message in MESSAGES {
+                        let built = HttpError::new(status).with_exposed_message(message.to_owned());
+                        let expected = render_unreported(&built, &settings, None, |bytes| bytes);
+                        for _ in 0..3 {
+                            let kept = HttpError::new(status).with_exposed_message(message);
+                            let sent = render_unreported(&kept, &settings, None, |bytes| bytes);
+                            assert_eq!(sent.status(), expected.status(), "{kept:?}");
+                            assert_eq!(head(&sent), head(&expected), "{kept:?}");
+                            assert_eq!(sent.body(), expected.body(), "{kept:?}");
+                        }
+                    }
+                }
+                // One body per status rendered in advance and message, in the one format
+                // these settings send without a request.
+                let kept_bodies = (statuses.len() - 1) * MESSAGES.len();
+                assert_eq!(settings.own_message_bodies_kept(), (kept_bodies, true));
+
+                // A request member in the body: rendered for the request, nothing kept.
+                let mut shape = Shape::new(&settings, None);
+                shape.request_members.request_id = Some("req-7");
+                let error = Forbidden::new().with_message("Kept for no request");
+                let sent = shape.render_decided(&error.into_http_error(), |bytes| bytes);
+                let body = String::from_utf8(sent.body().to_vec()).unwrap();
+                assert!(body.contains("Kept for no request"), "{body}");
+                assert!(body.contains("req-7"), "{body}");
+                assert_eq!(settings.own_message_bodies_kept(), (kept_bodies, true));
+            }
+        }
+    }
+
+    /// Past the bodies the settings keep, an own message of `'static` text is rendered per
+    /// response, the same bytes.
+    #[test]
+    fn own_messages_past_the_kept_ones_are_rendered_per_response() {
+        let settings = Config::new().build().unwrap();
+        let messages: Vec<&'static str> = (0..70)
+            .map(|index| &*Box::leak(format!("Message {index}").into_boxed_str()))
+            .collect();
+        for message in &messages {
+            let built =
+                HttpError::new(StatusCode::CONFLICT).with_exposed_message(message.to_string());
+            let expected = render_unreported(&built, &settings, None, |bytes| bytes);
+            for _ in 0..2 {
+                let kept = HttpError::new(StatusCode::CONFLICT).with_exposed_message(*message);
+                let sent = render_unreported(&kept, &settings, None, |bytes| bytes);
+                assert_eq!(sent.body(), expected.body(), "{message}");
+            }
+        }
+        assert_eq!(settings.own_message_bodies_kept(), (64, true));
     }
 
     /// A reason on the default sentence is sent as the default body with the reason's members
