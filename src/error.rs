@@ -751,12 +751,23 @@ impl HttpError {
     }
 
     pub(crate) fn concealing(forbidden: Forbidden) -> Self {
-        let mut error = Self::not_found();
         match ConstantRefusal::of(forbidden.as_http_error()) {
-            Some(constant) => error.concealed_constant = Some(constant),
-            None => error.hidden_mut().concealed = Some(forbidden),
+            Some(constant) => {
+                // A constant refusal owns nothing: dropping it would only test its fields.
+                std::mem::forget(forbidden);
+                // Built in place, not changed after: a 404 built first and then changed is
+                // copied out with wide loads of narrow stores, which stalls.
+                Self {
+                    concealed_constant: Some(constant),
+                    ..Self::not_found()
+                }
+            }
+            None => {
+                let mut error = Self::not_found();
+                error.hidden_mut().concealed = Some(forbidden);
+                error
+            }
         }
-        error
     }
 
     /// The status the response is sent with: the one the error was built with, except an error

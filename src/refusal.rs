@@ -170,7 +170,7 @@ impl Forbidden {
     /// The caller lacks `role`; the body says `"reason":"missing_role","role":"..."`.
     #[must_use]
     pub fn missing_role(role: impl Into<Cow<'static, str>>) -> Self {
-        Self::new().with_reason(Reason::MissingRole(role.into()))
+        Self::with_only_reason(Reason::MissingRole(role.into()))
     }
 
     /// The token lacks `scope` (RFC 6750 `insufficient_scope`): the body says
@@ -212,14 +212,14 @@ impl Forbidden {
 
     /// The caller is not the owner of the resource.
     #[must_use]
-    pub fn not_owner() -> Self {
-        Self::new().with_reason(Reason::NotOwner)
+    pub const fn not_owner() -> Self {
+        Self::with_only_reason(Reason::NotOwner)
     }
 
     /// An IP address or region policy blocks the caller.
     #[must_use]
-    pub fn blocked_by_policy() -> Self {
-        Self::new().with_reason(Reason::BlockedByPolicy)
+    pub const fn blocked_by_policy() -> Self {
+        Self::with_only_reason(Reason::BlockedByPolicy)
     }
 
     /// Sets the machine-readable reason.
@@ -251,7 +251,9 @@ impl Forbidden {
         HttpError::concealing(self)
     }
 
-    /// A 403 with `reason` and nothing else: for a `static`.
+    /// A 403 with `reason` and nothing else, built in place: for a `static`, and for the
+    /// constructors (a 403 built and then given its reason is copied out with wide loads of
+    /// narrow stores, which stalls).
     pub(crate) const fn with_only_reason(reason: Reason) -> Self {
         Self(HttpError::with_status_and_reason(
             StatusCode::FORBIDDEN,
