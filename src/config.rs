@@ -623,7 +623,8 @@ pub(crate) struct Language {
 
 /// Default bodies by status.
 struct Table {
-    prerendered: Vec<Prerendered>,
+    /// Never changed once built: a kept own-message body is keyed by where its template lies.
+    prerendered: Box<[Prerendered]>,
     /// For each error status, its place in `prerendered`.
     index: [Option<u8>; ERROR_STATUS_COUNT],
 }
@@ -714,7 +715,7 @@ impl Language {
 
 impl Table {
     fn new(language: &Language, format: BodyFormat, statuses: &[StatusCode]) -> Self {
-        let prerendered: Vec<Prerendered> = statuses
+        let prerendered: Box<[Prerendered]> = statuses
             .iter()
             .map(|&status| {
                 let phrase = language.phrase(status);

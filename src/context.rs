@@ -385,13 +385,26 @@ with_framework! {
                     );
                     assert_eq!(taken, default_refusal, "{lines:?} {error:?}");
                 }
-                let own =
-                    crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own");
-                assert!(!crate::render::assert_default_refusal_is_decided_alike(
-                    &own,
-                    context.settings(),
-                    Some(&context),
-                ));
+                // An own message of `'static` text is kept unless the request adds to the body:
+                // sent alike either way, with the error's own headers.
+                let own_messages: [crate::HttpError; 4] = [
+                    crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own"),
+                    crate::HttpError::new(http::StatusCode::FORBIDDEN)
+                        .with_message(String::from("its own, built")),
+                    crate::HttpError::too_many_requests()
+                        .with_message("slow down")
+                        .with_retry_after(std::time::Duration::from_secs(30)),
+                    crate::Unauthorized::bearer("example")
+                        .with_message("sign in first")
+                        .into(),
+                ];
+                for own in own_messages {
+                    assert!(!crate::render::assert_default_refusal_is_decided_alike(
+                        &own,
+                        context.settings(),
+                        Some(&context),
+                    ));
+                }
             }
             // With `instance` from the path, a problem carries the path in its body; a flat JSON
             // body has no `instance`.

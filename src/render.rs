@@ -173,6 +173,13 @@ impl<'a> Shape<'a> {
         if let Some((verdict, body)) = self.kept_own_message(error) {
             return self.respond(error, &verdict, wrap(body.clone()));
         }
+        self.render_general(error, wrap)
+    }
+
+    /// Decides the status, headers and body of `error` one by one, its body rendered for this
+    /// response.
+    #[inline(always)]
+    fn render_general<B>(&self, error: &HttpError, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         let verdict = self.verdict(error);
         let body = self.body(error, &verdict);
         self.respond(error, &verdict, wrap(body))
@@ -397,8 +404,9 @@ const VARY_ACCEPT: HeaderValue = HeaderValue::from_static("accept");
 const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
 const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");
 
-/// Asserts that `error` is sent the same whether it takes the way of a default refusal or has
-/// every part decided: the same status, headers in the same order, and body. Both ways add
+/// Asserts that `error` is sent the same whether it takes the way of a default refusal (or of a
+/// kept own message) or has every part decided and its body rendered for the response: the
+/// same status, headers in the same order, and body. Both ways add
 /// the error's own headers with [`Shape::respond`], so these are also checked against the
 /// error itself: each challenge that can be sent on its own line, `Allow` and `Retry-After`,
 /// or none of them on a 500 for want of a challenge. Says whether
@@ -411,7 +419,7 @@ pub(crate) fn assert_default_refusal_is_decided_alike(
 ) -> bool {
     let sent = render_unreported(error, settings, request, |bytes| bytes);
     let shape = Shape::new(settings, request);
-    let decided = shape.render_decided(error, |bytes| bytes);
+    let decided = shape.render_general(error, |bytes| bytes);
     let head = |response: &Response<Bytes>| -> Vec<(String, Vec<u8>)> {
         response
             .headers()
@@ -582,13 +590,21 @@ mod tests {
                     for message in MESSAGES {
                         let built = HttpError::new(status).with_exposed_message(message.to_owned());
                         let expected = render_unreported(&built, &settings, None, |bytes| bytes);
-                        for _ in 0..3 {
-                            let kept = HttpError::new(status).with_exposed_message(message);
-                            let sent = render_unreported(&kept, &settings, None, |bytes| bytes);
+                        let kept = HttpError::new(status).with_exposed_message(message);
+                        // Kept alive together, so that bodies rendered per response lie apart.
+                        let sent: Vec<Response<Bytes>> = (0..3)
+                            .map(|_| render_unreported(&kept, &settings, None, |bytes| bytes))
+                            .collect();
+                        for sent in &sent {
                             assert_eq!(sent.status(), expected.status(), "{kept:?}");
-                            assert_eq!(head(&sent), head(&expected), "{kept:?}");
+                            assert_eq!(head(sent), head(&expected), "{kept:?}");
                             assert_eq!(sent.body(), expected.body(), "{kept:?}");
                         }
+                        // A kept body is shared by every response that sends it; one rendered
+                        // per response (no body in advance for 499) is not.
+                        let first = sent[0].body().as_ptr();
+                        let shared = sent.iter().all(|sent| sent.body().as_ptr() == first);
+                        assert_eq!(shared, status.as_u16() != 499, "{kept:?}");
                     }
                 }
                 // One body per status rendered in advance and message, in the one format
