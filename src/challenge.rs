@@ -193,11 +193,11 @@ const INTERNED_CHALLENGE_SLOTS: usize = 64;
 // A slot's index is kept in a `u8`.
 const _: () = assert!(INTERNED_CHALLENGE_SLOTS <= 256);
 
-/// Where each part of a compact challenge of `'static` text lies and how long it is: equal
-/// keys are equal text, as `'static` text never changes.
+/// A compact challenge of `'static` text: its scheme, and where each text lies and how long
+/// it is. Equal keys are equal challenges, as `'static` text never changes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct InternKey {
-    scheme: (usize, usize),
+    kind: Scheme,
     realm: (usize, usize),
     error: Option<BearerError>,
     description: Option<(usize, usize)>,
@@ -279,7 +279,7 @@ impl KnownParts {
             None => None,
         };
         Some(InternKey {
-            scheme: static_str_part(self.scheme),
+            kind: self.kind,
             realm: static_part(&self.realm)?,
             error: self.bearer_error_code(),
             description,
