@@ -227,7 +227,8 @@ enum ConstantRefusal {
 }
 
 impl ConstantRefusal {
-    /// Which one `refusal` is, if it is one of them exactly.
+    /// Which one `refusal` is, if it is one of them exactly. Such a refusal owns nothing:
+    /// [`HttpError::concealing`] forgets it rather than drop it.
     fn of(refusal: &HttpError) -> Option<Self> {
         let HttpError {
             status,
@@ -258,8 +259,8 @@ impl ConstantRefusal {
     /// it.
     fn refusal(self) -> &'static Forbidden {
         static BARE: Forbidden = Forbidden::new();
-        static NOT_OWNER: Forbidden = Forbidden::with_only_reason(Reason::NotOwner);
-        static BLOCKED_BY_POLICY: Forbidden = Forbidden::with_only_reason(Reason::BlockedByPolicy);
+        static NOT_OWNER: Forbidden = Forbidden::not_owner();
+        static BLOCKED_BY_POLICY: Forbidden = Forbidden::blocked_by_policy();
         match self {
             Self::Bare => &BARE,
             Self::NotOwner => &NOT_OWNER,
