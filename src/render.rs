@@ -167,7 +167,8 @@ impl<'a> Shape<'a> {
         Some((verdict, body))
     }
 
-    /// Decides the status, headers and body of `error` one by one.
+    /// Sends `error` with the body its settings keep for its own message, if they keep one;
+    /// otherwise decides its status, headers and body one by one.
     #[inline(never)]
     fn render_decided<B>(&self, error: &HttpError, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         if let Some((verdict, body)) = self.kept_own_message(error) {
@@ -406,11 +407,11 @@ const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language
 
 /// Asserts that `error` is sent the same whether it takes the way of a default refusal (or of a
 /// kept own message) or has every part decided and its body rendered for the response: the
-/// same status, headers in the same order, and body. Both ways add
-/// the error's own headers with [`Shape::respond`], so these are also checked against the
-/// error itself: each challenge that can be sent on its own line, `Allow` and `Retry-After`,
-/// or none of them on a 500 for want of a challenge. Says whether
-/// [`Shape::default_refusal`] takes it the first way.
+/// same status, headers in the same order, and body. Both ways add the error's own headers
+/// with [`Shape::respond`], so these are also checked against the error itself: each
+/// challenge that can be sent on its own line, `Allow` and `Retry-After`, or none of them on a
+/// 500 for want of a challenge. Says whether [`Shape::default_refusal`] takes it the first
+/// way.
 #[cfg(test)]
 pub(crate) fn assert_default_refusal_is_decided_alike(
     error: &HttpError,
