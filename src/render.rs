@@ -405,6 +405,16 @@ const VARY_ACCEPT: HeaderValue = HeaderValue::from_static("accept");
 const VARY_LANGUAGE: HeaderValue = HeaderValue::from_static("accept-language");
 const VARY_BOTH: HeaderValue = HeaderValue::from_static("accept, accept-language");
 
+/// A response's headers, in order, as text and bytes.
+#[cfg(test)]
+fn head(response: &Response<Bytes>) -> Vec<(String, Vec<u8>)> {
+    response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+        .collect()
+}
+
 /// Asserts that `error` is sent the same whether it takes the way of a default refusal (or of a
 /// kept own message) or has every part decided and its body rendered for the response: the
 /// same status, headers in the same order, and body. Both ways add the error's own headers
@@ -421,13 +431,6 @@ pub(crate) fn assert_default_refusal_is_decided_alike(
     let sent = render_unreported(error, settings, request, |bytes| bytes);
     let shape = Shape::new(settings, request);
     let decided = shape.render_general(error, |bytes| bytes);
-    let head = |response: &Response<Bytes>| -> Vec<(String, Vec<u8>)> {
-        response
-            .headers()
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
-            .collect()
-    };
     assert_eq!(sent.status(), decided.status(), "{error:?}");
     assert_eq!(head(&sent), head(&decided), "{error:?}");
     assert_eq!(sent.body(), decided.body(), "{error:?}");
@@ -569,13 +572,6 @@ mod tests {
             // No body rendered in advance for this status.
             StatusCode::from_u16(499).unwrap(),
         ];
-        let head = |response: &Response<Bytes>| -> Vec<(String, Vec<u8>)> {
-            response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
-                .collect()
-        };
         for format in [BodyFormat::Json, BodyFormat::Problem] {
             for negotiate in [false, true] {
                 let settings = Config::new()
