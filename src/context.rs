@@ -405,6 +405,11 @@ with_framework! {
                         Some(&context),
                     ));
                 }
+                // The three of `'static` text were kept, and sent from there, unless the
+                // request's id goes in the body.
+                let (kept, distinct) = context.settings().own_message_bodies_kept();
+                assert!(distinct, "{lines:?}");
+                assert_eq!(kept, if default_refusal { 3 } else { 0 }, "{lines:?}");
             }
             // With `instance` from the path, a problem carries the path in its body; a flat JSON
             // body has no `instance`.
