@@ -236,6 +236,7 @@ fn print_paired_ratios() {
     const ROUNDS: usize = 101;
     const ITERATIONS: u32 = 4_000;
     let mut ratios = vec![Vec::with_capacity(ROUNDS); CASES.len()];
+    let mut times = vec![Vec::with_capacity(ROUNDS); CASES.len()];
     for round in 0..ROUNDS {
         let mut nanos = [0.0_f64; CASES.len()];
         // Rotate the order so no case always runs first.
@@ -250,13 +251,19 @@ fn print_paired_ratios() {
         }
         for (index, ratio) in ratios.iter_mut().enumerate() {
             ratio.push(nanos[index] / nanos[0]);
+            times[index].push(nanos[index]);
         }
     }
     println!("\nInterleaved, {ROUNDS} rounds of {ITERATIONS} iterations per case:\n");
-    println!("| case | median ratio to floor (paired) |\n|---|---:|");
-    for ((name, _), mut ratio) in CASES.iter().zip(ratios) {
+    println!("| case | median ratio to floor (paired) | median time |\n|---|---:|---:|");
+    for (((name, _), mut ratio), mut time) in CASES.iter().zip(ratios).zip(times) {
         ratio.sort_by(f64::total_cmp);
-        println!("| {name} | {:.2}x |", ratio[ratio.len() / 2]);
+        time.sort_by(f64::total_cmp);
+        println!(
+            "| {name} | {:.2}x | {:.1} ns |",
+            ratio[ratio.len() / 2],
+            time[time.len() / 2]
+        );
     }
 }
 

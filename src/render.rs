@@ -9,7 +9,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use crate::body::{self, RequestMembers};
-use crate::config::{Language, Settings};
+use crate::config::{KeptBody, Language, Settings};
 use crate::context::RequestContext;
 use crate::report::{report_once, Report};
 use crate::{BodyFormat, HttpError};
@@ -52,7 +52,7 @@ pub(crate) fn render_unreported<B>(
 ) -> Response<B> {
     let shape = Shape::new(settings, request);
     match shape.default_refusal(error) {
-        Some((verdict, body)) => shape.respond(error, &verdict, wrap(body.clone())),
+        Some((verdict, body)) => shape.respond(error, &verdict, body.wrap(wrap)),
         None => shape.render_decided(error, wrap),
     }
 }
@@ -121,7 +121,7 @@ impl<'a> Shape<'a> {
     /// refusals of a flood (a 403, a concealed 404, an unknown route, a 401 with its challenge,
     /// a 429 with `Retry-After`) take this way.
     #[inline(always)]
-    fn default_refusal(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a Bytes)> {
+    fn default_refusal(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a KeptBody)> {
         if !error.has_default_body() || !self.request_members.is_empty() {
             return None;
         }
@@ -145,7 +145,7 @@ impl<'a> Shape<'a> {
     /// text and nothing else, unless it lacks a challenge it needs: the body is rendered
     /// once and kept by the settings, while they have room for it.
     #[inline(always)]
-    fn kept_own_message(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a Bytes)> {
+    fn kept_own_message(&self, error: &HttpError) -> Option<(Verdict<'a>, &'a KeptBody)> {
         let message = error.exposed_static_message()?;
         if error.reason().is_some()
             || error.members().is_some()
@@ -172,7 +172,7 @@ impl<'a> Shape<'a> {
     #[inline(never)]
     fn render_decided<B>(&self, error: &HttpError, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         if let Some((verdict, body)) = self.kept_own_message(error) {
-            return self.respond(error, &verdict, wrap(body.clone()));
+            return self.respond(error, &verdict, body.wrap(wrap));
         }
         self.render_general(error, wrap)
     }
@@ -236,7 +236,7 @@ impl<'a> Shape<'a> {
             (None, Some(reason), None) if !self.types_problem(reason) => {
                 match language.prerendered(self.format, status) {
                     Some(prerendered) => Bytes::from(body::default_with(
-                        &prerendered.default_body,
+                        prerendered.default_body.as_bytes(),
                         self.format,
                         Some((reason, self.settings.reason_details)),
                         &self.request_members,
@@ -301,10 +301,10 @@ impl Shape<'_> {
     fn default_body(&self, status: StatusCode, language: &Language) -> Bytes {
         match language.prerendered(self.format, status) {
             Some(prerendered) if self.request_members.is_empty() => {
-                prerendered.default_body.clone()
+                prerendered.default_body.to_bytes()
             }
             Some(prerendered) => Bytes::from(body::default_with(
-                &prerendered.default_body,
+                prerendered.default_body.as_bytes(),
                 self.format,
                 None,
                 &self.request_members,
