@@ -4,8 +4,9 @@
 //! `cargo bench --bench render --features axum` runs every case under criterion, prints each
 //! one's median time as a ratio to the floor, then measures the same ratios once more with the
 //! cases interleaved round by round, so that a machine whose speed drifts during the run (a
-//! shared one) slows every case alike. `DENIED_BENCH_INTERLEAVED_ONLY=1` skips criterion's
-//! pass and prints the interleaved ratios alone, within seconds.
+//! shared one) slows every case alike, and prints each case's median ratio and median time.
+//! `DENIED_BENCH_INTERLEAVED_ONLY=1` skips criterion's pass and prints the interleaved table
+//! alone, within seconds.
 //!
 //! The floor is the cheapest a handler can answer: a response built directly from static
 //! bytes, its status set and a `const` content type inserted. (axum's tuple `into_response` is
@@ -249,9 +250,9 @@ fn print_paired_ratios() {
             }
             nanos[index] = start.elapsed().as_nanos() as f64 / f64::from(ITERATIONS);
         }
-        for (index, ratio) in ratios.iter_mut().enumerate() {
-            ratio.push(nanos[index] / nanos[0]);
-            times[index].push(nanos[index]);
+        for ((ratio, time), nanos_of_case) in ratios.iter_mut().zip(&mut times).zip(nanos) {
+            ratio.push(nanos_of_case / nanos[0]);
+            time.push(nanos_of_case);
         }
     }
     println!("\nInterleaved, {ROUNDS} rounds of {ITERATIONS} iterations per case:\n");

@@ -640,34 +640,37 @@ pub(crate) struct Prerendered {
 }
 
 /// A body rendered once and sent by many responses: a response takes a reference to it, not
-/// a copy. The process-wide settings' bodies are `'static`, so that a response does not even
-/// count its references; an app's own are shared, and freed with it.
-#[derive(Clone, Debug, PartialEq)]
+/// a copy.
 pub(crate) enum KeptBody {
+    /// Bytes leaked for the life of the process: only the process-wide settings keep these,
+    /// so that a response counts no reference, which every thread of a server would
+    /// otherwise update on every refusal.
     Static(&'static [u8]),
+    /// Bytes shared by an app's own settings, freed with them.
     Shared(Bytes),
 }
 
 impl KeptBody {
-    /// The body of one response, in the framework's body type that `wrap` makes.
+    /// The body of one response, in the framework's body type that `make_body` makes.
     ///
-    /// A `'static` body is made where `wrap` takes it. Cloned through `Bytes`'s vtable, it
-    /// would be written to the stack by the clone and copied from there with wider loads
-    /// than the clone's stores, which the CPU cannot forward from its store buffer: that
-    /// stall alone made a default 403 take 1.19x the floor's time instead of 1.07x.
+    /// A `'static` body is made where `make_body` takes it, rather than cloned through
+    /// `Bytes`'s vtable: such a clone is written to the stack in narrow stores and then
+    /// copied with wider loads, which the CPU cannot forward from its store buffer. See
+    /// "Bodies made in place" in BENCHMARKS.md.
     #[inline(always)]
-    pub(crate) fn wrap<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> B {
+    pub(crate) fn for_response<B>(&self, make_body: impl FnOnce(Bytes) -> B) -> B {
         match self {
-            Self::Static(body) => wrap(Bytes::from_static(body)),
-            Self::Shared(body) => wrap(body.clone()),
+            Self::Static(body) => make_body(Bytes::from_static(body)),
+            Self::Shared(body) => make_body(body.clone()),
         }
     }
 
-    /// The body of one response.
+    /// The body of one response, as bytes.
     pub(crate) fn to_bytes(&self) -> Bytes {
-        self.wrap(std::convert::identity)
+        self.for_response(std::convert::identity)
     }
 
+    /// The body's bytes, to render another body from.
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             Self::Static(body) => body,
@@ -675,7 +678,7 @@ impl KeptBody {
         }
     }
 
-    /// The body kept for the life of the process.
+    /// A copy of the body, leaked to live as long as the process: for settings that do.
     fn leaked(&self) -> Self {
         match self {
             Self::Static(body) => Self::Static(body),
@@ -829,7 +832,9 @@ impl Settings {
     /// The settings with every default body and language tag `'static`, for the process-wide
     /// settings, which live as long as the process: cloning a `'static` value touches no
     /// reference count, which every thread of a server would otherwise update on every refusal.
-    fn for_the_process(mut self) -> Self {
+    /// The own-message bodies they keep from then on are `'static` too. Called once, before
+    /// the settings render anything.
+    pub(crate) fn for_the_process(mut self) -> Self {
         self.lives_for_the_process = true;
         let languages = std::iter::once(&mut self.base).chain(self.catalogs.iter_mut());
         for language in languages {
@@ -1060,17 +1065,10 @@ fn built_in_message(status: StatusCode) -> &'static str {
 mod tests {
     use super::*;
 
-    /// The process-wide settings prerender the same bytes as any settings, and keep them
-    /// `'static`: a response makes its body in place, and counts no reference. An app's own
-    /// settings share theirs, freed with them.
+    /// The process-wide settings, whose bodies and language tags are `'static`, prerender the
+    /// same bytes as any settings.
     #[test]
     fn the_process_settings_prerender_the_same_bytes() {
-        let config = || {
-            Config::new().negotiate(true).language(
-                "de",
-                Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
-            )
-        };
         let languages = |settings: &Settings| -> Vec<(HeaderValue, Vec<Vec<u8>>)> {
             std::iter::once(&settings.base)
                 .chain(&settings.catalogs)
@@ -1085,28 +1083,33 @@ mod tests {
                 })
                 .collect()
         };
-        let process_settings = Settings::new(config()).for_the_process();
-        let app_settings = Settings::new(config());
-        let process = languages(&process_settings);
-        assert_eq!(languages(&app_settings), process);
+        let process = languages(&Settings::new(german_config()).for_the_process());
+        assert_eq!(languages(&Settings::new(german_config())), process);
         assert_eq!(process.len(), 2);
+    }
 
-        let kept_bodies = |settings: &Settings| -> Vec<KeptBody> {
+    /// Every body the process-wide settings keep is `'static`, the default bodies and those of
+    /// own messages, so that a response makes its body in place and counts no reference;
+    /// every body an app's own settings keep is shared.
+    #[test]
+    fn the_process_settings_keep_static_bodies_and_an_app_shares_its_own() {
+        let kept_bodies = |settings: &Settings| -> Vec<bool> {
             std::iter::once(&settings.base)
                 .chain(&settings.catalogs)
                 .flat_map(|language| &language.tables)
                 .flat_map(|(_, table)| &table.prerendered)
-                .map(|prerendered| prerendered.default_body.clone())
+                .map(|prerendered| matches!(prerendered.default_body, KeptBody::Static(_)))
                 .collect()
         };
+        let process_settings = Settings::new(german_config()).for_the_process();
+        let app_settings = Settings::new(german_config());
         let process_bodies = kept_bodies(&process_settings);
-        assert!(process_bodies.len() > 40);
-        assert!(process_bodies
-            .iter()
-            .all(|body| matches!(body, KeptBody::Static(_))));
-        assert!(kept_bodies(&app_settings)
-            .iter()
-            .all(|body| matches!(body, KeptBody::Shared(_))));
+        let app_bodies = kept_bodies(&app_settings);
+        assert!(!process_bodies.is_empty());
+        assert_eq!(process_bodies.len(), app_bodies.len());
+        assert!(process_bodies.iter().all(|&is_static| is_static));
+        assert!(app_bodies.iter().all(|&is_static| !is_static));
+
         for settings in [&process_settings, &app_settings] {
             let prerendered = settings
                 .base()
@@ -1119,12 +1122,24 @@ mod tests {
                 matches!(kept, KeptBody::Static(_)),
                 settings.lives_for_the_process
             );
+            let body: serde_json::Value =
+                serde_json::from_slice(&kept.to_bytes()).expect("a JSON body");
             assert_eq!(
-                kept.to_bytes(),
-                &br#"{"error":"Forbidden","message":"Only the owner may archive it","status":403}"#
-                    [..]
+                body,
+                serde_json::json!({
+                    "error": "Forbidden",
+                    "message": "Only the owner may archive it",
+                    "status": 403,
+                })
             );
         }
+    }
+
+    fn german_config() -> Config {
+        Config::new().negotiate(true).language(
+            "de",
+            Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
+        )
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub(crate) fn render_unreported<B>(
 ) -> Response<B> {
     let shape = Shape::new(settings, request);
     match shape.default_refusal(error) {
-        Some((verdict, body)) => shape.respond(error, &verdict, body.wrap(wrap)),
+        Some((verdict, body)) => shape.respond(error, &verdict, body.for_response(wrap)),
         None => shape.render_decided(error, wrap),
     }
 }
@@ -172,7 +172,7 @@ impl<'a> Shape<'a> {
     #[inline(never)]
     fn render_decided<B>(&self, error: &HttpError, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         if let Some((verdict, body)) = self.kept_own_message(error) {
-            return self.respond(error, &verdict, body.wrap(wrap));
+            return self.respond(error, &verdict, body.for_response(wrap));
         }
         self.render_general(error, wrap)
     }
@@ -487,72 +487,85 @@ mod tests {
                             Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
                         );
                     }
-                    let settings = config.build().unwrap();
-                    let takes_default_way = |error: &HttpError, expected: bool| {
-                        assert_eq!(
-                            assert_default_refusal_is_decided_alike(error, &settings, None),
-                            expected,
-                            "{error:?}"
-                        );
-                    };
-                    for code in 400..=599 {
-                        let status = StatusCode::from_u16(code).unwrap();
-                        let plain = HttpError::new(status);
-                        let prerendered = settings
-                            .base()
-                            .prerendered(format, plain.built_status())
-                            .is_some();
-                        takes_default_way(&plain, prerendered);
-                        // A 5xx withholds its own message: its body is the default one.
-                        let own_message = HttpError::new(status).with_message("its own");
-                        let withheld = plain.built_status().is_server_error();
-                        takes_default_way(&own_message, prerendered && withheld);
-                        let exposed = HttpError::new(status).with_exposed_message("its own");
-                        takes_default_way(&exposed, false);
-                        let reason =
-                            HttpError::new(status).with_reason(Reason::Custom("taken".into()));
-                        takes_default_way(&reason, false);
-                        let retry_after =
-                            HttpError::new(status).with_retry_after(Duration::from_secs(30));
-                        takes_default_way(&retry_after, prerendered);
-                    }
-                    takes_default_way(&Forbidden::not_owner().conceal(), true);
-                    let allow = HttpError::method_not_allowed([Method::GET, Method::HEAD]);
-                    takes_default_way(&allow, true);
-                    // Challenges, the ones that cannot be sent left out: one that cannot be
-                    // encoded, and a Bearer code of another status.
-                    let misfit =
-                        Challenge::bearer("example").with_error(BearerError::InvalidRequest);
-                    for challenged in [
-                        Unauthorized::bearer("example"),
-                        Unauthorized::invalid_token("example", "the token expired"),
-                        Unauthorized::bearer("example").with_challenge(Challenge::basic("example")),
-                        Unauthorized::bearer("example").with_challenge(Challenge::basic("a\r\nb")),
-                        Unauthorized::bearer("example").with_challenge(misfit),
-                        Unauthorized::invalid_request("example", "two tokens were sent"),
-                        Unauthorized::new(
-                            Challenge::bearer("example").with_error(BearerError::InsufficientScope),
-                        ),
-                    ] {
-                        takes_default_way(&challenged.into(), true);
-                    }
-                    // A date IMF-fixdate cannot write is left out.
-                    let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
-                    let unwritable =
-                        HttpError::too_many_requests().with_retry_after_date(before_1970);
-                    takes_default_way(&unwritable, true);
-                    // A challenge that cannot be sent, or a 401 with none at all (no public
-                    // constructor builds one), goes the general way and out as a 500.
-                    let unusable: HttpError = Unauthorized::bearer("line\r\nbreak").into();
-                    let bare_401 = HttpError::with_status(StatusCode::UNAUTHORIZED);
-                    for error in [unusable, bare_401] {
-                        takes_default_way(&error, false);
-                        let sent = render_unreported(&error, &settings, None, |bytes| bytes);
-                        assert_eq!(sent.status(), StatusCode::INTERNAL_SERVER_ERROR);
+                    for settings in for_both_lifetimes(config) {
+                        let takes_default_way = |error: &HttpError, expected: bool| {
+                            assert_eq!(
+                                assert_default_refusal_is_decided_alike(error, &settings, None),
+                                expected,
+                                "{error:?}"
+                            );
+                        };
+                        for code in 400..=599 {
+                            let status = StatusCode::from_u16(code).unwrap();
+                            let plain = HttpError::new(status);
+                            let prerendered = settings
+                                .base()
+                                .prerendered(format, plain.built_status())
+                                .is_some();
+                            takes_default_way(&plain, prerendered);
+                            // A 5xx withholds its own message: its body is the default one.
+                            let own_message = HttpError::new(status).with_message("its own");
+                            let withheld = plain.built_status().is_server_error();
+                            takes_default_way(&own_message, prerendered && withheld);
+                            let exposed = HttpError::new(status).with_exposed_message("its own");
+                            takes_default_way(&exposed, false);
+                            let reason =
+                                HttpError::new(status).with_reason(Reason::Custom("taken".into()));
+                            takes_default_way(&reason, false);
+                            let retry_after =
+                                HttpError::new(status).with_retry_after(Duration::from_secs(30));
+                            takes_default_way(&retry_after, prerendered);
+                        }
+                        takes_default_way(&Forbidden::not_owner().conceal(), true);
+                        let allow = HttpError::method_not_allowed([Method::GET, Method::HEAD]);
+                        takes_default_way(&allow, true);
+                        // Challenges, the ones that cannot be sent left out: one that cannot be
+                        // encoded, and a Bearer code of another status.
+                        let misfit =
+                            Challenge::bearer("example").with_error(BearerError::InvalidRequest);
+                        for challenged in [
+                            Unauthorized::bearer("example"),
+                            Unauthorized::invalid_token("example", "the token expired"),
+                            Unauthorized::bearer("example")
+                                .with_challenge(Challenge::basic("example")),
+                            Unauthorized::bearer("example")
+                                .with_challenge(Challenge::basic("a\r\nb")),
+                            Unauthorized::bearer("example").with_challenge(misfit),
+                            Unauthorized::invalid_request("example", "two tokens were sent"),
+                            Unauthorized::new(
+                                Challenge::bearer("example")
+                                    .with_error(BearerError::InsufficientScope),
+                            ),
+                        ] {
+                            takes_default_way(&challenged.into(), true);
+                        }
+                        // A date IMF-fixdate cannot write is left out.
+                        let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+                        let unwritable =
+                            HttpError::too_many_requests().with_retry_after_date(before_1970);
+                        takes_default_way(&unwritable, true);
+                        // A challenge that cannot be sent, or a 401 with none at all (no public
+                        // constructor builds one), goes the general way and out as a 500.
+                        let unusable: HttpError = Unauthorized::bearer("line\r\nbreak").into();
+                        let bare_401 = HttpError::with_status(StatusCode::UNAUTHORIZED);
+                        for error in [unusable, bare_401] {
+                            takes_default_way(&error, false);
+                            let sent = render_unreported(&error, &settings, None, |bytes| bytes);
+                            assert_eq!(sent.status(), StatusCode::INTERNAL_SERVER_ERROR);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// An app's own settings, and the same made as the process-wide settings are, whose kept
+    /// bodies are `'static`.
+    fn for_both_lifetimes(config: Config) -> [Settings; 2] {
+        [
+            config.clone().build().unwrap(),
+            config.build().unwrap().for_the_process(),
+        ]
     }
 
     /// An own message of `'static` text is sent as the same message built per request is:
@@ -574,50 +587,49 @@ mod tests {
         ];
         for format in [BodyFormat::Json, BodyFormat::Problem] {
             for negotiate in [false, true] {
-                let settings = Config::new()
-                    .format(format)
-                    .negotiate(negotiate)
-                    .language(
-                        "de",
-                        Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
-                    )
-                    .build()
-                    .unwrap();
-                for status in statuses {
-                    for message in MESSAGES {
-                        let built = HttpError::new(status).with_exposed_message(message.to_owned());
-                        let expected = render_unreported(&built, &settings, None, |bytes| bytes);
-                        let kept = HttpError::new(status).with_exposed_message(message);
-                        // Kept alive together, so that bodies rendered per response lie apart.
-                        let sent: Vec<Response<Bytes>> = (0..3)
-                            .map(|_| render_unreported(&kept, &settings, None, |bytes| bytes))
-                            .collect();
-                        for sent in &sent {
-                            assert_eq!(sent.status(), expected.status(), "{kept:?}");
-                            assert_eq!(head(sent), head(&expected), "{kept:?}");
-                            assert_eq!(sent.body(), expected.body(), "{kept:?}");
+                let config = Config::new().format(format).negotiate(negotiate).language(
+                    "de",
+                    Catalog::new().message(StatusCode::FORBIDDEN, "Verboten"),
+                );
+                for settings in for_both_lifetimes(config) {
+                    for status in statuses {
+                        for message in MESSAGES {
+                            let built =
+                                HttpError::new(status).with_exposed_message(message.to_owned());
+                            let expected =
+                                render_unreported(&built, &settings, None, |bytes| bytes);
+                            let kept = HttpError::new(status).with_exposed_message(message);
+                            // Kept alive together, so that bodies rendered per response lie apart.
+                            let sent: Vec<Response<Bytes>> = (0..3)
+                                .map(|_| render_unreported(&kept, &settings, None, |bytes| bytes))
+                                .collect();
+                            for sent in &sent {
+                                assert_eq!(sent.status(), expected.status(), "{kept:?}");
+                                assert_eq!(head(sent), head(&expected), "{kept:?}");
+                                assert_eq!(sent.body(), expected.body(), "{kept:?}");
+                            }
+                            // A kept body is shared by every response that sends it; one rendered
+                            // per response (no body in advance for 499) is not.
+                            let first = sent[0].body().as_ptr();
+                            let shared = sent.iter().all(|sent| sent.body().as_ptr() == first);
+                            assert_eq!(shared, status.as_u16() != 499, "{kept:?}");
                         }
-                        // A kept body is shared by every response that sends it; one rendered
-                        // per response (no body in advance for 499) is not.
-                        let first = sent[0].body().as_ptr();
-                        let shared = sent.iter().all(|sent| sent.body().as_ptr() == first);
-                        assert_eq!(shared, status.as_u16() != 499, "{kept:?}");
                     }
-                }
-                // One body per status rendered in advance and message, in the one format
-                // these settings send without a request.
-                let kept_bodies = (statuses.len() - 1) * MESSAGES.len();
-                assert_eq!(settings.own_message_bodies_kept(), (kept_bodies, true));
+                    // One body per status rendered in advance and message, in the one format
+                    // these settings send without a request.
+                    let kept_bodies = (statuses.len() - 1) * MESSAGES.len();
+                    assert_eq!(settings.own_message_bodies_kept(), (kept_bodies, true));
 
-                // A request member in the body: rendered for the request, nothing kept.
-                let mut shape = Shape::new(&settings, None);
-                shape.request_members.request_id = Some("req-7");
-                let error = Forbidden::new().with_message("Kept for no request");
-                let sent = shape.render_decided(&error.into_http_error(), |bytes| bytes);
-                let body = String::from_utf8(sent.body().to_vec()).unwrap();
-                assert!(body.contains("Kept for no request"), "{body}");
-                assert!(body.contains("req-7"), "{body}");
-                assert_eq!(settings.own_message_bodies_kept(), (kept_bodies, true));
+                    // A request member in the body: rendered for the request, nothing kept.
+                    let mut shape = Shape::new(&settings, None);
+                    shape.request_members.request_id = Some("req-7");
+                    let error = Forbidden::new().with_message("Kept for no request");
+                    let sent = shape.render_decided(&error.into_http_error(), |bytes| bytes);
+                    let body = String::from_utf8(sent.body().to_vec()).unwrap();
+                    assert!(body.contains("Kept for no request"), "{body}");
+                    assert!(body.contains("req-7"), "{body}");
+                    assert_eq!(settings.own_message_bodies_kept(), (kept_bodies, true));
+                }
             }
         }
     }
