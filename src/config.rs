@@ -1110,7 +1110,7 @@ mod tests {
         assert!(process_bodies.iter().all(|&is_static| is_static));
         assert!(app_bodies.iter().all(|&is_static| !is_static));
 
-        for settings in [&process_settings, &app_settings] {
+        for (settings, kept_static) in [(&process_settings, true), (&app_settings, false)] {
             let prerendered = settings
                 .base()
                 .prerendered(BodyFormat::Json, StatusCode::FORBIDDEN)
@@ -1118,10 +1118,7 @@ mod tests {
             let kept = settings
                 .kept_own_message_body(prerendered, "Only the owner may archive it")
                 .expect("room for one body");
-            assert_eq!(
-                matches!(kept, KeptBody::Static(_)),
-                settings.lives_for_the_process
-            );
+            assert_eq!(matches!(kept, KeptBody::Static(_)), kept_static);
             let body: serde_json::Value =
                 serde_json::from_slice(&kept.to_bytes()).expect("a JSON body");
             assert_eq!(

@@ -569,10 +569,11 @@ mod tests {
     }
 
     /// An own message of `'static` text is sent as the same message built per request is:
-    /// its body kept once per status, format and message, for each app's settings apart, and
-    /// sent from there on the first response and every later one. A status without a body
-    /// rendered in advance, a message built per request or a request that adds a member to
-    /// the body has its body rendered per response, and nothing kept.
+    /// its body kept once per status, format and message, for each app's settings apart (and
+    /// for the process-wide settings, which keep it `'static`), and sent from there on the
+    /// first response and every later one. A status without a body rendered in advance, a
+    /// message built per request or a request that adds a member to the body has its body
+    /// rendered per response, and nothing kept.
     #[test]
     fn an_own_message_of_static_text_is_sent_as_one_built_per_request() {
         const MESSAGES: [&str; 2] = ["Only the owner may archive it", "A \"quote\" and \u{2603}"];
