@@ -2,11 +2,59 @@
 
 use std::borrow::Cow;
 use std::io;
+use std::str::FromStr;
 
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use crate::{BodyFormat, Reason};
+use crate::reason::Reason;
+
+/// The format of every error body: the crate's JSON, or RFC 9457 problem details.
+///
+/// ```
+/// use denied::BodyFormat;
+///
+/// let format: BodyFormat = "problem".parse()?;
+/// assert_eq!(format.content_type(), "application/problem+json");
+/// # Ok::<(), denied::UnknownBodyFormat>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BodyFormat {
+    /// `{"error":"Forbidden","message":"...","status":403}` as `application/json`.
+    #[default]
+    Json,
+    /// RFC 9457 problem details as `application/problem+json`.
+    Problem,
+}
+
+impl BodyFormat {
+    /// The `Content-Type` of bodies in this format.
+    #[must_use]
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::Problem => "application/problem+json",
+        }
+    }
+}
+
+/// A name that is not a [`BodyFormat`]: `json` and `problem` are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown body format {0:?}: expected `json` or `problem`")]
+pub struct UnknownBodyFormat(String);
+
+impl FromStr for BodyFormat {
+    type Err = UnknownBodyFormat;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "json" => Ok(Self::Json),
+            "problem" => Ok(Self::Problem),
+            _ => Err(UnknownBodyFormat(name.to_owned())),
+        }
+    }
+}
 
 /// The largest body [`ErrorBody::from_slice`] reads: an error body is a few hundred bytes.
 pub const MAX_BODY_LEN: usize = 64 * 1024;

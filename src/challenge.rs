@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::HeaderValue;
 
 use crate::intern::InternTable;
+use crate::syntax::{is_token, is_token68};
 
 /// An RFC 6750 §3.1 error code carried by a `Bearer` challenge.
 ///
@@ -1404,35 +1405,6 @@ fn encoded_len<'a>(
         .sum();
     // The first parameter follows one space, not a comma and a space.
     scheme.len() + params.saturating_sub(1)
-}
-
-/// `value` without the optional whitespace (space, tab) around it (RFC 9110 §5.6.3).
-pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = value.iter().take_while(|b| is_ows(b)).count();
-    let end = value.len()
-        - value[start..]
-            .iter()
-            .rev()
-            .take_while(|b| is_ows(b))
-            .count();
-    &value[start..end]
-}
-
-pub(crate) fn is_tchar(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-}
-
-pub(crate) fn is_token(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(is_tchar)
-}
-
-fn is_token68(text: &str) -> bool {
-    let body = text.trim_end_matches('=');
-    !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
 fn refuse(name: &str, value: &str, rule: &'static str) -> InvalidChallenge {

@@ -104,7 +104,7 @@ impl<T> OrDeny for Option<T> {
 /// }
 /// let error = load().unwrap_err();
 /// assert_eq!(error.status(), 500);
-/// assert_eq!(error.message(), "An internal error occurred");
+/// assert_eq!(error.message(), None); // the generic sentence is sent
 /// assert!(std::error::Error::source(&error).is_some());
 /// ```
 pub trait OrInternal<T> {

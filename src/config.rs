@@ -4,67 +4,17 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
 
+use crate::body::{self, BodyFormat};
+use crate::challenge::{Challenge, InvalidChallenge};
+use crate::error::HttpError;
 use crate::intern::InternTable;
-use crate::report::Report;
-use crate::{body, negotiate};
-use crate::{Challenge, InvalidChallenge};
-
-/// The shape of every error body.
-///
-/// ```
-/// use denied::BodyFormat;
-///
-/// let format: BodyFormat = "problem".parse()?;
-/// assert_eq!(format.content_type(), "application/problem+json");
-/// # Ok::<(), denied::UnknownBodyFormat>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum BodyFormat {
-    /// `{"error":"Forbidden","message":"...","status":403}` as `application/json`.
-    #[default]
-    Json,
-    /// RFC 9457 problem details as `application/problem+json`.
-    Problem,
-}
-
-impl BodyFormat {
-    /// The `Content-Type` of bodies in this format.
-    #[must_use]
-    pub const fn content_type(self) -> &'static str {
-        match self {
-            Self::Json => "application/json",
-            Self::Problem => "application/problem+json",
-        }
-    }
-}
-
-/// A name that is not a [`BodyFormat`]: `json` and `problem` are.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown body format {0:?}: expected `json` or `problem`")]
-pub struct UnknownBodyFormat(String);
-
-impl FromStr for BodyFormat {
-    type Err = UnknownBodyFormat;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        match name {
-            "json" => Ok(Self::Json),
-            "problem" => Ok(Self::Problem),
-            _ => Err(UnknownBodyFormat(name.to_owned())),
-        }
-    }
-}
-
-/// The report hook: sees every error just before it is rendered, with its hidden cause and the
-/// request it answers.
-pub(crate) type ReportHook = Arc<dyn Fn(&Report<'_>) + Send + Sync>;
+use crate::negotiate;
+use crate::report::{Report, ReportHook};
 
 /// An app's settings: build them at start-up, then [`install`](Config::install) them for the
 /// whole process, or give them to one app's layer (`ErrorLayer::with_config` in axum,
@@ -325,9 +275,39 @@ impl Config {
         self
     }
 
+    /// The sentence an app with these settings sends for `error`, in its base language: the
+    /// error's own ([`HttpError::message`]) if it sends one, or else these settings' sentence
+    /// for the status it is sent with. (A request that prefers another of the app's languages
+    /// may get that language's sentence instead.) The error itself reads no settings: ask the
+    /// settings that render it.
+    ///
+    /// ```
+    /// use denied::http::StatusCode;
+    /// use denied::{Config, Forbidden, HttpError};
+    ///
+    /// let config = Config::new().message(StatusCode::FORBIDDEN, "Access denied");
+    /// assert_eq!(config.sentence_for(&Forbidden::new().into()), "Access denied");
+    /// let own: HttpError = Forbidden::new().with_message("Only the owner may archive it").into();
+    /// assert_eq!(config.sentence_for(&own), "Only the owner may archive it");
+    /// let hidden = HttpError::internal().with_message("pool exhausted");
+    /// assert_eq!(Config::new().sentence_for(&hidden), "An internal error occurred");
+    /// ```
+    #[must_use]
+    pub fn sentence_for<'a>(&'a self, error: &'a HttpError) -> &'a str {
+        if let Some(own) = error.message() {
+            return own;
+        }
+        let status = error.status();
+        match self.messages.iter().find(|(known, _)| *known == status) {
+            Some((_, message)) => message,
+            None => built_in_message(status),
+        }
+    }
+
     /// Calls `hook` with every error just before it is rendered, and with the request it
     /// answers when a framework layer serves it. A hook may render the error it is given (to
-    /// log the response): that inner render does not call the hook again.
+    /// log the response): that inner render does not call the hook again. A hook that panics is
+    /// stopped there: the panic goes no further, and the response is sent as it would have been.
     ///
     /// ```
     /// let config = denied::Config::new().report(|report| {
@@ -549,7 +529,7 @@ impl Config {
             }
         }
         if let Some(base) = &self.problem_type_base {
-            if !crate::error::is_uri_reference(base) {
+            if !crate::syntax::is_uri_reference(base) {
                 return Err(ConfigError::ProblemTypeBase(base.to_string()));
             }
         }
@@ -920,11 +900,6 @@ impl Settings {
     pub(crate) fn names_language(&self) -> bool {
         !self.catalogs.is_empty()
     }
-
-    /// The sentence a status gets in the base language when the error has no message of its own.
-    pub(crate) fn default_message(&self, status: StatusCode) -> &str {
-        self.base().sentence(status)
-    }
 }
 
 /// The crate's sentence for every status it names; any other status gets a generic one.
@@ -1155,9 +1130,9 @@ mod tests {
     #[test]
     fn an_app_wide_message_replaces_the_built_in_one() {
         let settings = Settings::new(Config::new().message(StatusCode::FORBIDDEN, "Nein"));
-        assert_eq!(settings.default_message(StatusCode::FORBIDDEN), "Nein");
+        assert_eq!(settings.base().sentence(StatusCode::FORBIDDEN), "Nein");
         assert_eq!(
-            settings.default_message(StatusCode::NOT_FOUND),
+            settings.base().sentence(StatusCode::NOT_FOUND),
             "The requested resource was not found"
         );
     }

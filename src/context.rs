@@ -7,8 +7,10 @@ use std::sync::Arc;
 use http::uri::PathAndQuery;
 use http::{HeaderName, HeaderValue, Method};
 
-use crate::config::{self, Settings};
-use crate::{negotiate, BodyFormat};
+use crate::body::BodyFormat;
+use crate::config::{self, Config, ConfigError, Settings};
+use crate::error::HttpError;
+use crate::negotiate;
 
 /// The settings a framework layer renders with: its app's own, or the process-wide ones.
 #[derive(Clone, Default)]
@@ -21,7 +23,7 @@ impl AppSettings {
     }
 
     /// The app's own settings, checked and rendered in advance once.
-    pub(crate) fn own(config: crate::Config) -> Result<Self, crate::ConfigError> {
+    pub(crate) fn own(config: Config) -> Result<Self, ConfigError> {
         Ok(Self(Some(Arc::new(config.build()?))))
     }
 
@@ -269,7 +271,7 @@ fn traced() -> bool {
 
 /// The generic 500 a layer answers a caught panic with; the panic's text is its hidden note.
 #[cfg_attr(feature = "rocket", allow(dead_code))] // rocket catches panics itself.
-pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> crate::HttpError {
+pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> HttpError {
     let text = if let Some(text) = payload.downcast_ref::<&str>() {
         text
     } else if let Some(text) = payload.downcast_ref::<String>() {
@@ -277,7 +279,7 @@ pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> crate::HttpError
     } else {
         "a panic whose payload is not text"
     };
-    crate::HttpError::internal().with_note(format!("the handler panicked: {text}"))
+    HttpError::internal().with_note(format!("the handler panicked: {text}"))
 }
 
 with_framework! {
@@ -323,21 +325,18 @@ pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
 
 with_framework! {
     request_head:
-    /// The tests read requests with [`RequestContext::of_request`].
+    /// Requests for the tests of this module and of the renderer.
     #[cfg(test)]
-    mod tests {
+    pub(crate) mod test_request {
         use super::*;
-        use crate::{Catalog, Config};
+        use crate::config::Catalog;
 
-        const TAGS: [&str; 2] = ["en", "de"];
+        /// The app's languages: a base language and a German catalog.
+        pub(crate) const TAGS: [&str; 2] = ["en", "de"];
 
-        fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
-            context_of(Config::new(), lines)
-        }
-
-        /// A request with header `lines` to `/repos/1`, served by an app with `config`, negotiation
-        /// on and a German catalog.
-        fn context_of(config: Config, lines: &[(&'static str, &'static str)]) -> RequestContext {
+        /// A request with header `lines` to `/repos/1`, served by an app with `config`,
+        /// negotiation on and a German catalog.
+        pub(crate) fn of(config: Config, lines: &[(&'static str, &'static str)]) -> RequestContext {
             let app = AppSettings::own(
                 config
                     .negotiate(true)
@@ -351,80 +350,17 @@ with_framework! {
             let uri = http::Uri::from_static("/repos/1");
             RequestContext::of_request(&app, &Method::GET, &uri, &headers)
         }
+    }
 
-        /// To a request, too, an error sent as its status's default refusal is sent as deciding
-        /// every part sends it: with `Vary` and the negotiated format and language. A request
-        /// whose id goes in the body has every part decided.
-        #[test]
-        fn a_default_refusal_to_a_request_is_sent_as_deciding_every_part_sends_it() {
-            let cases: [(&[(&str, &str)], bool); 5] = [
-                (&[], true),
-                (
-                    &[("accept", "application/problem+json"), ("accept-language", "de")],
-                    true,
-                ),
-                (&[("accept-language", "de-AT")], true),
-                (&[("x-request-id", "req-1")], false),
-                (&[("x-request-id", "not valid")], true),
-            ];
-            for (lines, default_refusal) in cases {
-                let context = context(lines);
-                for error in [
-                    crate::HttpError::new(http::StatusCode::FORBIDDEN),
-                    crate::HttpError::new(http::StatusCode::GONE),
-                    crate::Forbidden::not_owner().conceal(),
-                    crate::Unauthorized::invalid_token("example", "expired").into(),
-                    crate::HttpError::method_not_allowed([Method::GET, Method::HEAD]),
-                    crate::HttpError::too_many_requests()
-                        .with_retry_after(std::time::Duration::from_secs(30)),
-                ] {
-                    let taken = crate::render::assert_default_refusal_is_decided_alike(
-                        &error,
-                        context.settings(),
-                        Some(&context),
-                    );
-                    assert_eq!(taken, default_refusal, "{lines:?} {error:?}");
-                }
-                // An own message of `'static` text is kept unless the request adds to the body:
-                // sent alike either way, with the error's own headers.
-                let own_messages: [crate::HttpError; 4] = [
-                    crate::HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own"),
-                    crate::HttpError::new(http::StatusCode::FORBIDDEN)
-                        .with_message(String::from("its own, built")),
-                    crate::HttpError::too_many_requests()
-                        .with_message("slow down")
-                        .with_retry_after(std::time::Duration::from_secs(30)),
-                    crate::Unauthorized::bearer("example")
-                        .with_message("sign in first")
-                        .into(),
-                ];
-                for own in own_messages {
-                    assert!(!crate::render::assert_default_refusal_is_decided_alike(
-                        &own,
-                        context.settings(),
-                        Some(&context),
-                    ));
-                }
-                // The three of `'static` text were kept, and sent from there, unless the
-                // request's id goes in the body.
-                let (kept, distinct) = context.settings().own_message_bodies_kept();
-                assert!(distinct, "{lines:?}");
-                assert_eq!(kept, if default_refusal { 3 } else { 0 }, "{lines:?}");
-            }
-            // With `instance` from the path, a problem carries the path in its body; a flat JSON
-            // body has no `instance`.
-            let accepts = [("application/problem+json", false), ("application/json", true)];
-            for (accept, default_refusal) in accepts {
-                let config = Config::new().instance_from_path(true);
-                let context = context_of(config, &[("accept", accept)]);
-                let error = crate::HttpError::new(http::StatusCode::FORBIDDEN);
-                let taken = crate::render::assert_default_refusal_is_decided_alike(
-                    &error,
-                    context.settings(),
-                    Some(&context),
-                );
-                assert_eq!(taken, default_refusal, "{accept}");
-            }
+    /// The tests read requests with [`RequestContext::of_request`].
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        const TAGS: [&str; 2] = test_request::TAGS;
+
+        fn context(lines: &[(&'static str, &'static str)]) -> RequestContext {
+            test_request::of(Config::new(), lines)
         }
 
         /// A header of one line is kept and read when asked, one of several lines is read as one

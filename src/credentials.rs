@@ -6,7 +6,7 @@ use std::fmt;
 use http::header::AUTHORIZATION;
 use http::HeaderMap;
 
-use crate::challenge::{is_tchar, trim_ows};
+use crate::syntax::{is_tchar, trim_ows};
 use crate::{Challenge, HttpError, Unauthorized};
 
 /// A bearer token from `Authorization: Bearer <token>` (RFC 6750 §2.1).

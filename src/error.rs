@@ -7,9 +7,11 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 
 use crate::body::Members;
+use crate::challenge::Challenge;
 use crate::challenge::{InternedChallenge, KnownParts};
-use crate::config::{current_settings, settings};
-use crate::{render, Challenge, Forbidden, Reason};
+use crate::reason::Reason;
+use crate::refusal::Forbidden;
+use crate::syntax::{is_member_name, is_uri_reference};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -274,20 +276,6 @@ const RESERVED_MEMBERS: [&str; 10] = [
     "type", "title", "status", "detail", "instance", "error", "message", "reason", "role", "scope",
 ];
 
-/// Whether `text` can be sent as a URI reference: not empty, no whitespace, no control
-/// character.
-pub(crate) fn is_uri_reference(text: &str) -> bool {
-    !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-/// RFC 9457 §3.2: an extension member's name starts with a letter, holds only letters, digits
-/// and `_`, and is at least three characters long.
-fn is_member_name(name: &str) -> bool {
-    name.len() >= 3
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
 /// An HTTP error response of any 4xx or 5xx status: what a handler returns for every refusal.
 ///
 /// [`Forbidden`] and [`Unauthorized`](crate::Unauthorized) convert into it, so `?` works on
@@ -528,7 +516,9 @@ impl HttpError {
     ///     Ok(config)
     /// }
     /// let error = handler().unwrap_err();
-    /// assert_eq!(error.message(), "An internal error occurred");
+    /// assert_eq!(error.status(), 500);
+    /// // The source is kept for logs; the client gets the generic sentence.
+    /// assert_eq!(error.message(), None);
     /// ```
     #[must_use]
     pub const fn internal() -> Self {
@@ -562,7 +552,7 @@ impl HttpError {
     /// ```
     /// let error = denied::HttpError::service_unavailable()
     ///     .with_exposed_message("Down for maintenance until 14:00 UTC");
-    /// assert_eq!(error.message(), "Down for maintenance until 14:00 UTC");
+    /// assert_eq!(error.message(), Some("Down for maintenance until 14:00 UTC"));
     /// ```
     #[must_use]
     pub fn with_exposed_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
@@ -811,16 +801,22 @@ impl HttpError {
             .filter(|challenge| challenge.is_usable() && challenge.fits(self.status))
     }
 
-    /// The sentence the client is sent: this error's own, or the app-wide default.
+    /// The error's own sentence, as the client is sent it: `None` when the error has none, or
+    /// when it is not sent (a 5xx's own message is withheld unless
+    /// [exposed](Self::with_exposed_message); a 401 that goes out as a 500 for want of a usable
+    /// challenge sends nothing of its own). Without one, the client gets the default sentence of
+    /// the settings that render it: [`Config::sentence_for`](crate::Config::sentence_for) says
+    /// which.
     ///
-    /// Reading it does not fix the app-wide settings: [`Config::install`](crate::Config::install)
-    /// still works afterwards.
+    /// ```
+    /// let own = denied::Forbidden::new().with_message("Only the owner may archive it");
+    /// assert_eq!(own.message(), Some("Only the owner may archive it"));
+    /// assert_eq!(denied::Forbidden::new().message(), None);
+    /// assert_eq!(denied::HttpError::internal().with_message("pool exhausted").message(), None);
+    /// ```
     #[must_use]
-    pub fn message(&self) -> &str {
-        match self.own_message() {
-            Some(message) => message,
-            None => current_settings().default_message(self.status()),
-        }
+    pub fn message(&self) -> Option<&str> {
+        self.own_message()
     }
 
     /// No exposed message, reason or member of its own: the body is its status's default one.
@@ -924,34 +920,6 @@ impl HttpError {
     #[must_use]
     pub fn note(&self) -> Option<&str> {
         self.hidden.get()?.note.as_deref()
-    }
-
-    /// Renders the response every framework sends: status, headers and body bytes, decided
-    /// once here with the installed [`Config`](crate::Config), or, while a framework layer
-    /// serves a request on this thread, with that app's settings and what the request says
-    /// (its id, path, `Accept` and `Accept-Language`).
-    ///
-    /// ```
-    /// let response = denied::Forbidden::new().render();
-    /// assert_eq!(response.status(), 403);
-    /// assert_eq!(response.headers()["content-type"], "application/json");
-    /// ```
-    #[must_use]
-    pub fn render(&self) -> http::Response<Bytes> {
-        self.render_with(std::convert::identity)
-    }
-
-    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type: with
-    /// the settings and request of the app serving the request in scope, if a framework layer
-    /// put one there.
-    pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> http::Response<B> {
-        crate::context::with_current(|request| {
-            let settings = match request {
-                Some(request) => request.settings(),
-                None => settings(),
-            };
-            render::render(self, settings, request, wrap)
-        })
     }
 
     /// The boxed headers, made if need be; an interned challenge becomes the first of them.
@@ -1083,12 +1051,6 @@ impl StdError for HttpError {
     }
 }
 
-impl From<HttpError> for http::Response<Bytes> {
-    fn from(error: HttpError) -> Self {
-        error.render()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1174,7 +1136,7 @@ mod tests {
     #[test]
     fn a_withheld_5xx_message_is_kept_for_logs() {
         let error = HttpError::internal().with_message("pool exhausted");
-        assert_eq!(error.message(), "An internal error occurred");
+        assert_eq!(error.message(), None);
         assert!(error.to_string().contains("pool exhausted"));
     }
 

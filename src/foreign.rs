@@ -8,7 +8,7 @@ use http::header::{
 };
 use http::{HeaderMap, Method, StatusCode};
 
-use crate::challenge::trim_ows;
+use crate::syntax::trim_ows;
 use crate::error::allow_value;
 use crate::json_body::is_json_content_type;
 use crate::{Challenge, HttpError, Unauthorized};

@@ -3,7 +3,7 @@
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::challenge::trim_ows;
+use crate::syntax::trim_ows;
 use crate::{BodyFormat, HttpError};
 
 /// `application/json` or any `application/...+json` type, in any case, with or without

@@ -168,6 +168,7 @@ mod reason;
 mod refusal;
 mod render;
 mod report;
+mod syntax;
 #[cfg(feature = "tracing")]
 mod trace;
 
@@ -211,10 +212,10 @@ pub mod utoipa;
 #[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
 pub mod warp;
 
-pub use body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
+pub use body::{BodyError, BodyFormat, ErrorBody, ProblemDetails, UnknownBodyFormat, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
 pub use check::{OrDeny, OrInternal};
-pub use config::{BodyFormat, Catalog, Config, ConfigError, UnknownBodyFormat};
+pub use config::{Catalog, Config, ConfigError};
 pub use credentials::{BasicCredentials, BearerToken};
 pub use error::{HttpError, RetryAfter};
 pub use reason::Reason;

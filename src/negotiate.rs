@@ -2,7 +2,8 @@
 //! without allocating, and from at most [`MAX_ENTRIES`] list entries, so that a hostile header
 //! costs a bounded amount of work.
 
-use crate::BodyFormat;
+use crate::body::BodyFormat;
+use crate::syntax::trim_ows;
 
 /// The most list entries read from all lines of one header; the rest are ignored.
 pub(crate) const MAX_ENTRIES: usize = 32;
@@ -31,7 +32,7 @@ pub(crate) fn preferred_format<'a>(accept: impl Iterator<Item = &'a [u8]>) -> Op
     let mut application = None;
     let mut any = None;
     for Entry { range, quality } in entries(accept) {
-        let media_type = trim(range);
+        let media_type = trim_ows(range);
         let weight = if media_type.eq_ignore_ascii_case(b"application/json") {
             &mut json
         } else if media_type.eq_ignore_ascii_case(b"application/problem+json") {
@@ -65,7 +66,7 @@ pub(crate) fn preferred_language<'a>(
 ) -> Option<usize> {
     let mut best: Option<(u16, usize)> = None;
     for Entry { range, quality } in entries(accept_language) {
-        let range = trim(range);
+        let range = trim_ows(range);
         if quality == 0 || !is_language_range(range) {
             continue;
         }
@@ -153,7 +154,7 @@ impl<'a, I: Iterator<Item = &'a [u8]>> Iterator for Entries<'a, I> {
             // A list's elements are split on commas outside quoted strings (RFC 9110 §5.6.1).
             let (element, rest) = split_once_outside_quotes(text, b',');
             self.rest = rest;
-            if trim(element).is_empty() {
+            if trim_ows(element).is_empty() {
                 continue;
             }
             self.counted += 1;
@@ -172,12 +173,12 @@ fn entry(element: &[u8]) -> Option<Entry<'_>> {
     while let Some(text) = parameters {
         let (parameter, rest) = split_once_outside_quotes(text, b';');
         parameters = rest;
-        let parameter = trim(parameter);
+        let parameter = trim_ows(parameter);
         let Some(at) = parameter.iter().position(|&byte| byte == b'=') else {
             continue;
         };
-        if trim(&parameter[..at]).eq_ignore_ascii_case(b"q") {
-            quality = qvalue(trim(&parameter[at + 1..]))?;
+        if trim_ows(&parameter[..at]).eq_ignore_ascii_case(b"q") {
+            quality = qvalue(trim_ows(&parameter[at + 1..]))?;
             // Parameters after the weight belong to an accept extension.
             break;
         }
@@ -235,10 +236,6 @@ fn qvalue(text: &[u8]) -> Option<u16> {
     }
 }
 
-/// `text` without the optional whitespace around it.
-fn trim(text: &[u8]) -> &[u8] {
-    crate::challenge::trim_ows(text)
-}
 
 #[cfg(test)]
 mod tests {
@@ -376,18 +373,18 @@ mod properties {
     fn model_entries<'a>(lines: impl Iterator<Item = &'a [u8]>) -> impl Iterator<Item = Entry<'a>> {
         lines
             .flat_map(split_list)
-            .filter(|element| !trim(element).is_empty())
+            .filter(|element| !trim_ows(element).is_empty())
             .take(MAX_ENTRIES)
             .filter_map(|element| {
                 let mut parameters = split_outside_quotes(element, b';');
                 let range = parameters.next()?;
                 let mut quality = 1000;
                 for parameter in parameters {
-                    let parameter = trim(parameter);
+                    let parameter = trim_ows(parameter);
                     let Some((name, value)) = parameter
                         .iter()
                         .position(|&byte| byte == b'=')
-                        .map(|at| (trim(&parameter[..at]), trim(&parameter[at + 1..])))
+                        .map(|at| (trim_ows(&parameter[..at]), trim_ows(&parameter[at + 1..])))
                     else {
                         continue;
                     };

@@ -4,11 +4,11 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
-use bytes::Bytes;
 use http::StatusCode;
 
-use crate::challenge::KnownParts;
-use crate::{BearerError, Challenge, HttpError, Reason};
+use crate::challenge::{BearerError, Challenge, KnownParts};
+use crate::error::HttpError;
+use crate::reason::Reason;
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -22,9 +22,9 @@ macro_rules! refusal_surface {
                 self.0.status()
             }
 
-            /// The sentence the client is sent: this error's own, or the app-wide default.
+            /// The error's own sentence as the client is sent it (see [`HttpError::message`]).
             #[must_use]
-            pub fn message(&self) -> &str {
+            pub fn message(&self) -> Option<&str> {
                 self.0.message()
             }
 
@@ -80,26 +80,15 @@ macro_rules! refusal_surface {
                 Self(self.0.with_note(note))
             }
 
-            /// Renders the response every framework sends (see [`HttpError::render`]).
-            #[must_use]
-            pub fn render(&self) -> http::Response<Bytes> {
-                self.0.render()
-            }
-
-            /// [`HttpError::render_with`] for the adapters: the refusal is rendered where it
-            /// is, not moved into an `HttpError` first.
-            #[cfg(any(feature = "axum", feature = "warp"))]
-            pub(crate) fn render_with<B>(
-                &self,
-                wrap: impl FnOnce(Bytes) -> B,
-            ) -> http::Response<B> {
-                self.0.render_with(wrap)
-            }
-
             /// The general error this refusal is, for code that handles every status alike.
             #[must_use]
             pub fn into_http_error(self) -> HttpError {
                 self.0
+            }
+
+            /// The general error this refusal is, borrowed: for rendering it in place.
+            pub(crate) fn as_http_error(&self) -> &HttpError {
+                &self.0
             }
         }
 
@@ -118,12 +107,6 @@ macro_rules! refusal_surface {
         impl From<$name> for HttpError {
             fn from(refusal: $name) -> Self {
                 refusal.0
-            }
-        }
-
-        impl From<$name> for http::Response<Bytes> {
-            fn from(refusal: $name) -> Self {
-                refusal.render()
             }
         }
     };
@@ -147,7 +130,7 @@ macro_rules! refusal_surface {
 ///
 /// let error = publish(&["viewer"]).unwrap_err();
 /// assert_eq!(error.status(), 403);
-/// assert_eq!(error.message(), "You do not have permission to access this resource");
+/// assert_eq!(error.message(), None); // the settings' sentence for a 403 is sent
 /// ```
 #[derive(Debug)]
 pub struct Forbidden(HttpError);
@@ -259,10 +242,6 @@ impl Forbidden {
             StatusCode::FORBIDDEN,
             Some(reason),
         ))
-    }
-
-    pub(crate) fn as_http_error(&self) -> &HttpError {
-        &self.0
     }
 }
 

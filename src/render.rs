@@ -8,11 +8,77 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
-use crate::body::{self, RequestMembers};
-use crate::config::{KeptBody, Language, Settings};
-use crate::context::RequestContext;
-use crate::report::{report_once, Report};
-use crate::{BodyFormat, HttpError};
+use crate::body::{self, BodyFormat, RequestMembers};
+use crate::config::{self, KeptBody, Language, Settings};
+use crate::context::{self, RequestContext};
+use crate::error::HttpError;
+use crate::reason::Reason;
+use crate::refusal::{Forbidden, Unauthorized};
+use crate::report::{report_once, Report, RequestView};
+
+impl HttpError {
+    /// Renders the response every framework sends: status, headers and body bytes, decided
+    /// once here with the installed [`Config`](crate::Config), or, while a framework layer
+    /// serves a request on this thread, with that app's settings and what the request says
+    /// (its id, path, `Accept` and `Accept-Language`).
+    ///
+    /// ```
+    /// let response = denied::Forbidden::new().render();
+    /// assert_eq!(response.status(), 403);
+    /// assert_eq!(response.headers()["content-type"], "application/json");
+    /// ```
+    #[must_use]
+    pub fn render(&self) -> Response<Bytes> {
+        self.render_with(std::convert::identity)
+    }
+
+    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type: with
+    /// the settings and request of the app serving the request in scope, if a framework layer
+    /// put one there.
+    pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
+        context::with_current(|request| {
+            let settings = match request {
+                Some(request) => request.settings(),
+                None => config::settings(),
+            };
+            render(self, settings, request, wrap)
+        })
+    }
+}
+
+impl From<HttpError> for Response<Bytes> {
+    fn from(error: HttpError) -> Self {
+        error.render()
+    }
+}
+
+/// What a refusal type renders: its [`HttpError`]'s response, rendered where the refusal is.
+macro_rules! render_refusal {
+    ($($refusal:ident),*) => {$(
+        impl $refusal {
+            /// Renders the response every framework sends (see [`HttpError::render`]).
+            #[must_use]
+            pub fn render(&self) -> Response<Bytes> {
+                self.as_http_error().render()
+            }
+
+            /// [`HttpError::render_with`] for the adapters: the refusal is rendered where it
+            /// is, not moved into an `HttpError` first.
+            #[cfg(any(feature = "axum", feature = "warp"))]
+            pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
+                self.as_http_error().render_with(wrap)
+            }
+        }
+
+        impl From<$refusal> for Response<Bytes> {
+            fn from(refusal: $refusal) -> Self {
+                refusal.render()
+            }
+        }
+    )*};
+}
+
+render_refusal!(Forbidden, Unauthorized);
 
 /// Decides the status, headers and body bytes of `error`, with `settings` and, when a
 /// framework layer serves it, what its `request` says; `wrap` only turns the bytes into a
@@ -35,10 +101,19 @@ pub(crate) fn render<B>(
 /// Calls the settings' report hook with `error` and the request it answers, and, with the
 /// `tracing` feature, emits its event.
 pub(crate) fn report(error: &HttpError, settings: &Settings, request: Option<&RequestContext>) {
+    if settings.report.is_none() && !cfg!(feature = "tracing") {
+        return;
+    }
+    let request = request.map_or_else(RequestView::default, |request| RequestView {
+        method: request.method(),
+        path: request.path(),
+        id: request.request_id.as_ref().and_then(|id| id.to_str().ok()),
+    });
+    let report = Report::new(error, request);
     #[cfg(feature = "tracing")]
-    crate::trace::rendered(error, request);
+    crate::trace::rendered(&report);
     if let Some(hook) = &settings.report {
-        report_once(hook, &Report::new(error, request));
+        report_once(hook, &report);
     }
 }
 
@@ -315,7 +390,7 @@ impl Shape<'_> {
 
     /// Whether a problem with `reason` (and no type of its own) has a `type` of its own
     /// reason: with a problem type base, for a code that is URI-safe.
-    fn types_problem(&self, reason: &crate::Reason) -> bool {
+    fn types_problem(&self, reason: &Reason) -> bool {
         self.format == BodyFormat::Problem
             && self.settings.problem_type_base.is_some()
             && is_unreserved(reason.code())
@@ -326,7 +401,7 @@ impl Shape<'_> {
         status: StatusCode,
         language: &Language,
         message: &str,
-        reason: Option<&crate::Reason>,
+        reason: Option<&Reason>,
         members: Option<&body::Members>,
     ) -> Bytes {
         let own_type = members.and_then(|members| members.problem_type.as_deref());
@@ -468,7 +543,8 @@ mod tests {
     use http::Method;
 
     use super::*;
-    use crate::{BearerError, Catalog, Challenge, Config, Forbidden, Reason, Unauthorized};
+    use crate::challenge::{BearerError, Challenge};
+    use crate::config::{Catalog, Config};
 
     /// Every status, plain or with a message, reason or header of its own, concealed or not,
     /// in each format, language setting and negotiation setting: an error sent as its status's
@@ -704,6 +780,86 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    with_framework! {
+        request_head:
+        use crate::context::test_request;
+
+        /// To a request, too, an error sent as its status's default refusal is sent as deciding
+        /// every part sends it: with `Vary` and the negotiated format and language. A request
+        /// whose id goes in the body has every part decided.
+        #[test]
+        fn a_default_refusal_to_a_request_is_sent_as_deciding_every_part_sends_it() {
+            let cases: [(&[(&str, &str)], bool); 5] = [
+                (&[], true),
+                (
+                    &[("accept", "application/problem+json"), ("accept-language", "de")],
+                    true,
+                ),
+                (&[("accept-language", "de-AT")], true),
+                (&[("x-request-id", "req-1")], false),
+                (&[("x-request-id", "not valid")], true),
+            ];
+            for (lines, default_refusal) in cases {
+                let context = test_request::of(Config::new(), lines);
+                for error in [
+                    HttpError::new(http::StatusCode::FORBIDDEN),
+                    HttpError::new(http::StatusCode::GONE),
+                    Forbidden::not_owner().conceal(),
+                    Unauthorized::invalid_token("example", "expired").into(),
+                    HttpError::method_not_allowed([Method::GET, Method::HEAD]),
+                    HttpError::too_many_requests()
+                        .with_retry_after(std::time::Duration::from_secs(30)),
+                ] {
+                    let taken = assert_default_refusal_is_decided_alike(
+                        &error,
+                        context.settings(),
+                        Some(&context),
+                    );
+                    assert_eq!(taken, default_refusal, "{lines:?} {error:?}");
+                }
+                // An own message of `'static` text is kept unless the request adds to the body:
+                // sent alike either way, with the error's own headers.
+                let own_messages: [HttpError; 4] = [
+                    HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own"),
+                    HttpError::new(http::StatusCode::FORBIDDEN)
+                        .with_message(String::from("its own, built")),
+                    HttpError::too_many_requests()
+                        .with_message("slow down")
+                        .with_retry_after(std::time::Duration::from_secs(30)),
+                    Unauthorized::bearer("example")
+                        .with_message("sign in first")
+                        .into(),
+                ];
+                for own in own_messages {
+                    assert!(!assert_default_refusal_is_decided_alike(
+                        &own,
+                        context.settings(),
+                        Some(&context),
+                    ));
+                }
+                // The three of `'static` text were kept, and sent from there, unless the
+                // request's id goes in the body.
+                let (kept, distinct) = context.settings().own_message_bodies_kept();
+                assert!(distinct, "{lines:?}");
+                assert_eq!(kept, if default_refusal { 3 } else { 0 }, "{lines:?}");
+            }
+            // With `instance` from the path, a problem carries the path in its body; a flat JSON
+            // body has no `instance`.
+            let accepts = [("application/problem+json", false), ("application/json", true)];
+            for (accept, default_refusal) in accepts {
+                let config = Config::new().instance_from_path(true);
+                let context = test_request::of(config, &[("accept", accept)]);
+                let error = HttpError::new(http::StatusCode::FORBIDDEN);
+                let taken = assert_default_refusal_is_decided_alike(
+                    &error,
+                    context.settings(),
+                    Some(&context),
+                );
+                assert_eq!(taken, default_refusal, "{accept}");
             }
         }
     }

@@ -2,12 +2,25 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use http::Method;
 
-use crate::config::ReportHook;
-use crate::context::RequestContext;
-use crate::HttpError;
+use crate::error::HttpError;
+
+/// The report hook: sees every error just before it is rendered, with its hidden cause and the
+/// request it answers.
+pub(crate) type ReportHook = Arc<dyn Fn(&Report<'_>) + Send + Sync>;
+
+/// What a report tells of the request an error answers: its method and path when the app's
+/// settings keep them, and its id when it carried a valid one.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RequestView<'a> {
+    pub(crate) method: Option<&'a Method>,
+    pub(crate) path: Option<&'a str>,
+    pub(crate) id: Option<&'a str>,
+}
 
 /// An error about to be rendered, for [`Config::report`](crate::Config::report): everything
 /// the client is not told, and the request it answers when a framework layer serves it.
@@ -25,11 +38,11 @@ use crate::HttpError;
 #[derive(Clone, Copy)]
 pub struct Report<'a> {
     error: &'a HttpError,
-    request: Option<&'a RequestContext>,
+    request: RequestView<'a>,
 }
 
 impl<'a> Report<'a> {
-    pub(crate) fn new(error: &'a HttpError, request: Option<&'a RequestContext>) -> Self {
+    pub(crate) fn new(error: &'a HttpError, request: RequestView<'a>) -> Self {
         Self { error, request }
     }
 
@@ -60,7 +73,7 @@ impl<'a> Report<'a> {
     /// ```
     #[must_use]
     pub fn method(&self) -> Option<&'a Method> {
-        self.request?.method()
+        self.request.method
     }
 
     /// The request's path as it was sent, without the query, when a framework layer serves the
@@ -74,7 +87,7 @@ impl<'a> Report<'a> {
     /// ```
     #[must_use]
     pub fn path(&self) -> Option<&'a str> {
-        self.request?.path()
+        self.request.path
     }
 
     /// The request's id (see [`Config::request_id_header`](crate::Config::request_id_header)),
@@ -89,8 +102,7 @@ impl<'a> Report<'a> {
     /// ```
     #[must_use]
     pub fn request_id(&self) -> Option<&'a str> {
-        let id = self.request?.request_id.as_ref()?;
-        id.to_str().ok()
+        self.request.id
     }
 }
 
@@ -133,7 +145,9 @@ thread_local! {
     static REPORTING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Calls the report hook, unless this render happens inside it.
+/// Calls the report hook, unless this render happens inside it. A hook that panics is stopped
+/// here: the panic goes no further than the hook, and the response is sent as it would have
+/// been.
 pub(crate) fn report_once(hook: &ReportHook, report: &Report<'_>) {
     /// Clears the flag even when the hook panics.
     struct Reporting;
@@ -148,5 +162,6 @@ pub(crate) fn report_once(hook: &ReportHook, report: &Report<'_>) {
         return;
     }
     let _reporting = Reporting;
-    hook(report);
+    // The hook sees the report only; nothing it could leave half-changed is used after it.
+    let _ = catch_unwind(AssertUnwindSafe(|| hook(report)));
 }

@@ -3,8 +3,7 @@
 
 use tracing::Level;
 
-use crate::context::RequestContext;
-use crate::HttpError;
+use crate::report::Report;
 
 /// The target of every event.
 pub(crate) const TARGET: &str = "denied";
@@ -15,9 +14,10 @@ pub(crate) fn listening() -> bool {
     tracing::enabled!(target: TARGET, Level::ERROR)
 }
 
-/// Emits the event for `error`, rendered for `request`: 5xx at `ERROR`, 401, 403 and 404 at
+/// Emits the event for the error `report` tells of: 5xx at `ERROR`, 401, 403 and 404 at
 /// `INFO`, every other status at `DEBUG`.
-pub(crate) fn rendered(error: &HttpError, request: Option<&RequestContext>) {
+pub(crate) fn rendered(report: &Report<'_>) {
+    let error = report.error();
     let status = error.status().as_u16();
     // Nothing is gathered for an event no subscriber takes: the error path stays as cheap.
     let wanted = match status {
@@ -52,13 +52,9 @@ pub(crate) fn rendered(error: &HttpError, request: Option<&RequestContext>) {
         source = cause.source();
     }
     let source = (!sources.is_empty()).then(|| sources.join(": "));
-    let method = request
-        .and_then(RequestContext::method)
-        .map(http::Method::as_str);
-    let path = request.and_then(RequestContext::path);
-    let request_id = request
-        .and_then(|request| request.request_id.as_ref())
-        .and_then(|id| id.to_str().ok());
+    let method = report.method().map(http::Method::as_str);
+    let path = report.path();
+    let request_id = report.request_id();
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(

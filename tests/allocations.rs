@@ -91,10 +91,10 @@ fn the_error_paths_allocations_against_the_floor() {
     for (case, count) in counts {
         println!("{case}: {count}");
     }
-    // The floor is what the targets of issue 11 count from: three allocations (the header
+    // The floor is what the targets below count from: three allocations (the header
     // map's two tables and the boxed body).
     assert_eq!(floor, 3);
-    // The targets of issue 11: the default 403 at the floor, its own message at most one
+    // The targets: the default 403 at the floor, its own message at most one
     // more, the concealed 404 at the floor (a refusal with no text of its own is kept as which
     // one it is, not boxed), the 401 at most one more, fewer than the 401 written by hand. An
     // own message of `'static` text has its body rendered once and kept by the settings, and

@@ -1,4 +1,5 @@
-//! Reading an error before `Config::install` does not fix the settings: only a render does.
+//! Building and reading an error before `Config::install` does not fix the settings: only a
+//! render does. An error reads no settings at all.
 //! Its own test binary, since the settings are process-wide.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -9,10 +10,7 @@ use http::StatusCode;
 #[test]
 fn install_works_after_errors_were_built_and_read() {
     let error: HttpError = Forbidden::new().into();
-    assert_eq!(
-        error.message(),
-        "You do not have permission to access this resource"
-    );
+    assert_eq!(error.message(), None);
     assert_eq!(error.status(), 403);
     let _ = format!("{error} {error:?}");
 
@@ -25,7 +23,6 @@ fn install_works_after_errors_were_built_and_read() {
         .message(StatusCode::FORBIDDEN, "Nein")
         .install()
         .expect("nothing was rendered yet");
-    assert_eq!(error.message(), "Nein");
     let body: serde_json::Value = serde_json::from_slice(error.render().body()).unwrap();
     assert_eq!(body["message"], "Nein");
 }

@@ -131,6 +131,28 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     }
 }
 
+/// Settings whose report hook panics on every report, as one that expects what a request
+/// does not carry would.
+fn panicking_hook() -> Config {
+    Config::new().report(|report| {
+        let _ = report.error();
+        panic!("the report hook failed");
+    })
+}
+
+/// A report hook that panics stops at the hook: the handler's 403, the extractor's 401 and the
+/// rewritten 502 all go out whole, in the crate's body.
+fn check_answered_despite_the_hook(replies: &[Reply; 3], framework: &str) {
+    let [refused, me, plain] = replies;
+    assert_eq!(refused.status, 403, "{framework}: {refused:?}");
+    check_body(refused, Format::Json);
+    assert_eq!(me.status, 401, "{framework}: {me:?}");
+    assert_eq!(challenges_of(me).len(), 1, "{framework}: {me:?}");
+    check_body(me, Format::Json);
+    assert_eq!(plain.status, 502, "{framework}: {plain:?}");
+    check_body(plain, Format::Json);
+}
+
 /// The process-wide settings are the defaults still: no app's config leaked into them.
 fn check_process_wide_defaults() {
     let body: serde_json::Value =
@@ -232,6 +254,11 @@ mod axum_apps {
         check_apps(&a, &b, &seen_a, &seen_b, "axum");
         check_process_wide_defaults();
     }
+
+    #[tokio::test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_axum() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "axum");
+    }
 }
 
 #[cfg(feature = "actix-web")]
@@ -275,6 +302,11 @@ mod actix_web_apps {
         check_apps(&a, &b, &seen_a, &seen_b, "actix-web");
         check_process_wide_defaults();
     }
+
+    #[actix_web::test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_actix_web() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "actix-web");
+    }
 }
 
 #[cfg(feature = "warp")]
@@ -316,6 +348,11 @@ mod warp_apps {
         let b = send(config_b(&seen_b)).await;
         check_apps(&a, &b, &seen_a, &seen_b, "warp");
         check_process_wide_defaults();
+    }
+
+    #[tokio::test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_warp() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "warp");
     }
 }
 
@@ -369,6 +406,11 @@ mod tower_apps {
         let b = send(config_b(&seen_b)).await;
         check_apps(&a, &b, &seen_a, &seen_b, "tower");
         check_process_wide_defaults();
+    }
+
+    #[tokio::test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_tower() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "tower");
     }
 }
 
@@ -429,6 +471,11 @@ mod poem_apps {
         check_apps(&a, &b, &seen_a, &seen_b, "poem");
         check_process_wide_defaults();
     }
+
+    #[tokio::test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_poem() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "poem");
+    }
 }
 
 #[cfg(feature = "salvo")]
@@ -485,6 +532,11 @@ mod salvo_apps {
         let b = send(config_b(&seen_b)).await;
         check_apps(&a, &b, &seen_a, &seen_b, "salvo");
         check_process_wide_defaults();
+    }
+
+    #[tokio::test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_salvo() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "salvo");
     }
 }
 
@@ -553,5 +605,10 @@ mod rocket_apps {
         let b = send(config_b(&seen_b)).await;
         check_apps(&a, &b, &seen_a, &seen_b, "rocket");
         check_process_wide_defaults();
+    }
+
+    #[rocket::async_test]
+    async fn a_panicking_report_hook_stops_at_the_hook_in_rocket() {
+        check_answered_despite_the_hook(&send(panicking_hook()).await, "rocket");
     }
 }

@@ -1,5 +1,7 @@
-//! Each rule of `shared/standards.md` that the core renders, checked on the rendered response
-//! with the test's own parsers.
+//! Each rule the core renders by, checked on the rendered response with the test's own
+//! parsers: challenges as RFC 9110 §11.6.1 and RFC 6750 §3 write them, `Retry-After` (RFC 9110
+//! §10.2.3) and `Allow` (§10.2.1), a concealed 403 as the 404 of RFC 9110 §15.5.4, and the
+//! crate's documented JSON body.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

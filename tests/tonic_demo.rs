@@ -383,7 +383,8 @@ fn refusals_know_their_call_id_and_language_and_concealment_holds_under_them() {
     }
 }
 
-/// Every HTTP status the crate can send maps to the code `standards.md` gives it.
+/// Every HTTP status the crate can send maps to the gRPC code the HTTP mappings of
+/// `google.rpc.Code` (google/rpc/code.proto) give it, where they give one.
 #[test]
 fn every_status_maps_to_the_standard_code() {
     for status in 400..=599u16 {

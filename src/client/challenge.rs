@@ -5,7 +5,8 @@ use std::fmt;
 use http::header::WWW_AUTHENTICATE;
 use http::HeaderMap;
 
-use crate::BearerError;
+use crate::challenge::BearerError;
+use crate::syntax::{is_tchar, is_token68_char};
 
 /// One challenge a server sent in `WWW-Authenticate`, as a client reads it: the scheme and
 /// either a token68 or the parameters, with quoted-strings unescaped.
@@ -181,16 +182,6 @@ impl fmt::Display for ReadChallenge {
         }
         Ok(())
     }
-}
-
-/// `tchar` (RFC 9110 §5.6.2).
-fn is_tchar(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-}
-
-/// The characters of a token68 before its trailing `=`s (RFC 9110 §11.2).
-fn is_token68_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"-._~+/".contains(&byte)
 }
 
 /// The most parameters one challenge may have: no scheme defines more than a handful, and the

@@ -1,4 +1,9 @@
-//! The demo contract (`shared/demo-contract.md`), row by row, as a client checks it.
+//! The demo app's contract, row by row, as a client checks it: what each framework's example
+//! in `examples/` (each routing to the shared rules of `examples/demo/mod.rs`) must answer. It has
+//! two parts: the demo's routes (`requests`, checked by `check`), and "Every error in the
+//! crate's shape" (`shape_calls`, checked by `check_shape`): the refusals a framework raises
+//! itself (bad bodies, unknown ids, wrong methods, malformed `Authorization`) and a panicking
+//! handler, each answered in the crate's body.
 
 use super::{challenges_of, check_body, Demo, Format, ParsedChallenge, Reply};
 
@@ -236,7 +241,7 @@ fn check_concealment(demo: &Demo) {
     }
 }
 
-/// One request of the section "Every error in the crate's shape".
+/// One request of the contract's part "Every error in the crate's shape".
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: &'static str,
@@ -246,7 +251,7 @@ pub struct Call {
     pub expect: Expect,
 }
 
-/// What a row of that section answers.
+/// What a row of that part answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expect {
     /// A success with exactly this JSON body.
@@ -303,7 +308,7 @@ fn with_authorization(values: &[&[u8]], expect: Expect) -> Call {
     call
 }
 
-/// Every request of the section "Every error in the crate's shape".
+/// Every request of the contract's part "Every error in the crate's shape".
 pub fn shape_calls() -> Vec<Call> {
     let order = serde_json::json!({ "item": "book", "quantity": 2 });
     let stored = serde_json::json!({ "id": 1, "item": "book", "quantity": 2 });
@@ -426,7 +431,7 @@ pub fn shape_calls() -> Vec<Call> {
     calls
 }
 
-/// The crate's sentence for each status this section expects, written out here.
+/// The crate's sentence for each status this part expects, written out here.
 fn sentence(status: u16) -> &'static str {
     match status {
         400 => "The request is invalid",
