@@ -146,7 +146,6 @@ macro_rules! with_framework {
 
 mod body;
 mod challenge;
-mod check;
 pub mod client;
 mod config;
 with_framework! {
@@ -165,7 +164,6 @@ with_framework! {
 #[cfg(any(feature = "axum", feature = "tower"))]
 mod middleware;
 mod reason;
-mod refusal;
 mod render;
 mod report;
 mod syntax;
@@ -214,12 +212,10 @@ pub mod warp;
 
 pub use body::{BodyError, BodyFormat, ErrorBody, ProblemDetails, UnknownBodyFormat, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
-pub use check::{OrDeny, OrInternal};
 pub use config::{Catalog, Config, ConfigError};
 pub use credentials::{BasicCredentials, BearerToken};
-pub use error::{HttpError, RetryAfter};
+pub use error::{Forbidden, HttpError, OrDeny, OrInternal, RetryAfter, Unauthorized};
 pub use reason::Reason;
-pub use refusal::{Forbidden, Unauthorized};
 pub use report::Report;
 
 /// The `http` crate (version 1) whose types the crate's API uses, so that an app on a framework
@@ -237,7 +233,7 @@ pub use http;
 /// assert!(check(true).is_ok());
 /// ```
 pub mod prelude {
-    pub use crate::check::{OrDeny, OrInternal};
+    pub use crate::error::{OrDeny, OrInternal};
 }
 
 #[cfg(all(doctest, feature = "axum"))]

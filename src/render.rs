@@ -12,8 +12,8 @@ use crate::body::{self, BodyFormat, RequestMembers};
 use crate::config::{self, KeptBody, Language, Settings};
 use crate::context::{self, RequestContext};
 use crate::error::HttpError;
+use crate::error::{Forbidden, Unauthorized};
 use crate::reason::Reason;
-use crate::refusal::{Forbidden, Unauthorized};
 use crate::report::{report_once, Report, RequestView};
 
 impl HttpError {

@@ -6,8 +6,8 @@ use std::fmt;
 
 use http::StatusCode;
 
+use super::HttpError;
 use crate::challenge::{BearerError, Challenge, KnownParts};
-use crate::error::HttpError;
 use crate::reason::Reason;
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;

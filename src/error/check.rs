@@ -2,7 +2,7 @@
 
 use std::error::Error as StdError;
 
-use crate::{Forbidden, HttpError};
+use super::{Forbidden, HttpError};
 
 /// Turns a failed check (`false`, `None`) into a refusal, in one expression ending in `?`.
 ///
