@@ -72,12 +72,16 @@ async fn seen_as_a_client(
     response: reqwest::Response,
 ) -> Result<(StatusCode, Vec<(String, Vec<u8>)>, Vec<u8>), reqwest::Error> {
     let status = response.status();
-    let headers = response
+    let mut headers: Vec<(String, Vec<u8>)> = response
         .headers()
         .iter()
         .filter(|(name, _)| *name != reqwest::header::DATE)
         .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
         .collect();
+    // The headers as a set: actix-web keeps a response's headers in a hash map whose order
+    // differs from one worker thread to the next, for every response alike, so their order
+    // says nothing about what exists (and the two requests may reach two workers).
+    headers.sort();
     Ok((status, headers, response.bytes().await?.to_vec()))
 }
 

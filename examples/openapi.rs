@@ -20,8 +20,10 @@ use axum::{Router, ServiceExt};
 use demo::{Order, User};
 use denied::axum::{ErrorLayer, Json, Path, Query};
 use denied::utoipa::{
-    BadRequest, ContentTooLarge, ErrorResponses, Forbidden, InternalServerError, MethodNotAllowed,
-    NotFound, TooManyRequests, Unauthorized, UnprocessableContent, UnsupportedMediaType,
+    BadRequestResponse, ContentTooLargeResponse, ErrorResponses, ForbiddenResponse,
+    InternalServerErrorResponse, MethodNotAllowedResponse, NotFoundResponse,
+    TooManyRequestsResponse, UnauthorizedResponse, UnprocessableContentResponse,
+    UnsupportedMediaTypeResponse,
 };
 use denied::HttpError;
 use serde_json::Value;
@@ -33,7 +35,7 @@ type Params = Query<HashMap<String, String>>;
 /// The signed-in user.
 #[utoipa::path(get, path = "/me", responses(
     (status = 200, description = "The signed-in user", body = Value),
-    BadRequest, Unauthorized, MethodNotAllowed,
+    BadRequestResponse, UnauthorizedResponse, MethodNotAllowedResponse,
 ))]
 async fn me(user: User) -> Json<Value> {
     Json(demo::me(&user))
@@ -42,7 +44,7 @@ async fn me(user: User) -> Json<Value> {
 /// The reports, for admins.
 #[utoipa::path(get, path = "/admin/reports", responses(
     (status = 200, description = "The reports", body = Value),
-    BadRequest, Unauthorized, Forbidden,
+    BadRequestResponse, UnauthorizedResponse, ForbiddenResponse,
 ))]
 async fn admin_reports(user: User, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let message = params.get("message").map(String::as_str);
@@ -52,7 +54,7 @@ async fn admin_reports(user: User, Query(params): Params) -> Result<Json<Value>,
 /// Starts an export, for tokens with the scope `reports:export`.
 #[utoipa::path(get, path = "/reports/export", responses(
     (status = 200, description = "The export started", body = Value),
-    BadRequest, Unauthorized, Forbidden,
+    BadRequestResponse, UnauthorizedResponse, ForbiddenResponse,
 ))]
 async fn export_reports(user: User, Query(params): Params) -> Result<Json<Value>, HttpError> {
     let scope = params.get("scope").map(String::as_str);
@@ -62,7 +64,7 @@ async fn export_reports(user: User, Query(params): Params) -> Result<Json<Value>
 /// A repository, for its owner; to everyone else it does not exist.
 #[utoipa::path(get, path = "/repos/{name}", params(("name" = String, Path)), responses(
     (status = 200, description = "The repository", body = Value),
-    BadRequest, Unauthorized, NotFound,
+    BadRequestResponse, UnauthorizedResponse, NotFoundResponse,
 ))]
 async fn repo(caller: Option<User>, Path(name): Path<String>) -> Result<Json<Value>, HttpError> {
     Ok(Json(demo::repo(caller.as_ref(), &name)?))
@@ -71,8 +73,8 @@ async fn repo(caller: Option<User>, Path(name): Path<String>) -> Result<Json<Val
 /// Places an order.
 #[utoipa::path(post, path = "/orders", request_body = Value, responses(
     (status = 201, description = "The order as stored", body = Value),
-    BadRequest, Unauthorized, ContentTooLarge, UnsupportedMediaType, UnprocessableContent,
-    MethodNotAllowed,
+    BadRequestResponse, UnauthorizedResponse, ContentTooLargeResponse, UnsupportedMediaTypeResponse, UnprocessableContentResponse,
+    MethodNotAllowedResponse,
 ))]
 async fn create_order(user: User, Json(order): Json<Order>) -> (StatusCode, Json<Order>) {
     (StatusCode::CREATED, Json(demo::create_order(&user, order)))
@@ -81,27 +83,27 @@ async fn create_order(user: User, Json(order): Json<Order>) -> (StatusCode, Json
 /// One order.
 #[utoipa::path(get, path = "/orders/{id}", params(("id" = u32, Path)), responses(
     (status = 200, description = "The order", body = Value),
-    BadRequest, Unauthorized, NotFound, MethodNotAllowed,
+    BadRequestResponse, UnauthorizedResponse, NotFoundResponse, MethodNotAllowedResponse,
 ))]
 async fn order(user: User, Path(id): Path<u32>) -> Result<Json<Value>, HttpError> {
     Ok(Json(demo::order(&user, id)?))
 }
 
 /// Always fails, with a cause the client never sees.
-#[utoipa::path(get, path = "/boom", responses(InternalServerError))]
+#[utoipa::path(get, path = "/boom", responses(InternalServerErrorResponse))]
 async fn boom() -> Result<Json<Value>, HttpError> {
     Ok(Json(demo::boom()?))
 }
 
 /// Always panics; the app answers and keeps serving.
-#[utoipa::path(get, path = "/panic", responses(InternalServerError))]
+#[utoipa::path(get, path = "/panic", responses(InternalServerErrorResponse))]
 async fn panic() -> Json<Value> {
     Json(demo::panic())
 }
 
 /// Always says to come back later.
 #[utoipa::path(get, path = "/slow-down", params(("after" = Option<u64>, Query)), responses(
-    BadRequest, TooManyRequests,
+    BadRequestResponse, TooManyRequestsResponse,
 ))]
 async fn slow_down(Query(params): Params) -> HttpError {
     demo::slow_down(params.get("after").map(String::as_str))

@@ -244,7 +244,8 @@ fn describe(request: &ShowcaseRequest) -> String {
     format!("{} {} ({})", request.method, request.target, request.label)
 }
 
-/// `text` cut into lines of at most `width` characters, continuation lines indented.
+/// `text` cut into lines of at most `width` characters, continuation lines indented: at a
+/// space where there is one, so that a header value is not cut mid-word.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     for line in text.lines() {
@@ -252,11 +253,14 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         let mut rest = characters.as_slice();
         let mut indent = "";
         while rest.len() + indent.len() > width {
-            let take = width - indent.len();
-            lines.push(format!(
-                "{indent}{}",
-                rest[..take].iter().collect::<String>()
-            ));
+            let room = width - indent.len();
+            let take = rest[..room]
+                .iter()
+                .rposition(|character| *character == ' ')
+                .filter(|&space| space > 0)
+                .map_or(room, |space| space + 1);
+            let taken: String = rest[..take].iter().collect();
+            lines.push(format!("{indent}{}", taken.trim_end()));
             rest = &rest[take..];
             indent = "    ";
         }
@@ -289,7 +293,24 @@ fn render_whole(answer: &Answer) -> Vec<String> {
         .collect()
 }
 
+/// Replaces the default panic message, which would print the demo's planted secret for every
+/// framework's `GET /panic`, with one announced line: the crate's 500 never carries that text,
+/// and neither does this output. An app does the same where its panics should reach a log
+/// without their text on stderr.
+fn announce_panics_once() {
+    let announced = std::sync::atomic::AtomicBool::new(false);
+    std::panic::set_hook(Box::new(move |_| {
+        if !announced.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!(
+                "(GET /panic makes each framework's handler panic on purpose; the crate answers \
+                 with its generic 500, and the panic messages are not printed here)"
+            );
+        }
+    }));
+}
+
 fn main() -> ExitCode {
+    announce_panics_once();
     let wide_table = std::env::args().any(|argument| argument == "--table");
     let config = demo::config_from_env(false);
     let mut addresses = Vec::new();

@@ -59,8 +59,15 @@ impl FromStr for BodyFormat {
 /// The largest body [`ErrorBody::from_slice`] reads: an error body is a few hundred bytes.
 pub const MAX_BODY_LEN: usize = 64 * 1024;
 
-/// The `error` member or the problem `title`: the status's reason phrase.
+/// The `error` member or the problem `title`: the status's reason phrase, as RFC 9110 names it
+/// (413 and 422 were renamed there: `http` still has their old phrases).
 pub(crate) fn reason_phrase(status: StatusCode) -> &'static str {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return "Content Too Large";
+    }
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        return "Unprocessable Content";
+    }
     match status.canonical_reason() {
         Some(phrase) => phrase,
         None if status.is_server_error() => "Server Error",

@@ -9,7 +9,6 @@ use http::{HeaderName, HeaderValue, Method};
 
 use crate::body::BodyFormat;
 use crate::config::{self, Config, ConfigError, Settings};
-use crate::error::HttpError;
 use crate::negotiate;
 
 /// The settings a framework layer renders with: its app's own, or the process-wide ones.
@@ -267,19 +266,6 @@ fn traced() -> bool {
     return crate::trace::listening();
     #[cfg(not(feature = "tracing"))]
     false
-}
-
-/// The generic 500 a layer answers a caught panic with; the panic's text is its hidden note.
-#[cfg_attr(feature = "rocket", allow(dead_code))] // rocket catches panics itself.
-pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> HttpError {
-    let text = if let Some(text) = payload.downcast_ref::<&str>() {
-        text
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.as_str()
-    } else {
-        "a panic whose payload is not text"
-    };
-    HttpError::internal().with_note(format!("the handler panicked: {text}"))
 }
 
 with_framework! {

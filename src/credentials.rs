@@ -6,8 +6,9 @@ use std::fmt;
 use http::header::AUTHORIZATION;
 use http::HeaderMap;
 
+use crate::challenge::Challenge;
+use crate::error::{HttpError, Unauthorized};
 use crate::syntax::{is_tchar, trim_ows};
-use crate::{Challenge, HttpError, Unauthorized};
 
 /// A bearer token from `Authorization: Bearer <token>` (RFC 6750 §2.1).
 ///

@@ -66,83 +66,14 @@
 //! | `salvo` | `Scribe` for every error type, `From` salvo's `ParseError`, [`salvo::ErrorHandling`] for every other error and panic and for the request context, [`salvo::method_not_allowed`] for a path's 405, [`salvo::json`] | salvo 1 |
 //! | `tonic` | gRPC: `From` every error type for `tonic::Status` ([`tonic::code_for`] gives the code), [`tonic::ErrorLayer`] for the request context and panics, the [`tonic::bearer_token`] interceptors | tonic 0.14 |
 //! | `tracing` | one `tracing` event per rendered error on target `denied`, with its status, reason, Bearer error, concealment, hidden note and source, and the request's method, path and id | tracing 0.1 |
-//! | `utoipa` | OpenAPI: `ToSchema` for [`ErrorBody`] and [`ProblemDetails`], [`utoipa::ErrorResponses`] documents the app's refusals from its [`Config`], one `IntoResponses` type per refusal ([`utoipa::Unauthorized`], ...) | utoipa 6 |
+//! | `utoipa` | OpenAPI: `ToSchema` for [`ErrorBody`] and [`ProblemDetails`], [`utoipa::ErrorResponses`] documents the app's refusals from its [`Config`], one `IntoResponses` type per refusal ([`utoipa::UnauthorizedResponse`], ...) | utoipa 6 |
 //! | `warp` | `Reply` and `Reject` for every error type, filters, [`warp::error_handling`] for every rejection and other error and for the request context | warp 0.4 |
 //!
 //! Without features the crate renders [`http::Response`]s for any framework.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// Compiles items with any framework feature (`$item`s), or without any (`not: $item`s), or
-/// always but unused without one (`unused_without: $item`s), or with any HTTP framework
-/// feature (`http: $item`s; every framework but gRPC's tonic), or with any framework whose
-/// requests are `http` 1's (`http_1: $item`s; all but actix-web and rocket), or always but
-/// unused without one of those (`unused_without_http_1: $item`s), or with any framework whose
-/// layer reads the request's head itself (`request_head: $item`s; the `http` 1 ones but warp,
-/// which reads through a copy): the one list of the features that share the adapters' core.
-macro_rules! with_framework {
-    (not: $($item:item)*) => { with_framework!(@any_framework when_not $($item)*); };
-    (unused_without: $($item:item)*) => { with_framework!(@any_framework unused_unless $($item)*); };
-    (http: $($item:item)*) => {
-        with_framework!(@when [any(
-            feature = "axum",
-            feature = "actix-web",
-            feature = "poem",
-            feature = "rocket",
-            feature = "salvo",
-            feature = "tower",
-            feature = "warp"
-        )] $($item)*);
-    };
-    (http_1: $($item:item)*) => { with_framework!(@http_1 when $($item)*); };
-    (request_head: $($item:item)*) => {
-        with_framework!(@when [any(
-            feature = "axum",
-            feature = "poem",
-            feature = "salvo",
-            feature = "tonic",
-            feature = "tower"
-        )] $($item)*);
-    };
-    (unused_without_http_1: $($item:item)*) => {
-        with_framework!(@http_1 unused_unless $($item)*);
-    };
-    // The lists, each written once, then what to do with them.
-    (@any_framework $how:ident $($item:item)*) => {
-        with_framework!(@$how [any(
-            feature = "axum",
-            feature = "actix-web",
-            feature = "poem",
-            feature = "rocket",
-            feature = "salvo",
-            feature = "tonic",
-            feature = "tower",
-            feature = "warp"
-        )] $($item)*);
-    };
-    (@http_1 $how:ident $($item:item)*) => {
-        with_framework!(@$how [any(
-            feature = "axum",
-            feature = "poem",
-            feature = "salvo",
-            feature = "tonic",
-            feature = "tower",
-            feature = "warp"
-        )] $($item)*);
-    };
-    (@when [$features:meta] $($item:item)*) => {$(
-        #[cfg($features)]
-        $item
-    )*};
-    (@when_not [$features:meta] $($item:item)*) => {$(
-        #[cfg(not($features))]
-        $item
-    )*};
-    (@unused_unless [$features:meta] $($item:item)*) => {$(
-        #[cfg_attr(not($features), allow(dead_code))]
-        $item
-    )*};
-    ($($item:item)*) => { with_framework!(@any_framework when $($item)*); };
-}
+#[macro_use]
+mod macros;
 
 mod body;
 mod challenge;
@@ -157,12 +88,8 @@ mod credentials;
 mod error;
 mod intern;
 with_framework! {
-    http:
-    mod foreign;
-    mod json_body;
+    mod adapter;
 }
-#[cfg(any(feature = "axum", feature = "tower"))]
-mod middleware;
 mod reason;
 mod render;
 mod report;
@@ -214,7 +141,10 @@ pub use body::{BodyError, BodyFormat, ErrorBody, ProblemDetails, UnknownBodyForm
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
 pub use config::{Catalog, Config, ConfigError};
 pub use credentials::{BasicCredentials, BearerToken};
-pub use error::{Forbidden, HttpError, OrDeny, OrInternal, RetryAfter, Unauthorized};
+pub use error::{
+    ErrorStatus, Forbidden, HttpError, OrDeny, OrInternal, RetryAfter, Unauthorized,
+    UnsupportedStatus,
+};
 pub use reason::Reason;
 pub use report::Report;
 

@@ -62,11 +62,19 @@ macro_rules! render_refusal {
                 self.as_http_error().render()
             }
 
-            /// [`HttpError::render_with`] for the adapters: the refusal is rendered where it
-            /// is, not moved into an `HttpError` first.
-            #[cfg(any(feature = "axum", feature = "warp"))]
-            pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
-                self.as_http_error().render_with(wrap)
+        }
+
+        with_framework! {
+            renders_refusals_in_place:
+            impl $refusal {
+                /// [`HttpError::render_with`] for the adapters: the refusal is rendered where
+                /// it is, not moved into an `HttpError` first.
+                pub(crate) fn render_with<B>(
+                    &self,
+                    wrap: impl FnOnce(Bytes) -> B,
+                ) -> Response<B> {
+                    self.as_http_error().render_with(wrap)
+                }
             }
         }
 
@@ -543,6 +551,13 @@ mod tests {
     use http::Method;
 
     use super::*;
+    use crate::error::ErrorStatus;
+
+    /// The general error of any status: a status that needs a header of its own, which the
+    /// general constructor refuses, as the generic 500 an app would send instead.
+    fn general(status: StatusCode) -> HttpError {
+        ErrorStatus::try_from(status).map_or_else(|_| HttpError::internal(), HttpError::new)
+    }
     use crate::challenge::{BearerError, Challenge};
     use crate::config::{Catalog, Config};
 
@@ -573,23 +588,23 @@ mod tests {
                         };
                         for code in 400..=599 {
                             let status = StatusCode::from_u16(code).unwrap();
-                            let plain = HttpError::new(status);
+                            let plain = general(status);
                             let prerendered = settings
                                 .base()
                                 .prerendered(format, plain.built_status())
                                 .is_some();
                             takes_default_way(&plain, prerendered);
                             // A 5xx withholds its own message: its body is the default one.
-                            let own_message = HttpError::new(status).with_message("its own");
+                            let own_message = general(status).with_message("its own");
                             let withheld = plain.built_status().is_server_error();
                             takes_default_way(&own_message, prerendered && withheld);
-                            let exposed = HttpError::new(status).with_exposed_message("its own");
+                            let exposed = general(status).with_exposed_message("its own");
                             takes_default_way(&exposed, false);
                             let reason =
-                                HttpError::new(status).with_reason(Reason::Custom("taken".into()));
+                                general(status).with_reason(Reason::Custom("taken".into()));
                             takes_default_way(&reason, false);
                             let retry_after =
-                                HttpError::new(status).with_retry_after(Duration::from_secs(30));
+                                general(status).with_retry_after(Duration::from_secs(30));
                             takes_default_way(&retry_after, prerendered);
                         }
                         takes_default_way(&Forbidden::not_owner().conceal(), true);
@@ -618,7 +633,7 @@ mod tests {
                         // A date IMF-fixdate cannot write is left out.
                         let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
                         let unwritable =
-                            HttpError::too_many_requests().with_retry_after_date(before_1970);
+                            HttpError::too_many_requests().with_retry_after(before_1970);
                         takes_default_way(&unwritable, true);
                         // A challenge that cannot be sent, or a 401 with none at all (no public
                         // constructor builds one), goes the general way and out as a 500.
@@ -671,11 +686,10 @@ mod tests {
                 for settings in for_both_lifetimes(config) {
                     for status in statuses {
                         for message in MESSAGES {
-                            let built =
-                                HttpError::new(status).with_exposed_message(message.to_owned());
+                            let built = general(status).with_exposed_message(message.to_owned());
                             let expected =
                                 render_unreported(&built, &settings, None, |bytes| bytes);
-                            let kept = HttpError::new(status).with_exposed_message(message);
+                            let kept = general(status).with_exposed_message(message);
                             // Kept alive together, so that bodies rendered per response lie apart.
                             let sent: Vec<Response<Bytes>> = (0..3)
                                 .map(|_| render_unreported(&kept, &settings, None, |bytes| bytes))
@@ -721,10 +735,10 @@ mod tests {
             .collect();
         for message in &messages {
             let built =
-                HttpError::new(StatusCode::CONFLICT).with_exposed_message(message.to_string());
+                HttpError::new(ErrorStatus::CONFLICT).with_exposed_message(message.to_string());
             let expected = render_unreported(&built, &settings, None, |bytes| bytes);
             for _ in 0..2 {
-                let kept = HttpError::new(StatusCode::CONFLICT).with_exposed_message(*message);
+                let kept = HttpError::new(ErrorStatus::CONFLICT).with_exposed_message(*message);
                 let sent = render_unreported(&kept, &settings, None, |bytes| bytes);
                 assert_eq!(sent.body(), expected.body(), "{message}");
             }
@@ -745,9 +759,9 @@ mod tests {
                 Forbidden::new()
                     .with_reason(Reason::Custom("out of stock".into()))
                     .into(),
-                HttpError::new(StatusCode::CONFLICT).with_reason(Reason::Custom("taken".into())),
+                HttpError::new(ErrorStatus::CONFLICT).with_reason(Reason::Custom("taken".into())),
                 // No body rendered in advance for this status.
-                HttpError::new(StatusCode::from_u16(499).unwrap_or(StatusCode::CONFLICT))
+                general(StatusCode::from_u16(499).unwrap())
                     .with_reason(Reason::Custom("gone_fishing".into())),
             ]
         };
@@ -806,8 +820,8 @@ mod tests {
             for (lines, default_refusal) in cases {
                 let context = test_request::of(Config::new(), lines);
                 for error in [
-                    HttpError::new(http::StatusCode::FORBIDDEN),
-                    HttpError::new(http::StatusCode::GONE),
+                    HttpError::new(ErrorStatus::FORBIDDEN),
+                    HttpError::new(ErrorStatus::GONE),
                     Forbidden::not_owner().conceal(),
                     Unauthorized::invalid_token("example", "expired").into(),
                     HttpError::method_not_allowed([Method::GET, Method::HEAD]),
@@ -824,8 +838,8 @@ mod tests {
                 // An own message of `'static` text is kept unless the request adds to the body:
                 // sent alike either way, with the error's own headers.
                 let own_messages: [HttpError; 4] = [
-                    HttpError::new(http::StatusCode::FORBIDDEN).with_message("its own"),
-                    HttpError::new(http::StatusCode::FORBIDDEN)
+                    HttpError::new(ErrorStatus::FORBIDDEN).with_message("its own"),
+                    HttpError::new(ErrorStatus::FORBIDDEN)
                         .with_message(String::from("its own, built")),
                     HttpError::too_many_requests()
                         .with_message("slow down")
@@ -853,7 +867,7 @@ mod tests {
             for (accept, default_refusal) in accepts {
                 let config = Config::new().instance_from_path(true);
                 let context = test_request::of(config, &[("accept", accept)]);
-                let error = HttpError::new(http::StatusCode::FORBIDDEN);
+                let error = HttpError::new(ErrorStatus::FORBIDDEN);
                 let taken = assert_default_refusal_is_decided_alike(
                     &error,
                     context.settings(),

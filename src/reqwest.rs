@@ -48,8 +48,8 @@ use std::time::Duration;
 use ::reqwest::header::{HeaderValue, AUTHORIZATION};
 use ::reqwest::{Client, Request, Response, StatusCode};
 
+use crate::body::{BodyError, MAX_BODY_LEN};
 use crate::client::{is_error, Advice, Guidance, ReadChallenge};
-use crate::{BodyError, MAX_BODY_LEN};
 
 mod sealed {
     pub trait Sealed {}

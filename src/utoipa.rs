@@ -7,9 +7,10 @@
 //!   component per refusal: its body in the app's format (both formats when the app
 //!   negotiates), an example rendered by the crate itself, and the headers that come with it
 //!   (`WWW-Authenticate` on a 401, `Allow` on a 405, `Retry-After` on a 429, ...).
-//! - One type per refusal, [`Unauthorized`], [`Forbidden`], [`NotFound`], [`MethodNotAllowed`],
-//!   [`TooManyRequests`] and the rest, implements [`IntoResponses`]: list them in a route's
-//!   `#[utoipa::path(responses(..))]` and the route's document refers to those components.
+//! - One type per refusal, [`UnauthorizedResponse`], [`ForbiddenResponse`],
+//!   [`NotFoundResponse`], [`MethodNotAllowedResponse`], [`TooManyRequestsResponse`] and the rest,
+//!   implements [`IntoResponses`]: list them in a route's `#[utoipa::path(responses(..))]` and the
+//!   route's document refers to the components `Unauthorized`, `Forbidden` and so on.
 //!
 //! ```
 //! use denied::Config;
@@ -21,7 +22,7 @@
 //!     path = "/me",
 //!     responses(
 //!         (status = 200, description = "The signed-in user"),
-//!         denied::utoipa::Unauthorized,
+//!         denied::utoipa::UnauthorizedResponse,
 //!     ),
 //! )]
 //! async fn me() {}
@@ -60,8 +61,11 @@ use ::utoipa::{IntoResponses, Modify, PartialSchema, ToSchema};
 use http::{Method, StatusCode};
 use serde_json::Value;
 
+use crate::body::{BodyFormat, ErrorBody, ProblemDetails};
+use crate::challenge::Challenge;
 use crate::config::Settings;
-use crate::{BodyFormat, Challenge, Config, ConfigError, ErrorBody, HttpError, ProblemDetails};
+use crate::config::{Config, ConfigError};
+use crate::error::{ErrorStatus, HttpError};
 
 fn string(description: &str) -> ObjectBuilder {
     ObjectBuilder::new()
@@ -107,7 +111,7 @@ fn with_crate_members(object: ObjectBuilder) -> ObjectBuilder {
 
 impl PartialSchema for ErrorBody {
     fn schema() -> RefOr<Schema> {
-        let example = crate::Forbidden::missing_role("admin").render();
+        let example = crate::error::Forbidden::missing_role("admin").render();
         let object = ObjectBuilder::new()
             .schema_type(Type::Object)
             .description(Some(
@@ -138,7 +142,7 @@ impl ToSchema for ErrorBody {
 impl PartialSchema for ProblemDetails {
     fn schema() -> RefOr<Schema> {
         let example = render_example(
-            &crate::Forbidden::missing_role("admin").into(),
+            &crate::error::Forbidden::missing_role("admin").into(),
             problem_settings().as_ref(),
         );
         let object = ObjectBuilder::new()
@@ -347,7 +351,7 @@ const REFUSALS: &[Refusal] = &[
         description: "No valid credentials. Authenticate (refresh the token) and retry once. \
             A Bearer challenge without `error` means no credentials were sent; with \
             `error=\"invalid_token\"`, the token sent is not valid.",
-        example: |settings| crate::Unauthorized::bearer(settings.realm.clone()).into(),
+        example: |settings| crate::error::Unauthorized::bearer(settings.realm.clone()).into(),
     },
     Refusal {
         name: "Forbidden",
@@ -355,7 +359,7 @@ const REFUSALS: &[Refusal] = &[
         description: "The credentials are valid but not enough. Final: do not refresh the \
             token and do not retry. `reason` says why; with `insufficient_scope`, \
             `WWW-Authenticate` names the scope the token needs.",
-        example: |_| crate::Forbidden::missing_role("admin").into(),
+        example: |_| crate::error::Forbidden::missing_role("admin").into(),
     },
     Refusal {
         name: "NotFound",
@@ -376,13 +380,13 @@ const REFUSALS: &[Refusal] = &[
         name: "ContentTooLarge",
         status: StatusCode::PAYLOAD_TOO_LARGE,
         description: "The request body is larger than the route reads.",
-        example: |_| HttpError::new(StatusCode::PAYLOAD_TOO_LARGE),
+        example: |_| HttpError::new(ErrorStatus::CONTENT_TOO_LARGE),
     },
     Refusal {
         name: "UnsupportedMediaType",
         status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
         description: "The request body's `Content-Type` is not one the route reads.",
-        example: |_| HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        example: |_| HttpError::new(ErrorStatus::UNSUPPORTED_MEDIA_TYPE),
     },
     Refusal {
         name: "UnprocessableContent",
@@ -450,7 +454,7 @@ fn headers(refusal: &Refusal, settings: &Settings) -> BTreeMap<String, Header> {
                         .to_owned(),
                     challenge(
                         Challenge::bearer(settings.realm.clone())
-                            .with_error(crate::BearerError::InsufficientScope)
+                            .with_error(crate::challenge::BearerError::InsufficientScope)
                             .with_scope("reports:export"),
                     ),
                 ),
@@ -465,7 +469,7 @@ fn headers(refusal: &Refusal, settings: &Settings) -> BTreeMap<String, Header> {
                         .to_owned(),
                     challenge(
                         Challenge::bearer(settings.realm.clone())
-                            .with_error(crate::BearerError::InvalidRequest),
+                            .with_error(crate::challenge::BearerError::InvalidRequest),
                     ),
                 ),
             );
@@ -546,12 +550,14 @@ fn request_id_header_name(name: &str) -> String {
 }
 
 macro_rules! refusal_responses {
-    ($($(#[$doc:meta])* $name:ident = $status:literal;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident = $status:literal, $component:literal;)*) => {$(
         $(#[$doc])*
         ///
         /// Implements [`IntoResponses`]: list it in a route's `#[utoipa::path(responses(..))]`.
-        /// The route's document then refers to the component of the same name, which
-        /// [`ErrorResponses`] adds.
+        #[doc = concat!(
+            "The route's document then refers to the component `", $component,
+            "`, which [`ErrorResponses`] adds."
+        )]
         #[derive(Debug, Clone, Copy)]
         pub enum $name {}
 
@@ -559,7 +565,7 @@ macro_rules! refusal_responses {
             fn responses() -> BTreeMap<String, RefOr<Response>> {
                 BTreeMap::from([(
                     $status.to_owned(),
-                    RefOr::Ref(Ref::from_response_name(stringify!($name))),
+                    RefOr::Ref(Ref::from_response_name($component)),
                 )])
             }
         }
@@ -568,27 +574,27 @@ macro_rules! refusal_responses {
 
 refusal_responses! {
     /// 400: a malformed request.
-    BadRequest = "400";
+    BadRequestResponse = "400", "BadRequest";
     /// 401, with its `WWW-Authenticate` challenge.
-    Unauthorized = "401";
+    UnauthorizedResponse = "401", "Unauthorized";
     /// 403: a final no.
-    Forbidden = "403";
+    ForbiddenResponse = "403", "Forbidden";
     /// 404: genuine or concealed, the same response.
-    NotFound = "404";
+    NotFoundResponse = "404", "NotFound";
     /// 405, with `Allow`.
-    MethodNotAllowed = "405";
+    MethodNotAllowedResponse = "405", "MethodNotAllowed";
     /// 413: a body too large.
-    ContentTooLarge = "413";
+    ContentTooLargeResponse = "413", "ContentTooLarge";
     /// 415: a body of a media type the route does not read.
-    UnsupportedMediaType = "415";
+    UnsupportedMediaTypeResponse = "415", "UnsupportedMediaType";
     /// 422: a body of the wrong shape.
-    UnprocessableContent = "422";
+    UnprocessableContentResponse = "422", "UnprocessableContent";
     /// 429, with `Retry-After`.
-    TooManyRequests = "429";
+    TooManyRequestsResponse = "429", "TooManyRequests";
     /// 500, with a generic sentence.
-    InternalServerError = "500";
+    InternalServerErrorResponse = "500", "InternalServerError";
     /// 503, with `Retry-After` when the app sends one.
-    ServiceUnavailable = "503";
+    ServiceUnavailableResponse = "503", "ServiceUnavailable";
 }
 
 #[cfg(test)]
@@ -606,17 +612,17 @@ mod tests {
     #[test]
     fn every_type_refers_to_its_refusals_component_under_its_status() {
         let types = [
-            BadRequest::responses(),
-            Unauthorized::responses(),
-            Forbidden::responses(),
-            NotFound::responses(),
-            MethodNotAllowed::responses(),
-            ContentTooLarge::responses(),
-            UnsupportedMediaType::responses(),
-            UnprocessableContent::responses(),
-            TooManyRequests::responses(),
-            InternalServerError::responses(),
-            ServiceUnavailable::responses(),
+            BadRequestResponse::responses(),
+            UnauthorizedResponse::responses(),
+            ForbiddenResponse::responses(),
+            NotFoundResponse::responses(),
+            MethodNotAllowedResponse::responses(),
+            ContentTooLargeResponse::responses(),
+            UnsupportedMediaTypeResponse::responses(),
+            UnprocessableContentResponse::responses(),
+            TooManyRequestsResponse::responses(),
+            InternalServerErrorResponse::responses(),
+            ServiceUnavailableResponse::responses(),
         ];
         assert_eq!(types.len(), REFUSALS.len());
         for refusal in REFUSALS {

@@ -135,6 +135,10 @@ fn the_showcase_fits_100_columns_and_finds_no_disagreement() {
             "{stdout}"
         );
         assert!(!stdout.contains("hunter2"), "{stdout}");
+        // The panics the demo makes on purpose are announced once, without their text.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("hunter2"), "{stderr}");
+        assert_eq!(stderr.matches("panic on purpose").count(), 1, "{stderr}");
     }
 }
 

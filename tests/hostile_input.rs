@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use denied::client::{Advice, Guidance, ReadBody};
 use denied::{
-    BearerError, Challenge, Forbidden, HttpError, InvalidChallenge, RetryAfter, Unauthorized,
+    BearerError, Challenge, ErrorStatus, Forbidden, HttpError, InvalidChallenge, RetryAfter,
+    Unauthorized,
 };
 use http::{HeaderMap, StatusCode};
 use support::{challenges_of, check_body, is_imf_fixdate, reply_of, Format, Reply};
@@ -42,13 +43,13 @@ fn a_retry_after_date_imf_fixdate_cannot_write_is_left_out() {
     let year_10000 = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
     let far_future = UNIX_EPOCH + Duration::from_secs(i64::MAX as u64 / 2);
     for when in [before_1970, year_10000, far_future] {
-        let reply = sent(HttpError::service_unavailable().with_retry_after_date(when));
+        let reply = sent(HttpError::service_unavailable().with_retry_after(when));
         assert_eq!(reply.status, 503);
         assert_eq!(reply.header("retry-after"), None, "{when:?}");
         check_body(&reply, Format::Json);
     }
     let last_writable = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
-    let reply = sent(HttpError::service_unavailable().with_retry_after_date(last_writable));
+    let reply = sent(HttpError::service_unavailable().with_retry_after(last_writable));
     assert_eq!(
         reply.header("retry-after"),
         Some("Fri, 31 Dec 9999 23:59:59 GMT")
@@ -217,11 +218,12 @@ fn only_problem_json_itself_is_read_as_problem_details() {
 
 #[test]
 fn a_405_cannot_be_built_without_allow() {
-    let error = HttpError::new(StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(error.status(), 500);
-    let reply = sent(error);
-    assert_eq!(reply.status, 500);
-    assert_eq!(reply.header("allow"), None);
+    let refused = ErrorStatus::try_from(StatusCode::METHOD_NOT_ALLOWED).unwrap_err();
+    assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        refused.to_string().contains("method_not_allowed"),
+        "{refused}"
+    );
 
     let disabled = reply_of(HttpError::method_not_allowed([]).render());
     assert_eq!(disabled.status, 405);
@@ -236,7 +238,7 @@ fn rendered_as(status: u16) -> Option<Reply> {
         401 => Unauthorized::bearer("api").into(),
         405 => HttpError::method_not_allowed([http::Method::GET]),
         407 | 426 => return through_layer(status),
-        _ => HttpError::new(StatusCode::from_u16(status).unwrap()),
+        _ => HttpError::new(ErrorStatus::try_from(StatusCode::from_u16(status).unwrap()).unwrap()),
     };
     Some(sent(error))
 }
@@ -482,9 +484,9 @@ fn statuses_whose_header_the_crate_cannot_build_are_refused_like_401_and_405() {
         StatusCode::PROXY_AUTHENTICATION_REQUIRED,
         StatusCode::UPGRADE_REQUIRED,
     ] {
-        let error = HttpError::new(status);
-        assert_eq!(error.status(), 500, "{status}");
-        assert!(error.to_string().contains(status.as_str()));
+        let refused = ErrorStatus::try_from(status).unwrap_err();
+        assert_eq!(refused.status(), status);
+        assert!(refused.to_string().contains(status.as_str()));
     }
 }
 
@@ -506,7 +508,7 @@ fn debug_follows_what_render_sends() {
     assert!(!as_500.contains("retry_after"), "{as_500}");
     let unwritable_date = format!(
         "{:?}",
-        HttpError::service_unavailable().with_retry_after_date(UNIX_EPOCH - Duration::from_secs(1))
+        HttpError::service_unavailable().with_retry_after(UNIX_EPOCH - Duration::from_secs(1))
     );
     assert!(
         !unwritable_date.contains("retry_after"),

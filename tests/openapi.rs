@@ -10,7 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use denied::http::{Method, StatusCode};
+use denied::http::Method;
 use denied::{BodyFormat, Config, ErrorBody, Forbidden, HttpError, ProblemDetails, Reason};
 use serde_json::Value;
 use support::contract::{self, Call};
@@ -258,17 +258,17 @@ fn component_statuses() -> Vec<(String, String)> {
     use denied::utoipa::*;
     use utoipa::IntoResponses;
     [
-        BadRequest::responses(),
-        Unauthorized::responses(),
-        Forbidden::responses(),
-        NotFound::responses(),
-        MethodNotAllowed::responses(),
-        ContentTooLarge::responses(),
-        UnsupportedMediaType::responses(),
-        UnprocessableContent::responses(),
-        TooManyRequests::responses(),
-        InternalServerError::responses(),
-        ServiceUnavailable::responses(),
+        BadRequestResponse::responses(),
+        UnauthorizedResponse::responses(),
+        ForbiddenResponse::responses(),
+        NotFoundResponse::responses(),
+        MethodNotAllowedResponse::responses(),
+        ContentTooLargeResponse::responses(),
+        UnsupportedMediaTypeResponse::responses(),
+        UnprocessableContentResponse::responses(),
+        TooManyRequestsResponse::responses(),
+        InternalServerErrorResponse::responses(),
+        ServiceUnavailableResponse::responses(),
     ]
     .into_iter()
     .flatten()
@@ -299,10 +299,10 @@ fn every_kind_of_error() -> Vec<HttpError> {
             .with_retry_after(Duration::from_secs(0))
             .with_member("retry_after", 0),
         HttpError::method_not_allowed([Method::GET, Method::HEAD]),
-        HttpError::new(StatusCode::GONE)
+        HttpError::new(denied::ErrorStatus::GONE)
             .with_type("https://example.com/problems/gone")
             .with_instance("/orders/7")
-            .with_member("request_id", "abc"),
+            .with_member("plan", "free"),
         HttpError::internal().with_exposed_message("The disk is full"),
         HttpError::conflict().with_member("nested", serde_json::json!({"a": [1, {"b": null}]})),
     ]

@@ -47,13 +47,13 @@ fn an_errors_own_type_instance_and_members_are_sent() {
     let error = Forbidden::not_owner()
         .with_type("https://example.com/problems/not-yours")
         .with_instance("/repos/secret%20plans")
-        .with_member("request_id", "req-42")
-        .with_member("request_id", "req-43")
+        .with_member("plan", "free")
+        .with_member("plan", "team")
         .with_member("limits", serde_json::json!({"daily": 3}));
     let (body, _) = problem(error);
     assert_eq!(body.problem_type, "https://example.com/problems/not-yours");
     assert_eq!(body.instance.as_deref(), Some("/repos/secret%20plans"));
-    assert_eq!(body.extensions["request_id"], "req-43");
+    assert_eq!(body.extensions["plan"], "team");
     assert_eq!(body.extensions["limits"]["daily"], 3);
 }
 
@@ -66,6 +66,7 @@ fn members_that_break_rfc_9457_are_left_out_and_logged() {
         .with_member("has-dash", 1)
         .with_member("status", 200)
         .with_member("detail", "spoof")
+        .with_member("request_id", "spoofed-id")
         .with_type("not a uri");
     let logged = error.to_string();
     let (body, reply) = problem(error);
@@ -76,13 +77,15 @@ fn members_that_break_rfc_9457_are_left_out_and_logged() {
         assert!(logged.contains(name), "{logged}");
     }
     assert!(!String::from_utf8_lossy(&reply.body).contains("spoof"));
+    assert!(!body.extensions.contains_key("request_id"));
+    assert!(logged.contains("request_id"), "{logged}");
 }
 
 #[test]
 fn a_concealed_refusal_keeps_no_member_of_its_own() {
     install();
     let concealed = Forbidden::missing_role("admin")
-        .with_member("request_id", "req-7")
+        .with_member("plan", "free")
         .with_instance("/repos/secret")
         .conceal();
     reply_of(concealed.render())

@@ -14,7 +14,7 @@ mod support;
 use std::time::{Duration, SystemTime};
 
 use denied::client::{Guidance, ReadChallenge};
-use denied::{BearerError, Challenge, Forbidden, HttpError, Unauthorized};
+use denied::{BearerError, Challenge, ErrorStatus, Forbidden, HttpError, Unauthorized};
 use http::{Method, StatusCode};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -212,7 +212,9 @@ proptest! {
         text in hostile_text(),
     ) {
         if let Ok(status) = http::StatusCode::from_u16(status) {
-            let reply = reply_of(HttpError::new(status).with_message(text).render());
+            // A status the general constructor refuses is answered as the 500 an app sends.
+            let error = ErrorStatus::try_from(status).map_or_else(|_| HttpError::internal(), HttpError::new);
+            let reply = reply_of(error.with_message(text).render());
             prop_assert!((400..600).contains(&reply.status));
             let body = reply.json();
             prop_assert_eq!(body["status"].as_u64(), Some(u64::from(reply.status)));
@@ -333,7 +335,8 @@ impl Recipe {
             return forbidden.conceal();
         }
         let error = match &self.base {
-            Base::Status(code) => HttpError::new(StatusCode::from_u16(*code).unwrap()),
+            Base::Status(code) => ErrorStatus::try_from(StatusCode::from_u16(*code).unwrap())
+                .map_or_else(|_| HttpError::internal(), HttpError::new),
             Base::Unauthorized(challenges) => {
                 let mut built = challenges.iter().map(ChallengeRecipe::build);
                 let first = built.next().unwrap_or_else(|| Challenge::bearer("api"));
@@ -356,7 +359,7 @@ impl Recipe {
             Step::Note(text) => error.with_note(hidden(text)),
             Step::Source(text) => error.with_source(std::io::Error::other(hidden(text))),
             Step::RetryAfter(delay) => error.with_retry_after(*delay),
-            Step::RetryAfterDate(Some(when)) => error.with_retry_after_date(*when),
+            Step::RetryAfterDate(Some(when)) => error.with_retry_after(*when),
             Step::RetryAfterDate(None) => error,
             Step::Member(name, value) => error.with_member(name.clone(), value.clone()),
         })

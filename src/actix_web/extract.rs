@@ -11,15 +11,19 @@ use ::actix_web::{web, FromRequest, HttpRequest, HttpResponse, Responder, Respon
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::json_body;
-use crate::{BasicCredentials, BearerToken, HttpError};
+use crate::adapter::json_body;
+use crate::credentials::{BasicCredentials, BearerToken};
+use crate::error::{ErrorStatus, HttpError};
 
 /// The crate's error for an extractor error: `status` and the crate's sentence, actix-web's
 /// text kept as the hidden note (it may quote the request).
 fn rejected(status: ::actix_web::http::StatusCode, text: String) -> HttpError {
     let status = http::StatusCode::from_u16(status.as_u16())
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    HttpError::new(status).with_note(text)
+    // A framework's rejection that needs a header of its own is a bug of the app's: a 500.
+    ErrorStatus::try_from(status)
+        .map_or_else(|_| HttpError::internal(), HttpError::new)
+        .with_note(text)
 }
 
 /// `web::Json`'s settings, rejecting with the crate's errors: 415 without

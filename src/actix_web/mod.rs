@@ -32,7 +32,7 @@
 //! ```
 
 mod extract;
-mod middleware;
+mod handling;
 
 use ::actix_web::body::BoxBody;
 use ::actix_web::http::header::{HeaderName, HeaderValue};
@@ -42,9 +42,9 @@ use bytes::Bytes;
 use http::Method;
 
 pub use extract::{extractor_errors, form_config, json_config, path_config, query_config, Json};
-pub use middleware::{ErrorHandling, ErrorHandlingService, ResponseFuture};
+pub use handling::{ErrorHandling, ErrorHandlingService, ResponseFuture};
 
-use crate::{Forbidden, HttpError, Unauthorized};
+use crate::error::{Forbidden, HttpError, Unauthorized};
 
 /// The rendered response, carried over from `http` 1 to actix-web's `http` 0.2 types.
 fn to_actix(response: http::Response<Bytes>) -> HttpResponse {

@@ -12,13 +12,17 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::json_body;
-use crate::{BasicCredentials, BearerToken, HttpError};
+use crate::adapter::json_body;
+use crate::credentials::{BasicCredentials, BearerToken};
+use crate::error::{ErrorStatus, HttpError};
 
 /// The crate's error for a framework rejection: the framework's status and the crate's
 /// sentence, the framework's text kept as the hidden note (it may quote the request).
 fn rejected(status: http::StatusCode, text: String) -> HttpError {
-    HttpError::new(status).with_note(text)
+    // A framework's rejection that needs a header of its own is a bug of the app's: a 500.
+    ErrorStatus::try_from(status)
+        .map_or_else(|_| HttpError::internal(), HttpError::new)
+        .with_note(text)
 }
 
 macro_rules! rejections_into_http_error {

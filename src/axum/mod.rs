@@ -24,15 +24,15 @@
 //! ```
 
 mod extract;
-mod layer;
+mod handling;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 
 pub use extract::{Form, Json, Path, Query};
-pub use layer::{ErrorLayer, ErrorService, ResponseFuture};
+pub use handling::{ErrorLayer, ErrorService, ResponseFuture};
 
-use crate::{Forbidden, HttpError, Unauthorized};
+use crate::error::{Forbidden, HttpError, Unauthorized};
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {

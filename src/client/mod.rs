@@ -10,7 +10,9 @@ use http::{HeaderMap, StatusCode};
 
 pub use challenge::{MalformedChallenge, ReadChallenge};
 
-use crate::{BearerError, BodyError, ErrorBody, ProblemDetails, RetryAfter, MAX_BODY_LEN};
+use crate::body::{BodyError, ErrorBody, ProblemDetails, MAX_BODY_LEN};
+use crate::challenge::BearerError;
+use crate::error::RetryAfter;
 
 /// What a client should do next.
 ///

@@ -242,6 +242,7 @@ impl Config {
     /// |---|---|
     /// | 400 | The request is invalid |
     /// | 401 | Authentication is required to access this resource |
+    /// | 402 | Payment is required to access this resource |
     /// | 403 | You do not have permission to access this resource |
     /// | 404 | The requested resource was not found |
     /// | 405 | This method is not allowed for this resource |
@@ -256,8 +257,11 @@ impl Config {
     /// | 414 | The request URI is too long |
     /// | 415 | The media type of the request body is not supported |
     /// | 416 | The requested range cannot be served from this resource |
+    /// | 417 | The expectation of the request cannot be met |
     /// | 421 | The request was sent to a server that cannot answer it |
     /// | 422 | The request is well-formed but cannot be processed |
+    /// | 423 | The resource is locked |
+    /// | 424 | The request failed because a request it depends on failed |
     /// | 425 | The server will not process a request that might be replayed |
     /// | 426 | The server requires another protocol for this request |
     /// | 428 | The request must be conditional |
@@ -270,6 +274,9 @@ impl Config {
     /// | 503 | The service is temporarily unavailable; try again later |
     /// | 504 | The server did not receive a timely response from an upstream server |
     /// | 505 | The HTTP version of the request is not supported |
+    /// | 506 | The server cannot choose a representation of this resource |
+    /// | 507 | The server cannot store what the request needs |
+    /// | 508 | The server found a loop while processing the request |
     /// | 510 | The request lacks an extension the server requires |
     /// | 511 | The network requires authentication before access |
     /// | any other 4xx | The request could not be completed |

@@ -366,6 +366,10 @@ pub(super) const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
         "Authentication is required to access this resource",
     ),
     (
+        StatusCode::PAYMENT_REQUIRED,
+        "Payment is required to access this resource",
+    ),
+    (
         StatusCode::FORBIDDEN,
         "You do not have permission to access this resource",
     ),
@@ -419,12 +423,21 @@ pub(super) const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
         "The requested range cannot be served from this resource",
     ),
     (
+        StatusCode::EXPECTATION_FAILED,
+        "The expectation of the request cannot be met",
+    ),
+    (
         StatusCode::MISDIRECTED_REQUEST,
         "The request was sent to a server that cannot answer it",
     ),
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         "The request is well-formed but cannot be processed",
+    ),
+    (StatusCode::LOCKED, "The resource is locked"),
+    (
+        StatusCode::FAILED_DEPENDENCY,
+        "The request failed because a request it depends on failed",
     ),
     (
         StatusCode::TOO_EARLY,
@@ -473,6 +486,18 @@ pub(super) const BUILT_IN_MESSAGES: &[(StatusCode, &str)] = &[
     (
         StatusCode::HTTP_VERSION_NOT_SUPPORTED,
         "The HTTP version of the request is not supported",
+    ),
+    (
+        StatusCode::VARIANT_ALSO_NEGOTIATES,
+        "The server cannot choose a representation of this resource",
+    ),
+    (
+        StatusCode::INSUFFICIENT_STORAGE,
+        "The server cannot store what the request needs",
+    ),
+    (
+        StatusCode::LOOP_DETECTED,
+        "The server found a loop while processing the request",
     ),
     (
         StatusCode::NOT_EXTENDED,

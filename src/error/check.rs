@@ -106,6 +106,13 @@ impl<T> OrDeny for Option<T> {
 /// assert_eq!(error.status(), 500);
 /// assert_eq!(error.message(), None); // the generic sentence is sent
 /// assert!(std::error::Error::source(&error).is_some());
+///
+/// // The boxed errors of app code (and `anyhow::Error`) too.
+/// fn parse(text: &str) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+///     Ok(text.parse()?)
+/// }
+/// let error = parse("seven").or_internal().unwrap_err();
+/// assert_eq!(error.status(), 500);
 /// ```
 pub trait OrInternal<T> {
     /// The value, or a 500 whose hidden source is the error.
@@ -116,7 +123,9 @@ pub trait OrInternal<T> {
     fn or_internal(self) -> Result<T, HttpError>;
 }
 
-impl<T, E: StdError + Send + Sync + 'static> OrInternal<T> for Result<T, E> {
+/// Any error [`HttpError::with_source`] takes: every `std::error::Error + Send + Sync`, a
+/// `Box<dyn Error + Send + Sync>`, and the error types that convert into one (`anyhow::Error`).
+impl<T, E: Into<Box<dyn StdError + Send + Sync + 'static>>> OrInternal<T> for Result<T, E> {
     fn or_internal(self) -> Result<T, HttpError> {
         self.map_err(|error| HttpError::internal().with_source(error))
     }

@@ -1,7 +1,6 @@
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
-use std::time::{Duration, SystemTime};
 
 use http::{HeaderValue, Method, StatusCode};
 
@@ -14,12 +13,14 @@ mod check;
 mod parts;
 mod refusal;
 mod retry_after;
+mod status;
 
 pub use check::{OrDeny, OrInternal};
 pub(crate) use parts::allow_value;
 use parts::{Challenges, ConstantRefusal, ExtraHeaders, Hidden, OutOfLine, RESERVED_MEMBERS};
 pub use refusal::{Forbidden, Unauthorized};
 pub use retry_after::RetryAfter;
+pub use status::{ErrorStatus, UnsupportedStatus};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -103,42 +104,19 @@ pub struct HttpError {
 }
 
 impl HttpError {
-    /// An error of any status.
-    ///
-    /// A status that is not 4xx or 5xx gives a generic 500 whose hidden note says why, and so
-    /// do the statuses that RFC 9110 gives a header of their own: a 401 needs a challenge (build
-    /// it with [`Unauthorized`](crate::Unauthorized)), a 405 its `Allow` (build it with
-    /// [`method_not_allowed`](Self::method_not_allowed)), a 407 `Proxy-Authenticate` and a 426
-    /// `Upgrade`, which a proxy or the server's connection layer sends, not a handler.
+    /// An error of `status`: any 4xx or 5xx that needs no header of its own (see
+    /// [`ErrorStatus`]). A 401 is built with [`Unauthorized`], a 405 with
+    /// [`method_not_allowed`](Self::method_not_allowed).
     ///
     /// ```
-    /// let error = denied::HttpError::new(http::StatusCode::GONE);
+    /// use denied::{ErrorStatus, HttpError};
+    ///
+    /// let error = HttpError::new(ErrorStatus::GONE);
     /// assert_eq!(error.status(), 410);
-    /// assert_eq!(denied::HttpError::new(http::StatusCode::OK).status(), 500);
-    /// assert_eq!(denied::HttpError::new(http::StatusCode::METHOD_NOT_ALLOWED).status(), 500);
     /// ```
     #[must_use]
-    pub fn new(status: StatusCode) -> Self {
-        if status == StatusCode::UNAUTHORIZED {
-            return Self::internal()
-                .with_note("a 401 needs a challenge: build it with Unauthorized");
-        }
-        if status == StatusCode::METHOD_NOT_ALLOWED {
-            return Self::internal()
-                .with_note("a 405 needs its Allow header: build it with method_not_allowed");
-        }
-        if status == StatusCode::PROXY_AUTHENTICATION_REQUIRED
-            || status == StatusCode::UPGRADE_REQUIRED
-        {
-            return Self::internal().with_note(format!(
-                "a {} needs a header the crate does not build (RFC 9110 §15.5.8, §15.5.22)",
-                status.as_u16()
-            ));
-        }
-        if !(status.is_client_error() || status.is_server_error()) {
-            return Self::internal().with_note(format!("{status} is not an error status"));
-        }
-        Self::with_status(status)
+    pub const fn new(status: ErrorStatus) -> Self {
+        Self::with_status(status.as_status_code())
     }
 
     pub(crate) const fn with_status(status: StatusCode) -> Self {
@@ -177,7 +155,7 @@ impl HttpError {
     /// ```
     #[must_use]
     pub fn unauthorized(challenge: Challenge) -> Self {
-        crate::Unauthorized::new(challenge).into_http_error()
+        crate::error::Unauthorized::new(challenge).into_http_error()
     }
 
     /// 403 Forbidden, the same as [`Forbidden::new`], for code that builds every refusal as an
@@ -349,8 +327,9 @@ impl HttpError {
     /// Adds a member to the body, in either format: an extension member of problem details
     /// (RFC 9457 §3.2). The name must start with a letter, hold only letters, digits and `_`,
     /// be at least three characters long, and not be a member the crate writes (`type`,
-    /// `title`, `status`, `detail`, `instance`, `error`, `message`, `reason`, `role`, `scope`);
-    /// the value is anything `Serialize`. A member that breaks these rules, or whose value
+    /// `title`, `status`, `detail`, `instance`, `error`, `message`, `reason`, `role`, `scope`,
+    /// and `request_id`, which is always the request's, as `X-Request-Id` says); the value is
+    /// anything `Serialize`. A member that breaks these rules, or whose value
     /// does not serialize, is left out; the error's `Display` says so. Setting a name twice
     /// keeps the last value.
     ///
@@ -405,39 +384,25 @@ impl HttpError {
         self
     }
 
-    /// Sends `Retry-After` as whole seconds, rounded up so the client never comes back early;
-    /// a delay over [`RetryAfter::MAX_DELAY`] (68 years) is sent as that.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use denied::{HttpError, RetryAfter};
-    ///
-    /// let error = HttpError::service_unavailable().with_retry_after(Duration::MAX);
-    /// assert_eq!(error.retry_after(), Some(RetryAfter::Delay(1 << 31)));
-    /// ```
-    #[must_use]
-    pub fn with_retry_after(mut self, delay: Duration) -> Self {
-        let delay = delay.min(RetryAfter::MAX_DELAY);
-        let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
-        self.extra_headers().retry_after = Some(RetryAfter::Delay(seconds));
-        self
-    }
-
-    /// Sends `Retry-After` as an HTTP date. A date before 1970 or after 9999, which an
-    /// IMF-fixdate cannot write, is left out of the response.
+    /// Sends `Retry-After`: a delay ([`Duration`](std::time::Duration), sent as whole seconds rounded up so that
+    /// the client never comes back early, at most [`RetryAfter::MAX_DELAY`]) or a date
+    /// ([`SystemTime`](std::time::SystemTime), sent as an IMF-fixdate; one before 1970 or after 9999, which that
+    /// format cannot write, is left out of the response).
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
+    /// use denied::{HttpError, RetryAfter};
+    ///
+    /// let error = HttpError::too_many_requests().with_retry_after(Duration::from_millis(1500));
+    /// assert_eq!(error.retry_after(), Some(RetryAfter::Delay(2)));
     ///
     /// let back_at = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
-    /// let response = denied::HttpError::service_unavailable()
-    ///     .with_retry_after_date(back_at)
-    ///     .render();
+    /// let response = HttpError::service_unavailable().with_retry_after(back_at).render();
     /// assert_eq!(response.headers()["retry-after"], "Sun, 06 Nov 1994 08:49:37 GMT");
     /// ```
     #[must_use]
-    pub fn with_retry_after_date(mut self, when: SystemTime) -> Self {
-        self.extra_headers().retry_after = Some(RetryAfter::Date(when));
+    pub fn with_retry_after(mut self, when: impl Into<RetryAfter>) -> Self {
+        self.extra_headers().retry_after = Some(when.into());
         self
     }
 
@@ -693,9 +658,14 @@ impl HttpError {
 
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ", self.status.as_u16())?;
-        for character in crate::body::reason_phrase(self.status).chars() {
-            write!(f, "{}", character.to_ascii_lowercase())?;
+        // A log names the refusal a 404 hides, not the 404 every client sees.
+        if let Some(refusal) = self.concealed() {
+            write!(f, "{refusal}, concealed as {}", self.status.as_u16())?;
+        } else {
+            write!(f, "{} ", self.status.as_u16())?;
+            for character in crate::body::reason_phrase(self.status).chars() {
+                write!(f, "{}", character.to_ascii_lowercase())?;
+            }
         }
         if let Some(reason) = &self.reason {
             write!(f, ": {}", reason.code())?;
@@ -730,10 +700,6 @@ impl fmt::Display for HttpError {
             for refused in &hidden.refused {
                 write!(f, ": {refused}, left out")?;
             }
-        }
-        if self.concealed().is_some() {
-            // The concealed refusal is the `source`, so a log walking the chain shows it.
-            f.write_str(" (concealed)")?;
         }
         Ok(())
     }

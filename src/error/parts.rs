@@ -171,8 +171,18 @@ impl ConstantRefusal {
 }
 
 /// The members the crate writes itself; an extension member may not take their names.
-pub(super) const RESERVED_MEMBERS: [&str; 10] = [
-    "type", "title", "status", "detail", "instance", "error", "message", "reason", "role", "scope",
+pub(super) const RESERVED_MEMBERS: [&str; 11] = [
+    "type",
+    "title",
+    "status",
+    "detail",
+    "instance",
+    "error",
+    "message",
+    "reason",
+    "role",
+    "scope",
+    "request_id",
 ];
 
 /// The `Allow` value listing `methods` once each, in order, as `GET,HEAD`: the form axum's

@@ -51,6 +51,29 @@ impl RetryAfter {
     }
 }
 
+impl From<Duration> for RetryAfter {
+    /// Whole seconds, rounded up so that the client never comes back early; a delay over
+    /// [`RetryAfter::MAX_DELAY`] (68 years) is that.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use denied::RetryAfter;
+    ///
+    /// assert_eq!(RetryAfter::from(Duration::from_millis(1)), RetryAfter::Delay(1));
+    /// assert_eq!(RetryAfter::from(Duration::MAX), RetryAfter::Delay(1 << 31));
+    /// ```
+    fn from(delay: Duration) -> Self {
+        let delay = delay.min(Self::MAX_DELAY);
+        Self::Delay(delay.as_secs() + u64::from(delay.subsec_nanos() > 0))
+    }
+}
+
+impl From<SystemTime> for RetryAfter {
+    fn from(when: SystemTime) -> Self {
+        Self::Date(when)
+    }
+}
+
 /// How many delays, from 0 seconds, are sent as a slice of static text.
 const STATIC_DELAYS: usize = 1000;
 

@@ -4,7 +4,7 @@ use ::poem::{FromRequest, IntoResponse, Request, RequestBody, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::json_body;
+use crate::adapter::json_body;
 
 /// The largest JSON body [`Json`] reads, set as app data: `.data(JsonLimit(4096))`. Without
 /// it, 2 MiB.
@@ -65,7 +65,7 @@ impl<T: Serialize + Send> IntoResponse for Json<T> {
             Ok(body) => Response::builder()
                 .content_type("application/json")
                 .body(body),
-            Err(error) => crate::HttpError::internal()
+            Err(error) => crate::error::HttpError::internal()
                 .with_source(error)
                 .into_response(),
         }
@@ -79,14 +79,14 @@ impl<'a, T: DeserializeOwned> FromRequest<'a> for Json<T> {
         json_body::check_head(header, limit)?;
         let body = body.take().map_err(|error| {
             // Another extractor read it first: the app's mistake, not the client's.
-            crate::HttpError::internal().with_source(error)
+            crate::error::HttpError::internal().with_source(error)
         })?;
         let bytes = body
             .into_bytes_limit(limit)
             .await
             .map_err(|error| match error {
                 ::poem::error::ReadBodyError::PayloadTooLarge => json_body::too_large(limit),
-                error => crate::HttpError::bad_request().with_note(error.to_string()),
+                error => crate::error::HttpError::bad_request().with_note(error.to_string()),
             })?;
         Ok(Self(json_body::parse(&bytes)?))
     }

@@ -22,18 +22,19 @@
 //! ```
 
 mod extract;
-mod middleware;
+mod handling;
 
 use ::poem::error::ResponseError;
 use ::poem::{Body, IntoResponse, Response};
 use bytes::Bytes;
 
 pub use extract::{Json, JsonLimit};
-pub use middleware::{
+pub use handling::{
     allow, AllowMethods, AllowMethodsEndpoint, ErrorHandling, ErrorHandlingEndpoint,
 };
 
-use crate::{BasicCredentials, BearerToken, Forbidden, HttpError, Unauthorized};
+use crate::credentials::{BasicCredentials, BearerToken};
+use crate::error::{Forbidden, HttpError, Unauthorized};
 
 /// The rendered response, as poem's (both use `http` 1).
 fn to_poem(response: http::Response<Bytes>) -> Response {

@@ -21,19 +21,19 @@
 //! # let _ = service;
 //! ```
 
-use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::task::Poll;
-
 use ::salvo::http::{ParseError, ResBody, StatusCode};
 use ::salvo::{async_trait, Depot, FlowCtrl, Handler, Request, Response, Scribe};
 use bytes::Bytes;
-use http::{HeaderValue, Method};
-use serde::de::DeserializeOwned;
+use http::Method;
 
-use crate::context::{self, AppSettings, RequestContext};
-use crate::foreign::{self, Shaped};
-use crate::{json_body, Config, ConfigError, Forbidden, HttpError, Unauthorized};
+use crate::adapter::foreign;
+use crate::error::{Forbidden, HttpError, Unauthorized};
+
+mod extract;
+mod handling;
+
+pub use extract::json;
+pub use handling::ErrorHandling;
 
 impl Scribe for HttpError {
     fn render(self, res: &mut Response) {
@@ -95,149 +95,6 @@ fn put(res: &mut Response, rendered: http::Response<Bytes>) {
     res.body(ResBody::Once(body));
 }
 
-/// The service hoop that gives every error response of the app the crate's shape and lets
-/// every error see the request it answers: `Service::new(router).hoop(ErrorHandling::new())`.
-///
-/// - salvo's own answers (no route: 404; a path routed for other methods: 405, with salvo's
-///   `Allow` unless the path has [`method_not_allowed`]) and a `StatusError` a handler or
-///   extractor renders get the crate's body and sentence for their status; a 4xx or 5xx in
-///   another shape (plain text, HTML, empty) is rendered again, its text kept as the hidden
-///   note, seen by the report hook and never sent.
-/// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from [`Config::realm`]).
-/// - A panic in a hoop or handler after it becomes the crate's generic 500.
-/// - A `HEAD` answer keeps the `Content-Length` its `GET` has (salvo drops the body, and with
-///   it the length).
-/// - While the app serves a request, every error the crate renders sees it: its id is echoed
-///   on every response and written into error bodies, and, as the [`Config`] says, its path
-///   becomes the problem `instance`, its `Accept` chooses the format and its `Accept-Language`
-///   the language.
-///
-/// Put it first among the service's hoops, so that the hoops after it are inside it. salvo
-/// checks `Service::allowed_media_types` after every hoop and answers a response of another
-/// type with its own 415: an app that sets it lists `application/json` and, for problem
-/// details, `application/problem+json`.
-#[derive(Debug, Clone, Default)]
-pub struct ErrorHandling {
-    app: AppSettings,
-}
-
-impl ErrorHandling {
-    /// The hoop, with the process-wide settings ([`Config::install`]).
-    ///
-    /// ```
-    /// let hoop = denied::salvo::ErrorHandling::new();
-    /// # let _ = hoop;
-    /// ```
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            app: AppSettings::process_wide(),
-        }
-    }
-
-    /// The hoop, with settings of the app's own.
-    ///
-    /// ```
-    /// use denied::{BodyFormat, Config};
-    ///
-    /// let hoop = denied::salvo::ErrorHandling::with_config(Config::new().format(BodyFormat::Problem))?;
-    /// # let _ = hoop;
-    /// # Ok::<(), denied::ConfigError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The settings are not valid (see [`ConfigError`]).
-    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
-        Ok(Self {
-            app: AppSettings::own(config)?,
-        })
-    }
-}
-
-#[async_trait]
-impl Handler for ErrorHandling {
-    async fn handle(
-        &self,
-        req: &mut Request,
-        depot: &mut Depot,
-        res: &mut Response,
-        ctrl: &mut FlowCtrl,
-    ) {
-        let context = RequestContext::of_request(&self.app, req.method(), req.uri(), req.headers());
-        let is_head = req.method() == Method::HEAD;
-        let served = serve(&context, ctrl.call_next(req, depot, res)).await;
-        if let Err(payload) = served {
-            // Nothing the panicking handler left is sent: no header, no cookie.
-            *res = Response::new();
-            let refusal = context::serving(&context, || {
-                HttpError::render(&context::panicked(&*payload))
-            });
-            put(res, refusal);
-        }
-        shape(res, &context).await;
-        context.echo_request_id(res.headers_mut());
-        if is_head {
-            keep_content_length(res);
-        }
-    }
-}
-
-/// salvo sends a `HEAD` answer without its body, and with it the `Content-Length` the same
-/// `GET` has: it is written here, while the body is known (RFC 9110 §9.3.2).
-fn keep_content_length(res: &mut Response) {
-    if let ResBody::Once(body) = &res.body {
-        let length = HeaderValue::from(body.len());
-        res.headers_mut()
-            .entry(http::header::CONTENT_LENGTH)
-            .or_insert(length);
-    }
-}
-
-/// Polls `next` with the request in scope, catching a panic.
-async fn serve<F: Future>(
-    context: &RequestContext,
-    next: F,
-) -> Result<F::Output, Box<dyn std::any::Any + Send>> {
-    let mut next = std::pin::pin!(next);
-    std::future::poll_fn(|cx| {
-        context::serving(context, || {
-            match catch_unwind(AssertUnwindSafe(|| next.as_mut().poll(cx))) {
-                Ok(Poll::Pending) => Poll::Pending,
-                Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-                Err(payload) => Poll::Ready(Err(payload)),
-            }
-        })
-    })
-    .await
-}
-
-/// The response in the crate's shape.
-async fn shape(res: &mut Response, context: &RequestContext) {
-    let Some(mut status) = res.status_code else {
-        return;
-    };
-    let body = match res.replace_body(ResBody::None) {
-        ResBody::Error(error) => {
-            // A `StatusError`: salvo's catcher would write it; its texts are the note.
-            let note = format!("{}: {}", error.brief, error.detail.as_deref().unwrap_or(""));
-            let (status, body) = context::serving(context, || {
-                foreign::rewrite(error.code, res.headers_mut(), note.as_bytes(), false)
-            });
-            res.status_code(status);
-            res.body(ResBody::Once(body));
-            return;
-        }
-        body => body,
-    };
-    let shaped = foreign::shape(&mut status, res.headers_mut(), body, |body| body, context).await;
-    res.status_code(status);
-    match shaped {
-        Shaped::Kept(body) => res.body(body),
-        Shaped::Rendered(bytes) => res.body(ResBody::Once(bytes)),
-    };
-}
-
 /// A goal that answers every method a path does not route with the crate's 405 and `Allow`
 /// listing `methods`: push it last under the path, after its method routes.
 ///
@@ -278,41 +135,4 @@ impl Handler for MethodNotAllowed {
     ) {
         write(res, &HttpError::method_not_allowed(self.0.iter().cloned()));
     }
-}
-
-/// Reads a request's JSON body as a `T`, refusing with the crate's errors in the order a
-/// client should fix them: 415 without `Content-Type: application/json` (or `+json`), 413 over
-/// `limit` bytes (said by `Content-Length`, or found while reading), 400 for a syntax error or
-/// a body that cannot be read, 422 for JSON of the wrong shape: the checks of the other
-/// frameworks' `Json` extractors.
-///
-/// # Errors
-///
-/// The refusal for the first check the request fails.
-///
-/// ```
-/// use denied::HttpError;
-/// use salvo::prelude::*;
-///
-/// #[derive(serde::Deserialize)]
-/// struct Order { item: String }
-///
-/// #[handler]
-/// async fn create(req: &mut Request) -> Result<String, HttpError> {
-///     let order: Order = denied::salvo::json(req, 4096).await?;
-///     Ok(order.item)
-/// }
-/// # let _ = Router::with_path("orders").post(create);
-/// ```
-pub async fn json<T: DeserializeOwned>(req: &mut Request, limit: usize) -> Result<T, HttpError> {
-    let header = |name: &_| req.headers().get(name).map(|value| value.as_bytes());
-    json_body::check_head(header, limit)?;
-    let body = req
-        .payload_with_max_size(limit)
-        .await
-        .map_err(|error| match error {
-            ParseError::PayloadTooLarge => json_body::too_large(limit),
-            other => HttpError::bad_request().with_source(other),
-        })?;
-    json_body::parse(body)
 }

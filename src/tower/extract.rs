@@ -5,8 +5,8 @@ use http::Request;
 use http_body::Body;
 use serde::de::DeserializeOwned;
 
-use crate::json_body;
-use crate::HttpError;
+use crate::adapter::json_body;
+use crate::error::HttpError;
 
 /// Reads a request's JSON body as a `T`, refusing with the crate's errors in the order a
 /// client should fix them: 415 without `Content-Type: application/json` (or `+json`), 413 over

@@ -3,7 +3,6 @@
 
 use std::convert::Infallible;
 use std::future::{poll_fn, Future};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,9 +15,11 @@ use bytes::Bytes;
 use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Method};
 
+use crate::adapter::foreign::{self, Shaped};
+use crate::adapter::scope::poll_caught;
+use crate::config::{Config, ConfigError};
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
-use crate::foreign::{self, Shaped};
-use crate::{Config, ConfigError, HttpError};
+use crate::error::HttpError;
 
 /// Wraps a whole app so that every error it sends has the crate's shape, and every error sees
 /// the request it answers:
@@ -213,13 +214,9 @@ where
     F: Future<Output = Result<T, Rejection>>,
 {
     let mut handler = pin!(handler);
-    poll_fn(
-        |cx| match catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
-            Ok(polled) => polled,
-            Err(payload) => std::task::Poll::Ready(Err(::warp::reject::custom(
-                crate::context::panicked(&*payload),
-            ))),
-        },
-    )
+    poll_fn(|cx| {
+        poll_caught(handler.as_mut(), cx)
+            .map(|polled| polled.unwrap_or_else(|panic| Err(::warp::reject::custom(panic))))
+    })
     .await
 }

@@ -20,10 +20,10 @@
 //! let app = denied::warp::error_handling(admin);
 //! ```
 
-mod filters;
+mod extract;
 mod handling;
 
-pub use filters::{
+pub use extract::{
     allow, basic_credentials, bearer_token, json, optional_bearer_token, RefusedCredentials,
 };
 pub use handling::{catching, error_handling, error_handling_with_config};
@@ -39,7 +39,7 @@ use ::warp::reject::{
 use ::warp::reply::{Reply, Response};
 use http::StatusCode;
 
-use crate::{Forbidden, HttpError, Unauthorized};
+use crate::error::{Forbidden, HttpError, Unauthorized};
 
 macro_rules! warp_traits {
     ($($name:ty),+) => {$(
@@ -107,7 +107,7 @@ fn rejection_response(rejection: &Rejection) -> Response {
         refusal.render_with(Into::into)
     } else if let Some(refusal) = rejection.find::<Unauthorized>() {
         refusal.render_with(Into::into)
-    } else if let Some(filters::WrongMethod(refusal)) = rejection.find::<filters::WrongMethod>() {
+    } else if let Some(extract::WrongMethod(refusal)) = rejection.find::<extract::WrongMethod>() {
         refusal.render_with(Into::into)
     } else {
         warp_rejection(rejection).render_with(Into::into)

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::marker::PhantomData;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -18,9 +17,9 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 
 use super::actix_status;
+use crate::adapter::foreign::{self, Deciding, Treatment};
+use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
-use crate::foreign::{self, Deciding, Treatment};
-use crate::{Config, ConfigError};
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
 /// answered, and lets every error see the request it answers.
@@ -29,18 +28,19 @@ use crate::{Config, ConfigError};
 ///   crate's body and sentence for its status; its text becomes the hidden note, seen by the
 ///   report hook and never sent. Its other headers stay.
 /// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
-///   [`Config::realm`]); a 405's `Allow` is written in the crate's form.
+///   [`Config::realm`](crate::Config::realm)); a 405's `Allow` is written in the crate's form.
 /// - A panic becomes the crate's generic 500; the panic's text goes to the report hook.
 /// - Successes and JSON errors pass through untouched.
-/// - Every error the crate renders while the app serves a request (a handler's, an
-///   extractor's, the default service's, the middleware's own) sees that request: its id is
-///   echoed on every response and written into error bodies, and, as the [`Config`] says, its
-///   path becomes the problem `instance`, its `Accept` chooses the format and its
-///   `Accept-Language` the language. The report hook sees its method, path and id.
+/// - Every error the crate renders while the app serves a request (a handler's, an extractor's, the
+///   default service's, the middleware's own) sees that request: its id is echoed on every response
+///   and written into error bodies, and, as the [`Config`](crate::Config) says, its path becomes
+///   the problem `instance`, its `Accept` chooses the format and its `Accept-Language` the
+///   language. The report hook sees its method, path and id.
 ///
-/// [`new`](Self::new) renders with the process-wide settings ([`Config::install`]);
-/// [`with_config`](Self::with_config) gives the app its own. actix-web 4 carries `http` 0.2
-/// types, so a request id and, when the settings use it, the path are copied once per request.
+/// [`new`](Self::new) renders with the process-wide settings
+/// ([`Config::install`](crate::Config::install)); [`with_config`](Self::with_config) gives the app
+/// its own. actix-web 4 carries `http` 0.2 types, so a request id and, when the settings use it,
+/// the path are copied once per request.
 ///
 /// Register it last with `wrap`, so that it wraps everything else:
 ///
@@ -58,40 +58,18 @@ pub struct ErrorHandling {
     app: AppSettings,
 }
 
-impl ErrorHandling {
-    /// The middleware, with the process-wide settings ([`Config::install`]).
-    ///
-    /// ```
-    /// let app = actix_web::App::new().wrap(denied::actix_web::ErrorHandling::new());
-    /// # let _ = app;
-    /// ```
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            app: AppSettings::process_wide(),
-        }
-    }
+settings_constructors!(
+    ErrorHandling,
+    "middleware",
+    new: r#"let app = actix_web::App::new().wrap(denied::actix_web::ErrorHandling::new());
+# let _ = app;"#,
+    with_config: r#"use denied::Config;
 
-    /// The middleware, with settings of the app's own.
-    ///
-    /// ```
-    /// use denied::Config;
-    ///
-    /// let error_handling = denied::actix_web::ErrorHandling::with_config(Config::new().realm("shop"))?;
-    /// let app = actix_web::App::new().wrap(error_handling);
-    /// # let _ = app;
-    /// # Ok::<(), denied::ConfigError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The settings are not valid (see [`ConfigError`]).
-    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
-        Ok(Self {
-            app: AppSettings::own(config)?,
-        })
-    }
-}
+let error_handling = denied::actix_web::ErrorHandling::with_config(Config::new().realm("shop"))?;
+let app = actix_web::App::new().wrap(error_handling);
+# let _ = app;
+# Ok::<(), denied::ConfigError>(())"#,
+);
 
 impl<S, B> Transform<S, ServiceRequest> for ErrorHandling
 where
@@ -160,21 +138,14 @@ where
         let context = request_context(&self.app, &request);
         // The request cannot be cloned here: actix-web routes it, which needs it unshared. A
         // panic therefore answers as an error whose response is the crate's.
-        let state = context::serving(&context, || {
-            match catch_unwind(AssertUnwindSafe(|| self.service.call(request))) {
-                Ok(future) => State::Inner { future },
-                Err(payload) => State::Panicked {
-                    response: Some(panic_response(&*payload)),
-                },
-            }
+        let state = context::serving(&context, || match caught(|| self.service.call(request)) {
+            Ok(future) => State::Inner { future },
+            Err(panic) => State::Panicked {
+                response: Some(panic.error_response()),
+            },
         });
         ResponseFuture { context, state }
     }
-}
-
-/// The crate's 500 for a panic; rendered with the request in scope.
-fn panic_response(payload: &(dyn std::any::Any + Send)) -> HttpResponse {
-    crate::context::panicked(payload).error_response()
 }
 
 type Rewriting = Pin<Box<dyn Future<Output = HttpResponse>>>;
@@ -232,9 +203,9 @@ where
     loop {
         let (request, response) = match state.as_mut().project() {
             StateProjection::Inner { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(Ok(mut response))) => {
+                match poll_caught(future, cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(Ok(mut response))) => {
                         if treatment(response.response()) == Treatment::Untouched {
                             echo_request_id(context, response.headers_mut());
                             return Poll::Ready(Ok(response.map_into_left_body()));
@@ -244,10 +215,10 @@ where
                     }
                     // Rendered here, with the request in scope, rather than by actix-web's
                     // dispatcher after this middleware is done.
-                    Ok(Poll::Ready(Err(error))) => (None, error.error_response()),
-                    Err(payload) => {
+                    Poll::Ready(Ok(Err(error))) => (None, error.error_response()),
+                    Poll::Ready(Err(panic)) => {
                         state.set(State::Panicked { response: None });
-                        return Poll::Ready(respond(None, panic_response(&*payload), context));
+                        return Poll::Ready(respond(None, panic.error_response(), context));
                     }
                 }
             }
@@ -263,7 +234,7 @@ where
                 // Polled again after completion: answer, rather than panic.
                 let response = response
                     .take()
-                    .unwrap_or_else(|| crate::HttpError::internal().error_response());
+                    .unwrap_or_else(|| crate::error::HttpError::internal().error_response());
                 return Poll::Ready(respond(None, response, context));
             }
         };
@@ -348,8 +319,8 @@ fn treat<B: MessageBody + 'static>(response: HttpResponse<B>) -> Treated {
     }
 }
 
-/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers in
-/// the crate's shape instead.
+/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers
+/// in the crate's shape instead.
 async fn rewrite<B: MessageBody + 'static>(response: HttpResponse<B>) -> HttpResponse {
     let status = http_status(&response);
     let mut headers = to_http(response.headers());

@@ -4,7 +4,8 @@
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::syntax::trim_ows;
-use crate::{BodyFormat, HttpError};
+use crate::body::BodyFormat;
+use crate::error::HttpError;
 
 /// `application/json` or any `application/...+json` type, in any case, with or without
 /// parameters.
@@ -40,42 +41,35 @@ pub(crate) fn not_json() -> HttpError {
         .with_note("the request body is not application/json")
 }
 
-/// The checks a JSON request fails before a byte of its body is read, in the order a client
-/// should fix them: 415 without a JSON `Content-Type`, 413 when `Content-Length` says more than
-/// `limit` bytes. `header` gives a header's value.
-#[cfg(any(
-    feature = "poem",
-    feature = "rocket",
-    feature = "salvo",
-    feature = "tower"
-))]
-pub(crate) fn check_head<'h>(
-    header: impl Fn(&http::HeaderName) -> Option<&'h [u8]>,
-    limit: usize,
-) -> Result<(), HttpError> {
-    if !header(&http::header::CONTENT_TYPE).is_some_and(is_json_content_type) {
-        return Err(not_json());
+with_framework! {
+    checks_json_head:
+    /// The checks a JSON request fails before a byte of its body is read, in the order a client
+    /// should fix them: 415 without a JSON `Content-Type`, 413 when `Content-Length` says more than
+    /// `limit` bytes. `header` gives a header's value.
+    pub(crate) fn check_head<'h>(
+        header: impl Fn(&http::HeaderName) -> Option<&'h [u8]>,
+        limit: usize,
+    ) -> Result<(), HttpError> {
+        if !header(&http::header::CONTENT_TYPE).is_some_and(is_json_content_type) {
+            return Err(not_json());
+        }
+        let declared = header(&http::header::CONTENT_LENGTH)
+            .and_then(|value| std::str::from_utf8(value).ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+            return Err(too_large(limit));
+        }
+        Ok(())
     }
-    let declared = header(&http::header::CONTENT_LENGTH)
-        .and_then(|value| std::str::from_utf8(value).ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
-        return Err(too_large(limit));
-    }
-    Ok(())
 }
 
-/// The 413 for a body over `limit` bytes.
-#[cfg(any(
-    feature = "poem",
-    feature = "rocket",
-    feature = "salvo",
-    feature = "tower",
-    feature = "warp"
-))]
-pub(crate) fn too_large(limit: usize) -> HttpError {
-    HttpError::with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
-        .with_note(format!("the request body is longer than {limit} bytes"))
+with_framework! {
+    limits_json_bodies:
+    /// The 413 for a body over `limit` bytes.
+    pub(crate) fn too_large(limit: usize) -> HttpError {
+        HttpError::with_status(http::StatusCode::PAYLOAD_TOO_LARGE)
+            .with_note(format!("the request body is longer than {limit} bytes"))
+    }
 }
 
 /// Reads `body` as a `T`. A body wrong in both syntax (400) and shape (422) is a 400,

@@ -2,18 +2,16 @@
 //! each error seeing its request; [`allow`]: a route's 405 with its `Allow`.
 
 use std::fmt;
-use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::task::Poll;
 
 use ::poem::error::MethodNotAllowedError;
 use ::poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use http::Method;
 
+use crate::adapter::foreign::{self, Shaped};
+use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, RequestContext};
-use crate::foreign::{self, Shaped};
-use crate::{Config, ConfigError, HttpError};
+use crate::error::HttpError;
 
 /// Middleware that gives every error response of the app the crate's shape, whoever
 /// answered, and lets every error see the request it answers.
@@ -22,13 +20,13 @@ use crate::{Config, ConfigError, HttpError};
 ///   query that does not parse) is rendered again with the crate's body and sentence for its
 ///   status; its text becomes the hidden note, seen by the report hook and never sent.
 /// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
-///   [`Config::realm`]); a 405's `Allow` is written in the crate's form ([`allow`] gives a
-///   route's 405 one).
+///   [`Config::realm`](crate::Config::realm)); a 405's `Allow` is written in the crate's form
+///   ([`allow`] gives a route's 405 one).
 /// - A panic while the app runs becomes the crate's generic 500.
 /// - Successes and JSON errors pass through untouched.
-/// - Every error the crate renders while the app serves a request sees that request: its id
-///   is echoed on every response and written into error bodies, and, as the [`Config`] says,
-///   its path becomes the problem `instance`, its `Accept` chooses the format and its
+/// - Every error the crate renders while the app serves a request sees that request: its id is
+///   echoed on every response and written into error bodies, and, as the [`Config`](crate::Config)
+///   says, its path becomes the problem `instance`, its `Accept` chooses the format and its
 ///   `Accept-Language` the language.
 ///
 /// A route's own 405 names no method unless the route is wrapped with [`allow`].
@@ -53,39 +51,17 @@ pub struct ErrorHandling {
     app: AppSettings,
 }
 
-impl ErrorHandling {
-    /// The middleware, with the process-wide settings ([`Config::install`]).
-    ///
-    /// ```
-    /// let middleware = denied::poem::ErrorHandling::new();
-    /// # let _ = middleware;
-    /// ```
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            app: AppSettings::process_wide(),
-        }
-    }
+settings_constructors!(
+    ErrorHandling,
+    "middleware",
+    new: r#"let middleware = denied::poem::ErrorHandling::new();
+# let _ = middleware;"#,
+    with_config: r#"use denied::{BodyFormat, Config};
 
-    /// The middleware, with settings of the app's own.
-    ///
-    /// ```
-    /// use denied::{BodyFormat, Config};
-    ///
-    /// let middleware = denied::poem::ErrorHandling::with_config(Config::new().format(BodyFormat::Problem))?;
-    /// # let _ = middleware;
-    /// # Ok::<(), denied::ConfigError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The settings are not valid (see [`ConfigError`]).
-    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
-        Ok(Self {
-            app: AppSettings::own(config)?,
-        })
-    }
-}
+let middleware = denied::poem::ErrorHandling::with_config(Config::new().format(BodyFormat::Problem))?;
+# let _ = middleware;
+# Ok::<(), denied::ConfigError>(())"#,
+);
 
 impl<E: Endpoint> Middleware<E> for ErrorHandling {
     type Output = ErrorHandlingEndpoint<E>;
@@ -124,30 +100,24 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
         );
         // The app runs with its request in scope, and a panic in it, or in turning its answer
         // into a response, is caught where it happens.
-        let answering = context::serving(&context, || {
-            catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
-        });
+        let answering = context::serving(&context, || caught(|| self.inner.call(request)));
         let answered = match answering {
             Ok(answering) => {
-                let mut answering = std::pin::pin!(answering);
+                let mut answering = std::pin::pin!(async move {
+                    match answering.await {
+                        Ok(output) => output.into_response(),
+                        Err(error) => error.into_response(),
+                    }
+                });
                 std::future::poll_fn(|cx| {
                     context::serving(&context, || {
-                        let polled = catch_unwind(AssertUnwindSafe(|| {
-                            answering.as_mut().poll(cx).map(|answer| match answer {
-                                Ok(output) => output.into_response(),
-                                Err(error) => error.into_response(),
-                            })
-                        }));
-                        polled.unwrap_or_else(|payload| {
-                            Poll::Ready(crate::context::panicked(&*payload).into_response())
-                        })
+                        poll_caught(answering.as_mut(), cx)
+                            .map(|answered| answered.unwrap_or_else(|panic| panic.into_response()))
                     })
                 })
                 .await
             }
-            Err(payload) => context::serving(&context, || {
-                crate::context::panicked(&*payload).into_response()
-            }),
+            Err(panic) => context::serving(&context, || panic.into_response()),
         };
         let mut response = shape(answered, &context).await;
         context.echo_request_id(response.headers_mut());
@@ -192,7 +162,8 @@ async fn shape(response: Response, context: &RequestContext) -> Response {
 ///     "alice"
 /// }
 ///
-/// let app = Route::new().at("/me", get(me).with(denied::poem::allow([Method::GET, Method::HEAD])));
+/// let app = Route::new().at("/me", get(me).with(denied::poem::allow([Method::GET,
+/// Method::HEAD])));
 /// # let _ = app;
 /// ```
 pub fn allow(methods: impl IntoIterator<Item = Method>) -> AllowMethods {

@@ -2,18 +2,17 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
 use pin_project_lite::pin_project;
 use tonic::Status;
-use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, RequestContext};
-use crate::{Config, ConfigError};
+use crate::error::HttpError;
 
 /// A tower [`Layer`] for a tonic server (`Server::builder().layer(..)`): while a call is
 /// served, every error converted into a [`Status`] sees the call and the settings of the app.
@@ -23,11 +22,12 @@ use crate::{Config, ConfigError};
 /// them, outside the layer. An error converted in them uses the process-wide settings and no
 /// request, and a panic in them is not caught.
 ///
-/// - The call's request id (`x-request-id`, or [`Config::request_id_header`]) comes back in
-///   the response's metadata, and in every refusal's metadata.
+/// - The call's request id (`x-request-id`, or
+///   [`Config::request_id_header`](crate::Config::request_id_header)) comes back in the response's
+///   metadata, and in every refusal's metadata.
 /// - `accept-language` chooses the language of the refusals' messages, as
-///   [`Config::language`] says.
-/// - The report hook ([`Config::report`]) sees the call's method (`POST`), path
+///   [`Config::language`](crate::Config::language) says. - The report hook
+///   ([`Config::report`](crate::Config::report)) sees the call's method (`POST`), path
 ///   (`/package.Service/Method`) and id.
 /// - A panic in a handler becomes `Internal` with the generic sentence; its text goes to the
 ///   report hook only.
@@ -50,87 +50,24 @@ pub struct ErrorLayer {
     app: AppSettings,
 }
 
-impl ErrorLayer {
-    /// The layer, with the process-wide settings ([`Config::install`]).
-    ///
-    /// ```
-    /// let layer = denied::tonic::ErrorLayer::new();
-    /// # let _ = layer;
-    /// ```
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            app: AppSettings::process_wide(),
-        }
-    }
+settings_constructors!(
+    ErrorLayer,
+    "layer",
+    new: r#"let layer = denied::tonic::ErrorLayer::new();
+# let _ = layer;"#,
+    with_config: r#"use denied::Config;
 
-    /// The layer, with settings of the app's own.
-    ///
-    /// ```
-    /// use denied::Config;
-    ///
-    /// let layer = denied::tonic::ErrorLayer::with_config(Config::new().realm("shop"))?;
-    /// # let _ = layer;
-    /// # Ok::<(), denied::ConfigError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The settings are not valid (see [`ConfigError`]).
-    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
-        Ok(Self {
-            app: AppSettings::own(config)?,
-        })
-    }
-}
+let layer = denied::tonic::ErrorLayer::with_config(Config::new().realm("shop"))?;
+# let _ = layer;
+# Ok::<(), denied::ConfigError>(())"#,
+);
 
-impl<S> Layer<S> for ErrorLayer {
-    type Service = ErrorService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        ErrorService {
-            inner,
-            app: self.app.clone(),
-        }
-    }
-}
-
-/// The service [`ErrorLayer`] wraps around a tonic server's routes.
-#[derive(Debug, Clone)]
-pub struct ErrorService<S> {
-    inner: S,
-    app: AppSettings,
-}
-
-impl<S> ErrorService<S> {
-    /// Wraps `inner` with the process-wide settings: see [`ErrorLayer`].
-    ///
-    /// ```
-    /// let service = denied::tonic::ErrorService::new(7);
-    /// assert_eq!(*service.get_ref(), 7);
-    /// ```
-    pub const fn new(inner: S) -> Self {
-        Self {
-            inner,
-            app: AppSettings::process_wide(),
-        }
-    }
-
-    /// The wrapped service.
-    pub const fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, unwrapped.
-    ///
-    /// ```
-    /// let service = denied::tonic::ErrorService::new(7);
-    /// assert_eq!(service.into_inner(), 7);
-    /// ```
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
+tower_error_service!(
+    "tonic",
+    wraps: "a tonic server's routes",
+    new: r#"let service = denied::tonic::ErrorService::new(7);
+assert_eq!(*service.get_ref(), 7);"#,
+);
 
 impl<S, ReqBody, B> Service<Request<ReqBody>> for ErrorService<S>
 where
@@ -154,8 +91,7 @@ where
         );
         // Interceptors run here, in the call: their refusals see the request too.
         let future = context::serving(&context, || {
-            catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
-                .map_err(|payload| Status::from(context::panicked(&*payload)))
+            caught(|| self.inner.call(request)).map_err(Status::from)
         });
         let state = match future {
             Ok(future) => State::Serving { future },
@@ -203,21 +139,20 @@ where
         let context = &*this.context;
         let mut state = this.state;
         let mut polled = context::serving(context, || match state.as_mut().project() {
-            StateProjection::Serving { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(polled) => polled,
-                    Err(payload) => {
-                        let status = Status::from(context::panicked(&*payload));
-                        state.set(State::Answered { status: None });
-                        Poll::Ready(Ok(status.into_http()))
-                    }
+            StateProjection::Serving { future } => match poll_caught(future, cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(output)) => Poll::Ready(output),
+                Poll::Ready(Err(panic)) => {
+                    let status = Status::from(panic);
+                    state.set(State::Answered { status: None });
+                    Poll::Ready(Ok(status.into_http()))
                 }
-            }
+            },
             StateProjection::Answered { status } => {
                 // `None`: polled after it completed, which breaks the future's contract.
                 let status = status
                     .take()
-                    .unwrap_or_else(|| Status::from(crate::HttpError::internal()));
+                    .unwrap_or_else(|| Status::from(HttpError::internal()));
                 Poll::Ready(Ok(status.into_http()))
             }
         });

@@ -10,12 +10,10 @@ use axum::response::Response;
 use bytes::Bytes;
 use http::Request;
 use pin_project_lite::pin_project;
-use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::adapter::tower::{self as middleware, Bodies, State};
 use crate::context::{AppSettings, RequestContext};
-use crate::middleware::{self, Bodies, State};
-use crate::{Config, ConfigError};
 
 /// A tower [`Layer`] that gives every error response of the app the crate's shape, whoever
 /// answered, and lets every error see the request it answers.
@@ -24,20 +22,20 @@ use crate::{Config, ConfigError};
 ///   crate's body and sentence for its status; its text becomes the hidden note, seen by the
 ///   report hook and never sent. Its other headers stay.
 /// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
-///   [`Config::realm`]); a 405's `Allow` is written in the crate's form.
+///   [`Config::realm`](crate::Config::realm)); a 405's `Allow` is written in the crate's form.
 /// - A panic while the app's future runs (where axum runs every handler) becomes the crate's
 ///   generic 500; the panic's text goes to the report hook.
 /// - Successes and JSON errors (the crate's own, or JSON the app wrote on purpose) pass
 ///   through untouched, at no extra allocation.
-/// - Every error the crate renders while the app serves a request (a handler's, an
-///   extractor's, the fallback's, the layer's own) sees that request: its id is echoed on
-///   every response and written into error bodies, and, as the [`Config`] says, its path
-///   becomes the problem `instance`, its `Accept` chooses the format and its
-///   `Accept-Language` the language. The report hook sees its method, path and id.
+/// - Every error the crate renders while the app serves a request (a handler's, an extractor's, the
+///   fallback's, the layer's own) sees that request: its id is echoed on every response and written
+///   into error bodies, and, as the [`Config`](crate::Config) says, its path becomes the problem
+///   `instance`, its `Accept` chooses the format and its `Accept-Language` the language. The report
+///   hook sees its method, path and id.
 ///
-/// [`new`](Self::new) renders with the process-wide settings ([`Config::install`]);
-/// [`with_config`](Self::with_config) gives the app its own, so that two apps in one process
-/// (or two test apps in one test binary) can differ.
+/// [`new`](Self::new) renders with the process-wide settings
+/// ([`Config::install`](crate::Config::install)); [`with_config`](Self::with_config) gives the app
+/// its own, so that two apps in one process (or two test apps in one test binary) can differ.
 ///
 /// Wrap the whole router with it, so that it sees every route, the fallback and the other
 /// layers. Around the router it costs a success nothing measurable (`benches/layer.rs`);
@@ -46,17 +44,17 @@ use crate::{Config, ConfigError};
 /// handler spawns does not see the request.
 ///
 /// ```
-/// use axum::{extract::Request, routing::get, Router, ServiceExt};
+/// use axum::{routing::get, Router};
 /// use denied::axum::{ErrorLayer, ErrorService};
 /// use denied::{BodyFormat, Config};
-/// use tower_layer::Layer;
+/// use tower_layer::Layer; // the `tower-layer` crate, or `tower::Layer`
 ///
 /// let router: Router = Router::new().route("/me", get(|| async { "alice" }));
 /// let config = Config::new().format(BodyFormat::Problem).instance_from_path(true);
 /// let app: ErrorService<Router> = ErrorLayer::with_config(config)?.layer(router);
 /// # async fn serve(app: ErrorService<Router>) -> std::io::Result<()> {
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-/// axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).await
+/// axum::serve(listener, app.into_make_service()).await
 /// # }
 /// # Ok::<(), denied::ConfigError>(())
 /// ```
@@ -68,71 +66,44 @@ pub struct ErrorLayer {
     app: AppSettings,
 }
 
-impl ErrorLayer {
-    /// The layer, with the process-wide settings ([`Config::install`]).
-    ///
-    /// ```
-    /// let app: axum::Router = axum::Router::new().layer(denied::axum::ErrorLayer::new());
-    /// ```
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            app: AppSettings::process_wide(),
-        }
-    }
+settings_constructors!(
+    ErrorLayer,
+    "layer",
+    new: r#"let app: axum::Router = axum::Router::new().layer(denied::axum::ErrorLayer::new());"#,
+    with_config: r#"use denied::{BodyFormat, Config};
 
-    /// The layer, with settings of the app's own.
-    ///
-    /// ```
-    /// use denied::{BodyFormat, Config};
-    ///
-    /// let layer = denied::axum::ErrorLayer::with_config(Config::new().format(BodyFormat::Problem))?;
-    /// let app: axum::Router = axum::Router::new().layer(layer);
-    /// # Ok::<(), denied::ConfigError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The settings are not valid (see [`ConfigError`]).
-    pub fn with_config(config: Config) -> Result<Self, ConfigError> {
-        Ok(Self {
-            app: AppSettings::own(config)?,
-        })
-    }
-}
+let layer = denied::axum::ErrorLayer::with_config(Config::new().format(BodyFormat::Problem))?;
+let app: axum::Router = axum::Router::new().layer(layer);
+# Ok::<(), denied::ConfigError>(())"#,
+);
 
-impl<S> Layer<S> for ErrorLayer {
-    type Service = ErrorService<S>;
+tower_error_service!(
+    "axum",
+    wraps: "an app",
+    new: r#"let router: axum::Router = axum::Router::new();
+let app = denied::axum::ErrorService::new(router);
+# let _ = app;"#,
+);
 
-    fn layer(&self, inner: S) -> Self::Service {
-        ErrorService {
-            inner,
-            app: self.app.clone(),
-        }
-    }
-}
-
-/// The service [`ErrorLayer`] wraps around an app.
-#[derive(Debug, Clone)]
-pub struct ErrorService<S> {
-    inner: S,
-    app: AppSettings,
-}
-
-impl<S> ErrorService<S> {
-    /// Wraps `inner`, usually the whole `Router`, with the process-wide settings: see
-    /// [`ErrorLayer`].
+impl<S> ErrorService<S>
+where
+    S: Service<Request<Body>, Response = Response>,
+{
+    /// The app as `axum::serve` takes it, as `Router::into_make_service` gives a router.
     ///
+    /// ```no_run
+    /// use axum::{routing::get, Router};
+    /// use denied::axum::ErrorService;
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let router: Router = Router::new().route("/me", get(|| async { "alice" }));
+    /// let app = ErrorService::new(router).into_make_service();
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// axum::serve(listener, app).await
+    /// # }
     /// ```
-    /// let router: axum::Router = axum::Router::new();
-    /// let app = denied::axum::ErrorService::new(router);
-    /// # let _ = app;
-    /// ```
-    pub const fn new(inner: S) -> Self {
-        Self {
-            inner,
-            app: AppSettings::process_wide(),
-        }
+    pub fn into_make_service(self) -> axum::routing::IntoMakeService<Self> {
+        axum::ServiceExt::<Request<Body>>::into_make_service(self)
     }
 }
 

@@ -8,8 +8,9 @@ use ::warp::{Buf, Filter, Stream};
 use http::Method;
 use serde::de::DeserializeOwned;
 
-use crate::json_body;
-use crate::{BasicCredentials, BearerToken, HttpError};
+use crate::adapter::json_body;
+use crate::credentials::{BasicCredentials, BearerToken};
+use crate::error::HttpError;
 
 /// How a credential filter read `Authorization`.
 #[derive(Debug, Clone, Copy)]

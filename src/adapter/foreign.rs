@@ -10,8 +10,9 @@ use http::{HeaderMap, Method, StatusCode};
 
 use crate::syntax::trim_ows;
 use crate::error::allow_value;
-use crate::json_body::is_json_content_type;
-use crate::{Challenge, HttpError, Unauthorized};
+use crate::adapter::json_body::is_json_content_type;
+use crate::challenge::Challenge;
+use crate::error::{HttpError, Unauthorized};
 
 /// The most of a foreign error body a layer reads to keep as the hidden note.
 pub(crate) const NOTE_BODY_LIMIT: usize = 1024;
@@ -36,26 +37,21 @@ pub(crate) enum Deciding {
     Allow,
 }
 
-/// Decides from the status and headers alone, so a success costs one comparison and the
-/// crate's own refusal one header lookup, and neither an allocation.
-#[cfg(any(
-    test,
-    feature = "axum",
-    feature = "poem",
-    feature = "salvo",
-    feature = "tower",
-    feature = "warp"
-))]
-#[inline]
-pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
-    treatment_of(status.as_u16(), |name| {
-        let name = match name {
-            Deciding::ContentType => CONTENT_TYPE,
-            Deciding::WwwAuthenticate => WWW_AUTHENTICATE,
-            Deciding::Allow => ALLOW,
-        };
-        headers.get(name).map(http::HeaderValue::as_bytes)
-    })
+with_framework! {
+    unused_without_rewrites_bodies:
+    /// Decides from the status and headers alone, so a success costs one comparison and the
+    /// crate's own refusal one header lookup, and neither an allocation.
+    #[inline]
+    pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
+        treatment_of(status.as_u16(), |name| {
+            let name = match name {
+                Deciding::ContentType => CONTENT_TYPE,
+                Deciding::WwwAuthenticate => WWW_AUTHENTICATE,
+                Deciding::Allow => ALLOW,
+            };
+            headers.get(name).map(http::HeaderValue::as_bytes)
+        })
+    }
 }
 
 /// [`treatment`] for any framework's headers: `header` gives the first value of a header, and
@@ -209,70 +205,70 @@ pub(crate) fn adopt(
     (parts.status, body)
 }
 
-/// What [`shape`] did with a response's body.
-#[cfg(any(feature = "poem", feature = "salvo", feature = "warp"))]
-pub(crate) enum Shaped<B> {
-    /// The body stays (the status and headers may have been fixed).
-    Kept(B),
-    /// The crate's body replaces it.
-    Rendered(Bytes),
-}
-
-/// Gives a response on its way out the crate's shape, with `context`'s request in scope: its
-/// status and headers are fixed in place, and its body is kept or replaced. `readable` turns
-/// the body into one the note can be read from, when it is read.
-#[cfg(any(feature = "poem", feature = "salvo", feature = "warp"))]
-pub(crate) async fn shape<O, B: http_body::Body>(
-    status: &mut StatusCode,
-    headers: &mut HeaderMap,
-    body: O,
-    readable: impl FnOnce(O) -> B,
-    context: &crate::context::RequestContext,
-) -> Shaped<O> {
-    use crate::context::serving;
-    match treatment(*status, headers) {
-        Treatment::Untouched => Shaped::Kept(body),
-        Treatment::FixHeaders => {
-            serving(context, || fix_headers(*status, headers));
-            Shaped::Kept(body)
-        }
-        Treatment::Rewrite => {
-            let (text, cut) = read_note(readable(body)).await;
-            let (rendered_status, rendered) =
-                serving(context, || rewrite(*status, headers, &text, cut));
-            *status = rendered_status;
-            Shaped::Rendered(rendered)
-        }
+with_framework! {
+    shapes_on_the_way_out:
+    /// What [`shape`] did with a response's body.
+    pub(crate) enum Shaped<B> {
+        /// The body stays (the status and headers may have been fixed).
+        Kept(B),
+        /// The crate's body replaces it.
+        Rendered(Bytes),
     }
 }
 
-/// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
-/// when there was more.
-#[cfg(any(
-    feature = "axum",
-    feature = "poem",
-    feature = "salvo",
-    feature = "tower",
-    feature = "warp"
-))]
-pub(crate) async fn read_note<B: http_body::Body>(body: B) -> (Vec<u8>, bool) {
-    use bytes::Buf;
-    let mut body = std::pin::pin!(body);
-    let mut text = Vec::new();
-    while let Some(Ok(frame)) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        let Ok(mut data) = frame.into_data() else {
-            continue;
-        };
-        while data.has_remaining() {
-            let chunk = data.chunk();
-            let length = chunk.len();
-            if keep_for_note(&mut text, chunk) {
-                return (text, true);
+with_framework! {
+    shapes_on_the_way_out:
+    /// Gives a response on its way out the crate's shape, with `context`'s request in scope: its
+    /// status and headers are fixed in place, and its body is kept or replaced. `readable` turns
+    /// the body into one the note can be read from, when it is read.
+    pub(crate) async fn shape<O, B: http_body::Body>(
+        status: &mut StatusCode,
+        headers: &mut HeaderMap,
+        body: O,
+        readable: impl FnOnce(O) -> B,
+        context: &crate::context::RequestContext,
+    ) -> Shaped<O> {
+        use crate::context::serving;
+        match treatment(*status, headers) {
+            Treatment::Untouched => Shaped::Kept(body),
+            Treatment::FixHeaders => {
+                serving(context, || fix_headers(*status, headers));
+                Shaped::Kept(body)
             }
-            data.advance(length);
+            Treatment::Rewrite => {
+                let (text, cut) = read_note(readable(body)).await;
+                let (rendered_status, rendered) =
+                    serving(context, || rewrite(*status, headers, &text, cut));
+                *status = rendered_status;
+                Shaped::Rendered(rendered)
+            }
         }
     }
-    (text, false)
+}
+
+with_framework! {
+    rewrites_bodies:
+    /// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
+    /// when there was more.
+    pub(crate) async fn read_note<B: http_body::Body>(body: B) -> (Vec<u8>, bool) {
+        use bytes::Buf;
+        let mut body = std::pin::pin!(body);
+        let mut text = Vec::new();
+        while let Some(Ok(frame)) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+            let Ok(mut data) = frame.into_data() else {
+                continue;
+            };
+            while data.has_remaining() {
+                let chunk = data.chunk();
+                let length = chunk.len();
+                if keep_for_note(&mut text, chunk) {
+                    return (text, true);
+                }
+                data.advance(length);
+            }
+        }
+        (text, false)
+    }
 }
 
 /// Adds what still fits of `data` to the note's `text`; `true` once some of it did not fit.
@@ -369,7 +365,7 @@ mod tests {
             false,
         );
         assert_eq!(status, 415);
-        let expected = HttpError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE).render();
+        let expected = HttpError::new(crate::error::ErrorStatus::UNSUPPORTED_MEDIA_TYPE).render();
         assert_eq!(body, expected.body());
         assert_eq!(foreign[CONTENT_TYPE], "application/json");
         assert_eq!(foreign["access-control-allow-origin"], "*");

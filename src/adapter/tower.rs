@@ -3,7 +3,6 @@
 //! with its request in scope. Each adapter says only how its responses carry bodies.
 
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -11,9 +10,10 @@ use bytes::Bytes;
 use http::Response;
 use pin_project_lite::pin_project;
 
+use super::foreign::{self, Treatment};
+use super::scope::poll_caught;
 use crate::context::{self, RequestContext};
-use crate::foreign::{self, Treatment};
-use crate::HttpError;
+use crate::error::HttpError;
 
 /// How an adapter's responses carry bodies: the app's own, passed through, and the crate's.
 pub(crate) trait Bodies: 'static {
@@ -95,18 +95,16 @@ where
 {
     loop {
         let response = match state.as_mut().project() {
-            StateProjection::Inner { future } => {
-                match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(Err(error))) => return Poll::Ready(Err(error)),
-                    Ok(Poll::Ready(Ok(response))) => response,
-                    Err(payload) => {
-                        let response = crate::context::panicked(&*payload).render_with(K::rendered);
-                        state.set(State::Panicked);
-                        return Poll::Ready(Ok(response));
-                    }
+            StateProjection::Inner { future } => match poll_caught(future, cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(Err(error))) => return Poll::Ready(Err(error)),
+                Poll::Ready(Ok(Ok(response))) => response,
+                Poll::Ready(Err(panic)) => {
+                    let response = panic.render_with(K::rendered);
+                    state.set(State::Panicked);
+                    return Poll::Ready(Ok(response));
                 }
-            }
+            },
             StateProjection::Rewriting { future } => return future.as_mut().poll(cx).map(Ok),
             StateProjection::Answered { response } => {
                 let response = response

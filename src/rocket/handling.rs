@@ -1,0 +1,279 @@
+//! [`ErrorHandling`]: the fairing that gives every error response of a rocket app the crate's
+//! shape, with its catcher and the 405 rocket does not send.
+
+use std::io::Cursor;
+
+use ::rocket::catcher::{self, Catcher};
+use ::rocket::data::Data;
+use ::rocket::fairing::{self, Fairing, Info, Kind};
+use ::rocket::http::Status;
+use ::rocket::request::Request;
+use ::rocket::response::Response;
+use ::rocket::tokio::io::AsyncReadExt;
+use ::rocket::{Build, Rocket};
+use bytes::Bytes;
+use http::uri::PathAndQuery;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+
+use super::{in_scope, respond_in, route_of, served, set_headers};
+use crate::adapter::foreign::{self, Treatment};
+use crate::context::{self, AppSettings, HeaderLines, RequestContext};
+use crate::error::HttpError;
+
+/// The fairing that gives every error response of a rocket app the crate's shape and lets
+/// every error see the request it answers: `rocket::build().attach(ErrorHandling::new())`,
+/// attached after every other fairing (rocket runs response fairings in the order they were
+/// attached).
+///
+/// - It registers the default catcher at `/`: rocket's own answers (no route: 404; a guard that
+///   fails; a panicking handler: 500) get the crate's body and sentence, and a refusal a guard left
+///   ([`refuse`](super::refuse), the credential guards, [`Json`](super::Json)) is sent as it is
+///   when rocket calls the catcher for its status at its route. A 404 from a handler goes through
+///   it too, so that it is the 404 for no route, byte for byte.
+/// - rocket answers a method a path does not route with 404: the catcher answers 405 with
+///   `Allow` listing the methods the app's routes have for that path (`HEAD` with `GET`).
+/// - A 4xx or 5xx in another shape (plain text, HTML, empty) that another fairing or a
+///   handler sends is rendered again; its text is the hidden note, seen by the report hook and
+///   never sent. A 401 without a challenge gets the app's.
+/// - Every error the crate renders sees the request: its id is echoed on every response and written
+///   into error bodies, and, as the [`Config`](crate::Config) says, its path becomes the problem
+///   `instance`, its `Accept` chooses the format and its `Accept-Language` the language.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorHandling {
+    app: AppSettings,
+}
+
+settings_constructors!(
+    ErrorHandling,
+    "fairing",
+    new: r#"let fairing = denied::rocket::ErrorHandling::new();
+# let _ = fairing;"#,
+    with_config: r#"use denied::{BodyFormat, Config};
+
+let fairing = denied::rocket::ErrorHandling::with_config(Config::new().format(BodyFormat::Problem))?;
+# let _ = fairing;
+# Ok::<(), denied::ConfigError>(())"#,
+);
+
+#[::rocket::async_trait]
+impl Fairing for ErrorHandling {
+    fn info(&self) -> Info {
+        Info {
+            name: "denied::rocket::ErrorHandling",
+            kind: Kind::Ignite | Kind::Request | Kind::Response,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let catcher = Catcher::new(None, Catch(self.app.clone()));
+        Ok(rocket.register("/", vec![catcher]))
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, _data: &mut Data<'_>) {
+        let context = context_of(&self.app, req);
+        // Set once: a guard that ran in an earlier fairing may have made the cache already.
+        let _ = served(req).context.set(context);
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let Some(context) = served(req).context.get() else {
+            return;
+        };
+        shape(res, context).await;
+        echo_request_id(res, context);
+    }
+}
+
+/// What the app's settings use of a request.
+pub(super) fn context_of(app: &AppSettings, req: &Request<'_>) -> RequestContext {
+    RequestContext::new(
+        app,
+        || Method::from_bytes(req.method().as_str().as_bytes()).unwrap_or_default(),
+        || req.uri().path().as_str().parse::<PathAndQuery>().ok(),
+        |name| req.headers().get(name.as_str()).map(str::as_bytes),
+        // rocket's header values are not `http` 1's: keeping one would copy it.
+        |_| HeaderLines::ReadNow,
+        |_, id| HeaderValue::from_bytes(id).ok(),
+    )
+}
+
+/// Puts the request's id on a response that does not name one.
+pub(super) fn echo_request_id(res: &mut Response<'_>, context: &RequestContext) {
+    if let (Some(id), Some(name)) = (&context.request_id, &context.settings().request_id_header) {
+        if !res.headers().contains(name.as_str()) {
+            if let Ok(id) = id.to_str() {
+                res.set_raw_header(name.as_str().to_owned(), id.to_owned());
+            }
+        }
+    }
+}
+
+/// The catcher [`ErrorHandling`] registers, for every status, with the app's settings: rocket
+/// calls it without the request fairings for a request it cannot read (an unknown method, a
+/// target without a path), which then has no context yet.
+#[derive(Clone)]
+pub(super) struct Catch(pub(super) AppSettings);
+
+#[::rocket::async_trait]
+impl catcher::Handler for Catch {
+    async fn handle<'r>(&self, status: Status, req: &'r Request<'_>) -> catcher::Result<'r> {
+        let refusal = caught(status, req);
+        match served(req).context.get() {
+            Some(context) => Ok(respond_in(&refusal, Some(context))),
+            None => {
+                let context = context_of(&self.0, req);
+                let mut response = respond_in(&refusal, Some(&context));
+                echo_request_id(&mut response, &context);
+                Ok(response)
+            }
+        }
+    }
+}
+
+/// What the catcher sends: the refusal left for this status at this route, a 405 for a path
+/// routed for other methods, or the crate's refusal for rocket's status.
+pub(super) fn caught(status: Status, req: &Request<'_>) -> HttpError {
+    let kept = served(req)
+        .refusal
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take());
+    if let Some(kept) = kept {
+        if kept.status == status && kept.route == route_of(req) {
+            return kept.refusal;
+        }
+    }
+    let routed = matches!(status, Status::NotFound | Status::MethodNotAllowed)
+        .then(|| methods_routed_for(req))
+        .unwrap_or_default();
+    // rocket answers HEAD with the GET route: a HEAD request is asked as GET.
+    let asked = match req.method().as_str() {
+        "HEAD" => Method::GET,
+        method => Method::from_bytes(method.as_bytes()).unwrap_or_default(),
+    };
+    let wrong_method = (status == Status::MethodNotAllowed
+        || (status == Status::NotFound && req.route().is_none()))
+        && !routed.is_empty()
+        && !routed.contains(&asked);
+    if wrong_method {
+        return HttpError::method_not_allowed(routed)
+            .with_note(format!("rocket routes no {} for this path", req.method()));
+    }
+    let status = StatusCode::from_u16(status.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    in_scope(req, || {
+        foreign::refusal_for(
+            status,
+            &HeaderMap::new(),
+            format!("rocket answered {}", status.as_u16()),
+        )
+    })
+}
+
+/// The methods the app's routes have for the request's path, in a fixed order; `HEAD` with
+/// `GET`, as rocket answers it. A path matches a route as rocket matches it, by its decoded
+/// segments; but a path rocket normalizes (`/me/`, `//me`) names no methods, as the other
+/// frameworks' routers know no such path: it is answered 404, not 405.
+pub(super) fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
+    const ORDER: [Method; 8] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+    ];
+    let raw = req.uri().path().as_str();
+    if raw.len() > 1 && (raw.ends_with('/') || raw.contains("//")) {
+        return Vec::new();
+    }
+    let segments: Vec<&str> = req.uri().path().segments().collect();
+    let mut routed: Vec<Method> = Vec::new();
+    for route in req.rocket().routes() {
+        if path_matches(route.uri.path(), &segments) {
+            let method = route.method.as_str();
+            routed.extend(
+                ORDER
+                    .iter()
+                    .filter(|known| known.as_str() == method)
+                    .cloned(),
+            );
+            if method == "GET" {
+                routed.push(Method::HEAD);
+            }
+        }
+    }
+    ORDER
+        .into_iter()
+        .filter(|method| routed.contains(method))
+        .collect()
+}
+
+/// Whether a route's path template (`/orders/<id>`, `/files/<path..>`) matches a path's
+/// decoded, non-empty segments.
+pub(super) fn path_matches(template: &str, segments: &[&str]) -> bool {
+    let mut wanted = template.split('/').filter(|segment| !segment.is_empty());
+    let mut given = segments.iter();
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(segment), _) if segment.starts_with('<') && segment.ends_with("..>") => {
+                return true
+            }
+            (Some(segment), Some(_)) if segment.starts_with('<') && segment.ends_with('>') => {}
+            (Some(segment), Some(part)) if segment == *part => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Gives a response on its way out the crate's shape, with the request in scope.
+pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
+    let treatment = foreign::treatment_of(res.status().code, |deciding| {
+        let name = match deciding {
+            foreign::Deciding::ContentType => "Content-Type",
+            foreign::Deciding::WwwAuthenticate => "WWW-Authenticate",
+            foreign::Deciding::Allow => "Allow",
+        };
+        res.headers().get_one(name).map(str::as_bytes)
+    });
+    if treatment == Treatment::Untouched {
+        return;
+    }
+    let Ok(status) = StatusCode::from_u16(res.status().code) else {
+        return;
+    };
+    let mut headers = HeaderMap::new();
+    for header in res.headers().iter() {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(header.name().as_str().as_bytes()),
+            HeaderValue::from_str(header.value()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    if treatment == Treatment::FixHeaders {
+        context::serving(context, || foreign::fix_headers(status, &mut headers));
+        set_headers(res, &headers);
+        return;
+    }
+    let mut read = Vec::new();
+    let limit = u64::try_from(foreign::NOTE_BODY_LIMIT).unwrap_or(u64::MAX);
+    // An unreadable body leaves the note with what was read.
+    let _ = (&mut res.body_mut())
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut read)
+        .await;
+    let mut text = Vec::new();
+    let cut = foreign::keep_for_note(&mut text, &read);
+    let (status, body): (StatusCode, Bytes) = context::serving(context, || {
+        foreign::rewrite(status, &mut headers, &text, cut)
+    });
+    for header in res.headers().clone().iter() {
+        res.remove_header(header.name().as_str());
+    }
+    set_headers(res, &headers);
+    res.set_status(Status::new(status.as_u16()));
+    res.set_sized_body(body.len(), Cursor::new(body));
+}
