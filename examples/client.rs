@@ -67,7 +67,7 @@ impl Run {
     }
 }
 
-/// A response's status, headers but `Date` in order, and body.
+/// A response's status, its headers but `Date` as a sorted set, and its body.
 async fn seen_as_a_client(
     response: reqwest::Response,
 ) -> Result<(StatusCode, Vec<(String, Vec<u8>)>, Vec<u8>), reqwest::Error> {

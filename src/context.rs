@@ -176,12 +176,13 @@ impl RequestContext {
         } else {
             Preference::Read(0)
         };
-        let line = (settings.instance_from_path || settings.report.is_some() || traced()).then(|| {
-            Box::new(RequestLine {
-                method: method(),
-                path: path(),
-            })
-        });
+        let line =
+            (settings.instance_from_path || settings.report.is_some() || traced()).then(|| {
+                Box::new(RequestLine {
+                    method: method(),
+                    path: path(),
+                })
+            });
         Self {
             app: app.clone(),
             line,
@@ -204,10 +205,9 @@ impl RequestContext {
     /// The app language the request prefers: 0 is the app's base language.
     pub(crate) fn language(&self) -> usize {
         match &self.language {
-            Preference::Kept(accept_language) => preferred_language(
-                std::iter::once(accept_language.as_bytes()),
-                self.settings(),
-            ),
+            Preference::Kept(accept_language) => {
+                preferred_language(std::iter::once(accept_language.as_bytes()), self.settings())
+            }
             Preference::Read(language) => *language,
         }
     }

@@ -236,7 +236,6 @@ fn qvalue(text: &[u8]) -> Option<u16> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,13 @@ fn the_longest_retry_after_delay_is_capped_never_wrapped_to_zero() {
         let reply = sent(error);
         assert_eq!(reply.header("retry-after"), Some("2147483648"), "{delay:?}");
     }
+    // A delay given as whole seconds is capped the same.
+    for seconds in [u64::MAX, 1 << 40, 2_147_483_649] {
+        let error = HttpError::too_many_requests().with_retry_after(RetryAfter::Delay(seconds));
+        assert_eq!(error.retry_after(), Some(RetryAfter::Delay(2_147_483_648)));
+        let reply = sent(error);
+        assert_eq!(reply.header("retry-after"), Some("2147483648"), "{seconds}");
+    }
     let just_under = Duration::from_secs(2_147_483_647) + Duration::from_millis(1);
     let reply = sent(HttpError::too_many_requests().with_retry_after(just_under));
     assert_eq!(reply.header("retry-after"), Some("2147483648"));

@@ -1,16 +1,19 @@
-//! Building and reading an error before `Config::install` does not fix the settings: only a
-//! render does. An error reads no settings at all.
+//! Building and reading an error, or a credential extractor's refusal, before
+//! `Config::install` does not fix the settings: only a render does.
 //! Its own test binary, since the settings are process-wide.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use denied::{Config, ConfigError, Forbidden, HttpError};
+use denied::{BearerToken, Config, ConfigError, Forbidden, HttpError};
 use http::StatusCode;
 
 #[test]
 fn install_works_after_errors_were_built_and_read() {
     let error: HttpError = Forbidden::new().into();
     assert_eq!(error.message(), None);
+    // A refusal for missing credentials reads the realm in force, without fixing it.
+    let refused = BearerToken::from_headers(&http::HeaderMap::new()).unwrap_err();
+    assert_eq!(refused.challenges()[0].param("realm"), Some("api"));
     assert_eq!(error.status(), 403);
     let _ = format!("{error} {error:?}");
 

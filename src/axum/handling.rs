@@ -15,7 +15,7 @@ use tower_service::Service;
 use crate::adapter::tower::{self as middleware, Bodies, State};
 use crate::context::{AppSettings, RequestContext};
 
-/// A tower [`Layer`] that gives every error response of the app the crate's shape, whoever
+/// A tower [`Layer`](tower_layer::Layer) that gives every error response of the app the crate's shape, whoever
 /// answered, and lets every error see the request it answers.
 ///
 /// - A 4xx or 5xx that is not JSON (plain text, HTML, empty) is rendered again with the

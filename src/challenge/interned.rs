@@ -13,7 +13,7 @@ use super::{BearerError, Challenge, InvalidChallenge, Repr, Scheme};
 use crate::intern::InternTable;
 
 /// The scheme, then each in-line parameter's name and value.
-pub(super) const STATIC_KEY_PARTS: usize = 1 + 2 * INLINE_PARAMS;
+const STATIC_KEY_PARTS: usize = 1 + 2 * INLINE_PARAMS;
 
 /// Where the parts of an all-`'static` challenge lie and how long they are. `'static` text
 /// never changes, so equal keys are equal text; unequal keys may still be equal text, which
@@ -63,7 +63,7 @@ pub(super) fn encoded_once(
 }
 
 /// How many challenges of `'static` text the process interns: an app has a handful.
-pub(super) const INTERNED_CHALLENGE_SLOTS: usize = 64;
+const INTERNED_CHALLENGE_SLOTS: usize = 64;
 
 // A slot's index is kept in a `u8`.
 const _: () = assert!(INTERNED_CHALLENGE_SLOTS <= 256);
@@ -99,8 +99,7 @@ pub(super) fn interned(known: &Known) -> Option<Interned> {
 }
 
 /// The process's interned challenges.
-pub(super) static INTERNED: InternTable<InternKey, Interned, INTERNED_CHALLENGE_SLOTS> =
-    InternTable::new();
+static INTERNED: InternTable<InternKey, Interned, INTERNED_CHALLENGE_SLOTS> = InternTable::new();
 
 /// A compact challenge of `'static` text (`Unauthorized::bearer("example")`,
 /// `invalid_token("example", "the token expired")`), interned for the process: an error that

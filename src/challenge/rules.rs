@@ -48,12 +48,12 @@ pub(super) fn is_bearer_text(value: &str) -> bool {
 /// that the loop runs many bytes at a time. Text that fails is a bug of the caller's, not the
 /// common case.
 #[inline]
-pub(super) fn every_byte(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
+fn every_byte(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
     text.bytes().fold(true, |all, byte| all & allowed(byte))
 }
 
 /// RFC 6750 §3's characters of `scope` and `error_uri`: %x21 / %x23-5B / %x5D-7E.
-pub(super) fn is_visible_unquoted(byte: u8) -> bool {
+fn is_visible_unquoted(byte: u8) -> bool {
     (b'!'..=b'~').contains(&byte) && byte != b'"' && byte != b'\\'
 }
 

@@ -34,7 +34,7 @@ pub(crate) struct Settings {
 
 /// How many bodies with an own message of `'static` text the settings keep: an app has a
 /// handful of such messages.
-pub(super) const OWN_MESSAGE_BODY_SLOTS: usize = 64;
+const OWN_MESSAGE_BODY_SLOTS: usize = 64;
 
 /// Which body with its own message a key names: the template it fills (a status's, in a
 /// language and a format, of these settings) and where its `'static` message lies. While the
@@ -64,9 +64,9 @@ pub(super) struct Table {
     pub(super) index: [Option<u8>; ERROR_STATUS_COUNT],
 }
 
-pub(super) const FIRST_ERROR_STATUS: usize = 400;
+const FIRST_ERROR_STATUS: usize = 400;
 
-pub(super) const ERROR_STATUS_COUNT: usize = 200;
+const ERROR_STATUS_COUNT: usize = 200;
 
 /// A status's default body, and the template for bodies with their own message.
 pub(crate) struct Prerendered {

@@ -386,7 +386,8 @@ impl HttpError {
 
     /// Sends `Retry-After`: a delay ([`Duration`](std::time::Duration), sent as whole seconds rounded up so that
     /// the client never comes back early, at most [`RetryAfter::MAX_DELAY`]) or a date
-    /// ([`SystemTime`](std::time::SystemTime), sent as an IMF-fixdate; one before 1970 or after 9999, which that
+    /// ([`SystemTime`](std::time::SystemTime), sent as an IMF-fixdate; a
+    /// [`RetryAfter::Delay`] over [`RetryAfter::MAX_DELAY`] is sent as that too; one before 1970 or after 9999, which that
     /// format cannot write, is left out of the response).
     ///
     /// ```
@@ -402,7 +403,7 @@ impl HttpError {
     /// ```
     #[must_use]
     pub fn with_retry_after(mut self, when: impl Into<RetryAfter>) -> Self {
-        self.extra_headers().retry_after = Some(when.into());
+        self.extra_headers().retry_after = Some(when.into().capped());
         self
     }
 

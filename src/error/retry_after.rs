@@ -51,6 +51,16 @@ impl RetryAfter {
     }
 }
 
+impl RetryAfter {
+    /// A delay over [`MAX_DELAY`](Self::MAX_DELAY) as that; a date as it is.
+    pub(super) fn capped(self) -> Self {
+        match self {
+            Self::Delay(seconds) => Self::Delay(seconds.min(Self::MAX_DELAY.as_secs())),
+            date => date,
+        }
+    }
+}
+
 impl From<Duration> for RetryAfter {
     /// Whole seconds, rounded up so that the client never comes back early; a delay over
     /// [`RetryAfter::MAX_DELAY`] (68 years) is that.

@@ -60,7 +60,7 @@ pub(super) fn keep(req: &Request<'_>, refusal: HttpError) -> Status {
 }
 
 /// The `Authorization` lines of a request.
-pub(super) fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
+fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
     req.headers().get("Authorization").map(str::as_bytes)
 }
 
@@ -154,10 +154,7 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Json<T> {
     }
 }
 
-pub(super) async fn read_json<T: DeserializeOwned>(
-    req: &Request<'_>,
-    data: Data<'_>,
-) -> Result<T, HttpError> {
+async fn read_json<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result<T, HttpError> {
     let limit = req.limits().get("json").unwrap_or_else(|| 1.mebibytes());
     let limit_bytes = usize::try_from(limit.as_u64()).unwrap_or(usize::MAX);
     let header = |name: &HeaderName| req.headers().get_one(name.as_str()).map(str::as_bytes);

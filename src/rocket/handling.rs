@@ -85,7 +85,7 @@ impl Fairing for ErrorHandling {
 }
 
 /// What the app's settings use of a request.
-pub(super) fn context_of(app: &AppSettings, req: &Request<'_>) -> RequestContext {
+fn context_of(app: &AppSettings, req: &Request<'_>) -> RequestContext {
     RequestContext::new(
         app,
         || Method::from_bytes(req.method().as_str().as_bytes()).unwrap_or_default(),
@@ -98,7 +98,7 @@ pub(super) fn context_of(app: &AppSettings, req: &Request<'_>) -> RequestContext
 }
 
 /// Puts the request's id on a response that does not name one.
-pub(super) fn echo_request_id(res: &mut Response<'_>, context: &RequestContext) {
+fn echo_request_id(res: &mut Response<'_>, context: &RequestContext) {
     if let (Some(id), Some(name)) = (&context.request_id, &context.settings().request_id_header) {
         if !res.headers().contains(name.as_str()) {
             if let Ok(id) = id.to_str() {
@@ -112,12 +112,12 @@ pub(super) fn echo_request_id(res: &mut Response<'_>, context: &RequestContext) 
 /// calls it without the request fairings for a request it cannot read (an unknown method, a
 /// target without a path), which then has no context yet.
 #[derive(Clone)]
-pub(super) struct Catch(pub(super) AppSettings);
+struct Catch(pub(super) AppSettings);
 
 #[::rocket::async_trait]
 impl catcher::Handler for Catch {
     async fn handle<'r>(&self, status: Status, req: &'r Request<'_>) -> catcher::Result<'r> {
-        let refusal = caught(status, req);
+        let refusal = catcher_refusal(status, req);
         match served(req).context.get() {
             Some(context) => Ok(respond_in(&refusal, Some(context))),
             None => {
@@ -132,7 +132,7 @@ impl catcher::Handler for Catch {
 
 /// What the catcher sends: the refusal left for this status at this route, a 405 for a path
 /// routed for other methods, or the crate's refusal for rocket's status.
-pub(super) fn caught(status: Status, req: &Request<'_>) -> HttpError {
+fn catcher_refusal(status: Status, req: &Request<'_>) -> HttpError {
     let kept = served(req)
         .refusal
         .lock()
@@ -173,7 +173,7 @@ pub(super) fn caught(status: Status, req: &Request<'_>) -> HttpError {
 /// `GET`, as rocket answers it. A path matches a route as rocket matches it, by its decoded
 /// segments; but a path rocket normalizes (`/me/`, `//me`) names no methods, as the other
 /// frameworks' routers know no such path: it is answered 404, not 405.
-pub(super) fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
+fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
     const ORDER: [Method; 8] = [
         Method::GET,
         Method::HEAD,
@@ -212,7 +212,7 @@ pub(super) fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
 
 /// Whether a route's path template (`/orders/<id>`, `/files/<path..>`) matches a path's
 /// decoded, non-empty segments.
-pub(super) fn path_matches(template: &str, segments: &[&str]) -> bool {
+fn path_matches(template: &str, segments: &[&str]) -> bool {
     let mut wanted = template.split('/').filter(|segment| !segment.is_empty());
     let mut given = segments.iter();
     loop {

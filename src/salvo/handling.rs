@@ -20,8 +20,9 @@ use crate::error::HttpError;
 ///   unless the path has [`method_not_allowed`](super::method_not_allowed)) and a `StatusError` a
 ///   handler or extractor renders get the crate's body and sentence for their status; a 4xx or 5xx
 ///   in another shape (plain text, HTML, empty) is rendered again, its text kept as the hidden
-///   note, seen by the report hook and never sent. - A 401 without a challenge gets the app's
-///   (`Bearer realm="..."`, from [`Config::realm`](crate::Config::realm)).
+///   note, seen by the report hook and never sent.
+/// - A 401 without a challenge gets the app's (`Bearer realm="..."`, from
+///   [`Config::realm`](crate::Config::realm)).
 /// - A panic in a hoop or handler after it becomes the crate's generic 500.
 /// - A `HEAD` answer keeps the `Content-Length` its `GET` has (salvo drops the body, and with
 ///   it the length).
@@ -79,7 +80,7 @@ impl Handler for ErrorHandling {
 
 /// salvo sends a `HEAD` answer without its body, and with it the `Content-Length` the same
 /// `GET` has: it is written here, while the body is known (RFC 9110 §9.3.2).
-pub(super) fn keep_content_length(res: &mut Response) {
+fn keep_content_length(res: &mut Response) {
     if let ResBody::Once(body) = &res.body {
         let length = HeaderValue::from(body.len());
         res.headers_mut()
@@ -89,16 +90,13 @@ pub(super) fn keep_content_length(res: &mut Response) {
 }
 
 /// Polls `next` with the request in scope, catching a panic as the crate's 500.
-pub(super) async fn serve<F: Future>(
-    context: &RequestContext,
-    next: F,
-) -> Result<F::Output, HttpError> {
+async fn serve<F: Future>(context: &RequestContext, next: F) -> Result<F::Output, HttpError> {
     let mut next = std::pin::pin!(next);
     std::future::poll_fn(|cx| context::serving(context, || poll_caught(next.as_mut(), cx))).await
 }
 
 /// The response in the crate's shape.
-pub(super) async fn shape(res: &mut Response, context: &RequestContext) {
+async fn shape(res: &mut Response, context: &RequestContext) {
     let Some(mut status) = res.status_code else {
         return;
     };

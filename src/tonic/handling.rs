@@ -14,7 +14,7 @@ use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, RequestContext};
 use crate::error::HttpError;
 
-/// A tower [`Layer`] for a tonic server (`Server::builder().layer(..)`): while a call is
+/// A tower [`Layer`](tower_layer::Layer) for a tonic server (`Server::builder().layer(..)`): while a call is
 /// served, every error converted into a [`Status`] sees the call and the settings of the app.
 ///
 /// "While a call is served" is the whole of a unary call, and of a streaming call until its
@@ -26,9 +26,9 @@ use crate::error::HttpError;
 ///   [`Config::request_id_header`](crate::Config::request_id_header)) comes back in the response's
 ///   metadata, and in every refusal's metadata.
 /// - `accept-language` chooses the language of the refusals' messages, as
-///   [`Config::language`](crate::Config::language) says. - The report hook
-///   ([`Config::report`](crate::Config::report)) sees the call's method (`POST`), path
-///   (`/package.Service/Method`) and id.
+///   [`Config::language`](crate::Config::language) says.
+/// - The report hook ([`Config::report`](crate::Config::report)) sees the call's method
+///   (`POST`), path (`/package.Service/Method`) and id.
 /// - A panic in a handler becomes `Internal` with the generic sentence; its text goes to the
 ///   report hook only.
 ///

@@ -17,7 +17,7 @@ use crate::adapter::tower::{self as middleware, Bodies, State};
 use crate::context::{AppSettings, RequestContext};
 use crate::error::HttpError;
 
-/// A tower [`Layer`] for a service that answers with [`HttpError`](crate::HttpError): every error
+/// A tower [`Layer`](tower_layer::Layer) for a service that answers with [`HttpError`](crate::HttpError): every error
 /// it returns is rendered, every other error response gets the crate's shape, and every error sees
 /// the request it answers.
 ///
