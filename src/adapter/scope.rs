@@ -29,7 +29,7 @@ pub(crate) fn poll_caught<F: Future>(
 }
 
 /// The generic 500 a layer answers a caught panic with; the panic's text is its hidden note.
-pub(crate) fn panicked(payload: &(dyn Any + Send)) -> HttpError {
+fn panicked(payload: &(dyn Any + Send)) -> HttpError {
     let text = if let Some(text) = payload.downcast_ref::<&str>() {
         text
     } else if let Some(text) = payload.downcast_ref::<String>() {
