@@ -158,10 +158,10 @@ const CASES: [Case; 20] = [
         Forbidden::not_owner().conceal().into_response()
     }),
     ("denied: 401 invalid_token with description", || {
-        Unauthorized::invalid_token("example", "the token expired").into_response()
+        Unauthorized::invalid_token("the token expired").into_response()
     }),
     ("denied: 401 no credentials", || {
-        Unauthorized::bearer("example").into_response()
+        Unauthorized::bearer().into_response()
     }),
     ("denied: 429 with Retry-After", || {
         HttpError::too_many_requests()

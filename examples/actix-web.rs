@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::{guard, web, App, FromRequest, HttpRequest, HttpResponse, HttpServer, Route};
 use demo::{Order, User};
 use denied::actix_web::Json;
@@ -28,8 +27,7 @@ impl FromRequest for User {
     type Future = Ready<Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let values = request.headers().get_all(AUTHORIZATION);
-        let token = BearerToken::from_authorization(values.map(|value| value.as_bytes()));
+        let token = BearerToken::from_headers(request.headers());
         ready(token.and_then(|token| Ok(demo::verify(&token)?)))
     }
 }
@@ -42,8 +40,7 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let values = request.headers().get_all(AUTHORIZATION);
-        let token = BearerToken::optional_from_authorization(values.map(|value| value.as_bytes()));
+        let token = BearerToken::optional_from_headers(request.headers());
         ready(token.and_then(|token| {
             let user = token.map(|token| demo::verify(&token)).transpose()?;
             Ok(Self(user))

@@ -168,7 +168,7 @@ impl RequestContext {
         } else {
             Preference::Read(None)
         };
-        let language = if settings.names_language() {
+        let language = if settings.offers_languages() {
             let accept_language = &http::header::ACCEPT_LANGUAGE;
             Preference::of(keep(accept_language), 0, || {
                 preferred_language(lines(accept_language), settings)

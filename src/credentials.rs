@@ -4,7 +4,7 @@
 use std::fmt;
 
 use http::header::AUTHORIZATION;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 
 use crate::challenge::Challenge;
 use crate::error::{HttpError, Unauthorized};
@@ -41,35 +41,28 @@ use crate::syntax::{is_tchar, trim_ows};
 pub struct BearerToken(String);
 
 impl BearerToken {
-    /// Reads the token from a request's headers.
+    /// Reads the token from a request's headers: `http` 1's `HeaderMap`, or, with their
+    /// features, actix-web's and rocket's (see [`RequestHeaders`]).
     ///
     /// # Errors
     ///
     /// The refusal for a request without a usable Bearer credential: see the table above.
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, HttpError> {
-        Self::from_authorization(headers.get_all(AUTHORIZATION).iter().map(|v| v.as_bytes()))
+    pub fn from_headers(headers: &impl RequestHeaders) -> Result<Self, HttpError> {
+        Self::from_values(headers.authorization_values())
     }
 
-    /// Reads the token from the values of every `Authorization` header of a request, for
-    /// frameworks whose header types are not `http` 1's.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_headers`](Self::from_headers).
-    pub fn from_authorization<'a>(
+    /// Reads the token from the values of every `Authorization` header of a request.
+    pub(crate) fn from_values<'a>(
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Self, HttpError> {
-        let realm = || crate::context::with_settings(|settings| settings.realm.clone());
-        let malformed = |description: &'static str| -> HttpError {
-            Unauthorized::invalid_request(realm(), description).into()
-        };
+        let malformed = HttpError::malformed_credentials;
         let value = match only_value(values) {
-            Values::None => return Err(Unauthorized::bearer(realm()).into()),
+            Values::None => return Err(Unauthorized::bearer().into()),
             Values::Several => return Err(malformed("more than one Authorization header")),
             Values::One(value) => value,
         };
         let token = match credentials_of(value, b"Bearer") {
-            Credentials::OtherScheme => return Err(Unauthorized::bearer(realm()).into()),
+            Credentials::OtherScheme => return Err(Unauthorized::bearer().into()),
             Credentials::Malformed => {
                 return Err(malformed(
                     "the Authorization header is not credentials syntax",
@@ -108,26 +101,77 @@ impl BearerToken {
     /// # Errors
     ///
     /// A malformed `Authorization` header, or two of them.
-    pub fn optional_from_headers(headers: &HeaderMap) -> Result<Option<Self>, HttpError> {
+    pub fn optional_from_headers(headers: &impl RequestHeaders) -> Result<Option<Self>, HttpError> {
         optional(Self::from_headers(headers))
     }
 
     /// [`optional_from_headers`](Self::optional_from_headers) from the values of every
     /// `Authorization` header.
-    ///
-    /// # Errors
-    ///
-    /// As [`optional_from_headers`](Self::optional_from_headers).
-    pub fn optional_from_authorization<'a>(
+    pub(crate) fn optional_from_values<'a>(
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Option<Self>, HttpError> {
-        optional(Self::from_authorization(values))
+        optional(Self::from_values(values))
     }
 
     /// The token, to verify.
     #[must_use]
     pub fn token(&self) -> &str {
         &self.0
+    }
+}
+
+/// A request's headers, as a framework gives them: what [`BearerToken::from_headers`] and
+/// [`BasicCredentials::from_headers`] read `Authorization` from. Implemented for `http` 1's
+/// `HeaderMap` (axum, tower, hyper, poem, salvo, warp, and tonic's `MetadataMap::as_ref`), and,
+/// with their features, for actix-web's `HeaderMap` and rocket's `HeaderMap`.
+///
+/// ```
+/// use denied::http::HeaderMap;
+/// use denied::BearerToken;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "Bearer mF_9.B5f-4.1JqM".parse()?);
+/// assert_eq!(BearerToken::from_headers(&headers)?.token(), "mF_9.B5f-4.1JqM");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait RequestHeaders: sealed::Sealed {
+    /// The value of every `Authorization` header line of the request, in order.
+    fn authorization_values(&self) -> impl Iterator<Item = &[u8]>;
+}
+
+mod sealed {
+    /// Only the crate implements [`RequestHeaders`](super::RequestHeaders).
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for HeaderMap {}
+
+impl RequestHeaders for HeaderMap {
+    fn authorization_values(&self) -> impl Iterator<Item = &[u8]> {
+        self.get_all(AUTHORIZATION)
+            .iter()
+            .map(HeaderValue::as_bytes)
+    }
+}
+
+#[cfg(feature = "actix-web")]
+impl sealed::Sealed for actix_web::http::header::HeaderMap {}
+
+#[cfg(feature = "actix-web")]
+impl RequestHeaders for actix_web::http::header::HeaderMap {
+    fn authorization_values(&self) -> impl Iterator<Item = &[u8]> {
+        self.get_all(actix_web::http::header::AUTHORIZATION)
+            .map(actix_web::http::header::HeaderValue::as_bytes)
+    }
+}
+
+#[cfg(feature = "rocket")]
+impl sealed::Sealed for rocket::http::HeaderMap<'_> {}
+
+#[cfg(feature = "rocket")]
+impl RequestHeaders for rocket::http::HeaderMap<'_> {
+    fn authorization_values(&self) -> impl Iterator<Item = &[u8]> {
+        self.get("Authorization").map(str::as_bytes)
     }
 }
 
@@ -172,27 +216,21 @@ pub struct BasicCredentials {
 }
 
 impl BasicCredentials {
-    /// Reads the credentials from a request's headers.
+    /// Reads the credentials from a request's headers: `http` 1's `HeaderMap`, or, with
+    /// their features, actix-web's and rocket's (see [`RequestHeaders`]).
     ///
     /// # Errors
     ///
     /// The refusal for a request without usable Basic credentials: see the table above.
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, HttpError> {
-        Self::from_authorization(headers.get_all(AUTHORIZATION).iter().map(|v| v.as_bytes()))
+    pub fn from_headers(headers: &impl RequestHeaders) -> Result<Self, HttpError> {
+        Self::from_values(headers.authorization_values())
     }
 
     /// Reads the credentials from the values of every `Authorization` header of a request.
-    ///
-    /// # Errors
-    ///
-    /// As [`from_headers`](Self::from_headers).
-    pub fn from_authorization<'a>(
+    pub(crate) fn from_values<'a>(
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Self, HttpError> {
-        let challenge = || {
-            let realm = crate::context::with_settings(|settings| settings.realm.clone());
-            Unauthorized::new(Challenge::basic(realm).with_utf8_charset()).into()
-        };
+        let challenge = || Unauthorized::new(Challenge::new("Basic").with_utf8_charset()).into();
         let malformed = |why: &'static str| HttpError::bad_request().with_note(why);
         let value = match only_value(values) {
             Values::None => return Err(challenge()),
@@ -230,20 +268,8 @@ impl BasicCredentials {
     /// # Errors
     ///
     /// Malformed credentials, or two `Authorization` headers.
-    pub fn optional_from_headers(headers: &HeaderMap) -> Result<Option<Self>, HttpError> {
+    pub fn optional_from_headers(headers: &impl RequestHeaders) -> Result<Option<Self>, HttpError> {
         optional(Self::from_headers(headers))
-    }
-
-    /// [`optional_from_headers`](Self::optional_from_headers) from the values of every
-    /// `Authorization` header.
-    ///
-    /// # Errors
-    ///
-    /// As [`optional_from_headers`](Self::optional_from_headers).
-    pub fn optional_from_authorization<'a>(
-        values: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Result<Option<Self>, HttpError> {
-        optional(Self::from_authorization(values))
     }
 
     /// The user-id.

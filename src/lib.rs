@@ -34,9 +34,9 @@
 //!
 //! fn authenticate(token: Option<&str>) -> Result<User, HttpError> {
 //!     match token {
-//!         None => Err(Unauthorized::bearer("example"))?,
+//!         None => Err(Unauthorized::bearer())?,
 //!         Some("good") => Ok(User { name: "alice", admin: false }),
-//!         Some(_) => Err(Unauthorized::invalid_token("example", "the token is not valid"))?,
+//!         Some(_) => Err(Unauthorized::invalid_token("the token is not valid"))?,
 //!     }
 //! }
 //!
@@ -140,7 +140,7 @@ pub mod warp;
 pub use body::{BodyError, BodyFormat, ErrorBody, ProblemDetails, UnknownBodyFormat, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
 pub use config::{Catalog, Config, ConfigError};
-pub use credentials::{BasicCredentials, BearerToken};
+pub use credentials::{BasicCredentials, BearerToken, RequestHeaders};
 pub use error::{
     ErrorStatus, Forbidden, HttpError, OrDeny, OrInternal, RetryAfter, Unauthorized,
     UnsupportedStatus,

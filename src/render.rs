@@ -350,24 +350,25 @@ impl<'a> Shape<'a> {
         let mut response = Response::new(body);
         self.set_head(&mut response, verdict.status, verdict.language);
         if !verdict.for_want_of_challenge && error.has_extra_headers() {
-            append_own_headers(error, response.headers_mut());
+            append_own_headers(error, response.headers_mut(), self.settings);
         }
         response
     }
 }
 
-/// Appends the challenges, `Allow` and `Retry-After` of `error` that can be sent.
+/// Appends the challenges, `Allow` and `Retry-After` of `error` that can be sent. A `Bearer`
+/// or `Basic` challenge without a realm of its own takes the app's.
 #[inline(never)]
-fn append_own_headers(error: &HttpError, headers: &mut HeaderMap) {
+fn append_own_headers(error: &HttpError, headers: &mut HeaderMap, settings: &Settings) {
     if let Some(interned) = error.interned_challenge() {
         // An interned challenge is the error's only header of its own.
-        if let Some(value) = interned.header_value() {
+        if let Some(value) = settings.interned_challenge_value(interned) {
             headers.append(WWW_AUTHENTICATE, value);
         }
         return;
     }
     for challenge in error.sendable_challenges() {
-        if let Some(value) = challenge.usable_header_value() {
+        if let Some(value) = challenge.header_value_in(&settings.realm) {
             headers.append(WWW_AUTHENTICATE, value);
         }
     }
@@ -456,7 +457,7 @@ impl Shape<'_> {
             headers.insert(CONTENT_LANGUAGE, language.content_language.clone());
         }
         if let Some(request) = self.request {
-            let vary = match (self.settings.negotiate, self.settings.names_language()) {
+            let vary = match (self.settings.negotiate, self.settings.offers_languages()) {
                 (true, true) => Some(VARY_BOTH),
                 (true, false) => Some(VARY_ACCEPT),
                 (false, true) => Some(VARY_LANGUAGE),
@@ -530,7 +531,31 @@ pub(crate) fn assert_default_refusal_is_decided_alike(
             .challenges()
             .iter()
             .filter(|challenge| challenge.fits(error.built_status()))
-            .filter_map(|challenge| challenge.to_header_value().ok())
+            .filter_map(|challenge| {
+                // A `Bearer` or `Basic` challenge whose only want is a realm is sent in the
+                // app's.
+                let in_app_realm = || {
+                    challenge
+                        .clone()
+                        .with_realm(settings.realm.clone())
+                        .to_header_value()
+                        .ok()
+                };
+                let is_bearer_or_basic = ["Bearer", "Basic"]
+                    .iter()
+                    .any(|scheme| challenge.scheme().eq_ignore_ascii_case(scheme));
+                match challenge.to_header_value() {
+                    Ok(_) if is_bearer_or_basic && challenge.param("realm").is_none() => {
+                        in_app_realm()
+                    }
+                    Ok(value) => Some(value),
+                    Err(
+                        crate::challenge::InvalidChallenge::Bare(_)
+                        | crate::challenge::InvalidChallenge::NoRealm(_),
+                    ) => in_app_realm(),
+                    Err(_) => None,
+                }
+            })
             .map(|value| (WWW_AUTHENTICATE, value));
         let allow = error.allow().cloned().map(|value| (ALLOW, value));
         let retry_after = error.retry_after_header().map(|value| (RETRY_AFTER, value));
@@ -614,21 +639,27 @@ mod tests {
                         // encoded, and a Bearer code of another status.
                         let misfit =
                             Challenge::bearer("example").with_error(BearerError::InvalidRequest);
-                        for challenged in [
-                            Unauthorized::bearer("example"),
-                            Unauthorized::invalid_token("example", "the token expired"),
-                            Unauthorized::bearer("example")
-                                .with_challenge(Challenge::basic("example")),
-                            Unauthorized::bearer("example")
-                                .with_challenge(Challenge::basic("a\r\nb")),
-                            Unauthorized::bearer("example").with_challenge(misfit),
-                            Unauthorized::invalid_request("example", "two tokens were sent"),
+                        let challenged: [HttpError; 9] = [
+                            Unauthorized::bearer().into(),
+                            Unauthorized::bearer().with_realm("example").into(),
+                            Unauthorized::invalid_token("the token expired").into(),
+                            Unauthorized::bearer()
+                                .with_challenge(Challenge::basic("example"))
+                                .into(),
+                            Unauthorized::bearer()
+                                .with_challenge(Challenge::basic("a\r\nb"))
+                                .into(),
+                            Unauthorized::bearer().with_challenge(misfit).into(),
+                            HttpError::malformed_credentials("two tokens were sent"),
+                            Unauthorized::new(Challenge::new("Basic").with_utf8_charset()).into(),
                             Unauthorized::new(
                                 Challenge::bearer("example")
                                     .with_error(BearerError::InsufficientScope),
-                            ),
-                        ] {
-                            takes_default_way(&challenged.into(), true);
+                            )
+                            .into(),
+                        ];
+                        for error in challenged {
+                            takes_default_way(&error, true);
                         }
                         // A date IMF-fixdate cannot write is left out.
                         let before_1970 = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
@@ -637,7 +668,8 @@ mod tests {
                         takes_default_way(&unwritable, true);
                         // A challenge that cannot be sent, or a 401 with none at all (no public
                         // constructor builds one), goes the general way and out as a 500.
-                        let unusable: HttpError = Unauthorized::bearer("line\r\nbreak").into();
+                        let unusable: HttpError =
+                            Unauthorized::bearer().with_realm("line\r\nbreak").into();
                         let bare_401 = HttpError::with_status(StatusCode::UNAUTHORIZED);
                         for error in [unusable, bare_401] {
                             takes_default_way(&error, false);
@@ -771,7 +803,10 @@ mod tests {
                     let mut config = Config::new()
                         .format(format)
                         .reason_details(details)
-                        .message(StatusCode::FORBIDDEN, "Nope \"quoted\"");
+                        .base_language(
+                            "en",
+                            Catalog::new().message(StatusCode::FORBIDDEN, "Nope \"quoted\""),
+                        );
                     if let Some(base) = base {
                         config = config.problem_type_base(base);
                     }
@@ -823,7 +858,7 @@ mod tests {
                     HttpError::new(ErrorStatus::FORBIDDEN),
                     HttpError::new(ErrorStatus::GONE),
                     Forbidden::not_owner().conceal(),
-                    Unauthorized::invalid_token("example", "expired").into(),
+                    Unauthorized::invalid_token("expired").with_realm("example").into(),
                     HttpError::method_not_allowed([Method::GET, Method::HEAD]),
                     HttpError::too_many_requests()
                         .with_retry_after(std::time::Duration::from_secs(30)),
@@ -844,7 +879,7 @@ mod tests {
                     HttpError::too_many_requests()
                         .with_message("slow down")
                         .with_retry_after(std::time::Duration::from_secs(30)),
-                    Unauthorized::bearer("example")
+                    Unauthorized::bearer().with_realm("example")
                         .with_message("sign in first")
                         .into(),
                 ];

@@ -146,10 +146,10 @@ async fn read_bounded(response: &mut Response, limit: usize) -> Result<Vec<u8>, 
 /// |---|---|
 /// | below 400 | [`Return`](Decision::Return) |
 /// | 401 | [`Reauthenticate`](Decision::Reauthenticate) once, with the refresher's credentials |
-/// | 403, 404, 410, and other 4xx the request itself causes | [`Stop`](Decision::Stop) at once |
+/// | 403, 404, 410, and other 4xx the request itself causes | [`Final`](Decision::Final) at once |
 /// | 429 or 503 (or 413) with `Retry-After` | [`Wait`](Decision::Wait) that long, when within [`max_wait`](Self::max_wait) |
 /// | 500, 502, 504 and the other retryable 5xx; 429 or 503 without `Retry-After`; 408, 421, 425 | [`BackOff`](Decision::BackOff) with full jitter |
-/// | 501, 505, 510 (the request is unsupported), 511 (a network login) | [`Stop`](Decision::Stop) |
+/// | 501, 505, 510 (the request is unsupported), 511 (a network login) | [`Final`](Decision::Final) |
 ///
 /// A retry that the policy does not allow ends in [`GiveUp`](Decision::GiveUp) with the
 /// reason: more than [`max_retries`](Self::max_retries) waits, a `Retry-After` beyond the cap,
@@ -311,7 +311,7 @@ impl RetryPolicy {
                 }
                 Advice::RetryAfter(delay) => Decision::Wait(delay),
                 Advice::Retry | Advice::RetryLater => Decision::BackOff(self.backoff_for(retries)),
-                other => Decision::Stop(other),
+                other => Decision::Final(other),
             };
             if matches!(decision, Decision::Wait(_) | Decision::BackOff(_)) {
                 // 408, 421 and 425 come before the server acts on the request.
@@ -385,8 +385,9 @@ pub enum Decision {
     /// Not an error: the response is the answer.
     Return,
     /// An error that sending again does not change (403, 404, a request to fix): the
-    /// response is the answer.
-    Stop(Advice),
+    /// response is the final answer, and the advice says which kind (`Final(Stop)` for a 403,
+    /// `Final(NotFound)`, `Final(FixRequest)`).
+    Final(Advice),
     /// A 401: sent once more with the refresher's credentials.
     Reauthenticate,
     /// Sent again after the server's `Retry-After`.

@@ -351,7 +351,11 @@ const REFUSALS: &[Refusal] = &[
         description: "No valid credentials. Authenticate (refresh the token) and retry once. \
             A Bearer challenge without `error` means no credentials were sent; with \
             `error=\"invalid_token\"`, the token sent is not valid.",
-        example: |settings| crate::error::Unauthorized::bearer(settings.realm.clone()).into(),
+        example: |settings| {
+            crate::error::Unauthorized::bearer()
+                .with_realm(settings.realm.clone())
+                .into()
+        },
     },
     Refusal {
         name: "Forbidden",
@@ -516,7 +520,7 @@ fn headers(refusal: &Refusal, settings: &Settings) -> BTreeMap<String, Header> {
                 format!(
                     "The language of the sentence: one of {}, as the request's \
                      `Accept-Language` prefers",
-                    settings.language_tags.join(", ")
+                    settings.sent_language_tags().join(", ")
                 ),
                 settings
                     .base()

@@ -82,7 +82,9 @@ fn the_error_paths_allocations_against_the_floor() {
         (
             "401 invalid_token with description",
             allocations(|| {
-                Unauthorized::invalid_token("example", "the token expired").into_response()
+                Unauthorized::invalid_token("the token expired")
+                    .with_realm("example")
+                    .into_response()
             }),
         ),
         ("401 written by hand", allocations(hand_written_401)),
@@ -114,8 +116,11 @@ fn the_error_paths_allocations_against_the_floor() {
 fn a_401_whose_text_is_built_per_request_allocates_its_headers_and_their_value() {
     let floor = allocations(floor);
     let description = String::from("the token expired");
-    let owned =
-        allocations(|| Unauthorized::invalid_token("example", description.clone()).into_response());
+    let owned = allocations(|| {
+        Unauthorized::invalid_token(description.clone())
+            .with_realm("example")
+            .into_response()
+    });
     let owned_text = measure(|| drop(description.clone())).count_total;
     assert_eq!(
         owned - owned_text,
@@ -222,7 +227,7 @@ fn a_bearer_401_allocates_no_more_than_a_json_macro_body() {
         )
             .into_response()
     });
-    let bearer = allocations(|| Unauthorized::bearer("example").into_response());
+    let bearer = allocations(|| Unauthorized::bearer().with_realm("example").into_response());
     assert!(
         bearer <= json_macro,
         "401 bearer: {bearer}, json!: {json_macro}"

@@ -25,7 +25,7 @@ fn display_is_lower_case_without_trailing_punctuation() {
     let errors: Vec<Box<dyn Error>> = vec![
         Box::new(Forbidden::missing_role("admin")),
         Box::new(Forbidden::not_owner().conceal()),
-        Box::new(Unauthorized::bearer("api")),
+        Box::new(Unauthorized::bearer().with_realm("api")),
         Box::new(HttpError::internal().with_note("pool exhausted")),
         Box::new(Challenge::bearer("a\nb").validate().unwrap_err()),
         Box::new("xml".parse::<denied::BodyFormat>().unwrap_err()),

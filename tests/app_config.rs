@@ -8,7 +8,9 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use denied::{BodyFormat, Config, Forbidden, HttpError, ProblemDetails, Report, Unauthorized};
+use denied::{
+    BodyFormat, Catalog, Config, Forbidden, HttpError, ProblemDetails, Report, Unauthorized,
+};
 use http::StatusCode;
 use support::{check_body, reply_of, Format};
 
@@ -34,7 +36,10 @@ fn install() {
     ONCE.call_once(|| {
         Config::new()
             .format(BodyFormat::Problem)
-            .message(StatusCode::FORBIDDEN, "Zugriff verweigert")
+            .base_language(
+                "de",
+                Catalog::new().message(StatusCode::FORBIDDEN, "Zugriff verweigert"),
+            )
             .report(remember)
             .install()
             .expect("the first install succeeds");
@@ -46,6 +51,7 @@ fn problem_details_carry_type_title_status_detail_and_extensions() {
     install();
     let reply = reply_of(Forbidden::missing_role("admin").render());
     assert_eq!(check_body(&reply, Format::Problem), "Zugriff verweigert");
+    assert_eq!(reply.header("content-language"), Some("de"));
     let problem = ProblemDetails::from_slice(&reply.body).unwrap();
     assert_eq!(problem.problem_type, "about:blank");
     assert_eq!(problem.title.as_deref(), Some("Forbidden"));
@@ -59,11 +65,15 @@ fn a_translated_default_does_not_override_an_errors_own_message() {
     install();
     let own = reply_of(Forbidden::new().with_message("Nur für Eigentümer").render());
     assert_eq!(check_body(&own, Format::Problem), "Nur für Eigentümer");
+    // An error's own message is in the app's base language.
+    assert_eq!(own.header("content-language"), Some("de"));
+    // The German catalog has no 404: the crate's English sentence answers, named as English.
     let other = reply_of(HttpError::not_found().render());
     assert_eq!(
         check_body(&other, Format::Problem),
         "The requested resource was not found"
     );
+    assert_eq!(other.header("content-language"), Some("en"));
 }
 
 #[test]
@@ -74,7 +84,7 @@ fn every_status_renders_as_problem_details() {
         HttpError::conflict(),
         HttpError::too_many_requests(),
         HttpError::internal(),
-        Unauthorized::bearer("api").into(),
+        Unauthorized::bearer().with_realm("api").into(),
     ] {
         check_body(&reply_of(error.render()), Format::Problem);
     }

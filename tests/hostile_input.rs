@@ -84,7 +84,10 @@ fn the_longest_retry_after_delay_is_capped_never_wrapped_to_zero() {
 
 #[test]
 fn the_message_agrees_with_the_body_when_a_401_goes_out_as_500() {
-    let error: HttpError = Unauthorized::basic("\n").with_message("").into();
+    let error: HttpError = Unauthorized::basic()
+        .with_realm("\n")
+        .with_message("")
+        .into();
     let reply = reply_of(error.render());
     assert_eq!(reply.status, 500);
     assert_eq!(error.status(), 500);
@@ -97,11 +100,14 @@ fn the_message_agrees_with_the_body_when_a_401_goes_out_as_500() {
 
 #[test]
 fn a_bearer_error_code_never_goes_out_with_another_status() {
-    let added = Unauthorized::bearer("")
+    let added = Unauthorized::bearer()
+        .with_realm("")
         .with_challenge(Challenge::bearer("").with_error(BearerError::InvalidRequest));
-    let by_param = Unauthorized::bearer("api")
+    let by_param = Unauthorized::bearer()
+        .with_realm("api")
         .with_challenge(Challenge::bearer("api").with_param("error", "invalid_request"));
-    let scope_on_401 = Unauthorized::bearer("api")
+    let scope_on_401 = Unauthorized::bearer()
+        .with_realm("api")
         .with_challenge(Challenge::bearer("api").with_error(BearerError::InsufficientScope));
     for refusal in [added, by_param, scope_on_401] {
         let reply = sent(refusal);
@@ -110,7 +116,8 @@ fn a_bearer_error_code_never_goes_out_with_another_status() {
         assert_codes_fit_the_status(&reply);
     }
     // The challenge that fits is sent; the one that does not is left out, and logs say so.
-    let mixed = Unauthorized::invalid_token("api", "expired")
+    let mixed = Unauthorized::invalid_token("expired")
+        .with_realm("api")
         .with_challenge(Challenge::bearer("api").with_error(BearerError::InvalidRequest));
     assert!(mixed.to_string().contains("error=invalid_request"));
     let reply = sent(mixed);
@@ -169,14 +176,6 @@ fn every_challenge_setter_keeps_the_schemes_rules() {
             InvalidChallenge::Token68NotAllowed("Basic".into()),
         ),
         (
-            Challenge::new("Basic").with_param("a", ""),
-            InvalidChallenge::NoRealm("Basic".into()),
-        ),
-        (
-            Challenge::new("basic").with_utf8_charset(),
-            InvalidChallenge::NoRealm("basic".into()),
-        ),
-        (
             Challenge::new("Negotiate")
                 .with_param("a", "b")
                 .with_token68("abc"),
@@ -195,6 +194,29 @@ fn every_challenge_setter_keeps_the_schemes_rules() {
         let reply = sent(Unauthorized::new(challenge));
         assert_eq!(reply.status, 500);
         assert_eq!(reply.headers_named("www-authenticate").count(), 0);
+    }
+
+    // A Basic challenge without a realm cannot stand alone (RFC 7617 §2), but a refusal sends
+    // it in the app's realm, first.
+    let realmless = [
+        (
+            Challenge::new("Basic").with_param("a", ""),
+            r#"Basic realm="api", a="""#,
+        ),
+        (
+            Challenge::new("basic").with_utf8_charset(),
+            r#"basic realm="api", charset="UTF-8""#,
+        ),
+    ];
+    for (challenge, expected) in realmless {
+        assert_eq!(
+            challenge.validate(),
+            Err(InvalidChallenge::NoRealm(challenge.scheme().into()))
+        );
+        let reply = sent(Unauthorized::new(challenge));
+        assert_eq!(reply.status, 401);
+        let lines: Vec<&str> = reply.headers_named("www-authenticate").collect();
+        assert_eq!(lines, [expected]);
     }
 }
 
@@ -242,7 +264,7 @@ fn a_405_cannot_be_built_without_allow() {
 /// rewritten by a framework layer from a plain-text answer; `None` without a framework.
 fn rendered_as(status: u16) -> Option<Reply> {
     let error = match status {
-        401 => Unauthorized::bearer("api").into(),
+        401 => Unauthorized::bearer().with_realm("api").into(),
         405 => HttpError::method_not_allowed([http::Method::GET]),
         407 | 426 => return through_layer(status),
         _ => HttpError::new(ErrorStatus::try_from(StatusCode::from_u16(status).unwrap()).unwrap()),
@@ -385,7 +407,7 @@ fn debug_shows_what_the_client_sees_and_nothing_hidden() {
         Box::new(HttpError::internal().with_message(SECRET)),
         Box::new(HttpError::bad_request().with_note(SECRET)),
         Box::new(Forbidden::not_owner().with_source(std::io::Error::other(SECRET))),
-        Box::new(Unauthorized::bearer("api").with_note(SECRET)),
+        Box::new(Unauthorized::bearer().with_realm("api").with_note(SECRET)),
     ];
     for error in errors {
         let debug = format!("{error:?}");
@@ -473,7 +495,12 @@ fn client_advice_follows_rfc_9110() {
 #[test]
 fn an_rfc_6750_refusal_whose_challenge_cannot_be_sent_is_a_500_not_a_bare_400_or_403() {
     let errors: [HttpError; 2] = [
-        Unauthorized::invalid_request("bad\nrealm", "two tokens").into(),
+        Unauthorized::new(
+            Challenge::bearer("bad\nrealm")
+                .with_error(BearerError::InvalidRequest)
+                .with_description("two tokens"),
+        )
+        .into(),
         Forbidden::missing_scope("read").with_realm("bad\n").into(),
     ];
     for error in errors {
@@ -501,12 +528,13 @@ fn statuses_whose_header_the_crate_cannot_build_are_refused_like_401_and_405() {
 fn debug_follows_what_render_sends() {
     let left_out = format!(
         "{:?}",
-        Unauthorized::invalid_token("api", "token of “alice@example.com” expired")
+        Unauthorized::invalid_token("token of “alice@example.com” expired").with_realm("api")
     );
     assert!(!left_out.contains("alice"), "{left_out}");
     let as_500 = format!(
         "{:?}",
-        Unauthorized::bearer("bad\nrealm")
+        Unauthorized::bearer()
+            .with_realm("bad\nrealm")
             .into_http_error()
             .with_reason(denied::Reason::Custom("secret_reason".into()))
             .with_retry_after(Duration::from_secs(5))

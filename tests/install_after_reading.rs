@@ -4,16 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use denied::{BearerToken, Config, ConfigError, Forbidden, HttpError};
+use denied::{BearerToken, Catalog, Config, ConfigError, Forbidden, HttpError};
 use http::StatusCode;
 
 #[test]
 fn install_works_after_errors_were_built_and_read() {
     let error: HttpError = Forbidden::new().into();
     assert_eq!(error.message(), None);
-    // A refusal for missing credentials reads the realm in force, without fixing it.
-    let refused = BearerToken::from_headers(&http::HeaderMap::new()).unwrap_err();
-    assert_eq!(refused.challenges()[0].param("realm"), Some("api"));
+    // A refusal for missing credentials reads no settings: it is sent in the realm of the
+    // settings that render it.
+    let no_credentials = BearerToken::from_headers(&http::HeaderMap::new()).unwrap_err();
+    assert_eq!(no_credentials.challenges()[0].param("realm"), None);
     assert_eq!(error.status(), 403);
     let _ = format!("{error} {error:?}");
 
@@ -23,9 +24,14 @@ fn install_works_after_errors_were_built_and_read() {
     assert!(format!("{refused:?}").contains(&refused.to_string()));
 
     Config::new()
-        .message(StatusCode::FORBIDDEN, "Nein")
+        .base_language("de", Catalog::new().message(StatusCode::FORBIDDEN, "Nein"))
+        .realm("installed")
         .install()
         .expect("nothing was rendered yet");
     let body: serde_json::Value = serde_json::from_slice(error.render().body()).unwrap();
     assert_eq!(body["message"], "Nein");
+    assert_eq!(
+        no_credentials.render().headers()["www-authenticate"],
+        r#"Bearer realm="installed""#
+    );
 }

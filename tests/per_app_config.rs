@@ -35,10 +35,13 @@ fn recording(seen: &Seen) -> impl Fn(&Report<'_>) + Send + Sync + 'static {
     }
 }
 
-/// App A: JSON, its own 403 sentence, realm `alpha`, ids from `X-Request-Id`.
+/// App A: JSON, German as its one language with its own 403 sentence, realm `alpha`, ids from `X-Request-Id`.
 fn config_a(seen: &Seen) -> Config {
     Config::new()
-        .message(StatusCode::FORBIDDEN, "Nein A")
+        .base_language(
+            "de",
+            Catalog::new().message(StatusCode::FORBIDDEN, "Nein A"),
+        )
         .realm("alpha")
         .report(recording(seen))
 }
@@ -78,9 +81,10 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     assert_eq!(refused_a.json()["request_id"], "id-for-a");
     assert_eq!(
         refused_a.header("content-language"),
-        None,
-        "A has one language"
+        Some("de"),
+        "A names its base language"
     );
+    assert_eq!(refused_a.header("vary"), None, "A has one language");
 
     assert_eq!(refused_b.status, 403, "{framework}: {refused_b:?}");
     assert_eq!(check_body(refused_b, Format::Problem), "Verboten, sagt B");

@@ -75,7 +75,7 @@ proptest! {
                 None => prop_assert!(challenge.validate().is_err()),
             }
         }
-        let reply = reply_of(Unauthorized::bearer(realm).render());
+        let reply = reply_of(Unauthorized::bearer().with_realm(realm).render());
         prop_assert!(reply.status == 401 || reply.status == 500);
         for line in reply.headers_named("www-authenticate") {
             prop_assert!(parse_challenges(line).is_ok());

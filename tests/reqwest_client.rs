@@ -95,7 +95,7 @@ async fn the_refresher_is_called_once_on_a_401_and_never_on_a_403_or_404() {
         let (outcome, calls) =
             send(&policy, base, "/admin/reports", Some("good"), Some("good")).await;
         assert_eq!(calls, 0, "a 403 never refreshes");
-        assert_eq!(decisions(&outcome), [(403, Decision::Stop(Advice::Stop))]);
+        assert_eq!(decisions(&outcome), [(403, Decision::Final(Advice::Stop))]);
         let guidance = outcome.into_response().guidance().await;
         assert_eq!(guidance.reason(), Some("missing_role"));
         assert_eq!(
@@ -113,7 +113,7 @@ async fn the_refresher_is_called_once_on_a_401_and_never_on_a_403_or_404() {
         assert_eq!(calls, 0);
         assert_eq!(
             decisions(&outcome),
-            [(404, Decision::Stop(Advice::NotFound))]
+            [(404, Decision::Final(Advice::NotFound))]
         );
     }
 }

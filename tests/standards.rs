@@ -38,9 +38,11 @@ fn the_default_403_body_is_exactly_the_documented_one() {
 #[test]
 fn every_401_the_crate_builds_carries_a_challenge() {
     let refusals = [
-        Unauthorized::bearer("example"),
-        Unauthorized::invalid_token("example", "expired"),
-        Unauthorized::basic("example"),
+        Unauthorized::bearer().with_realm("example"),
+        Unauthorized::invalid_token("expired").with_realm("example"),
+        Unauthorized::basic().with_realm("example"),
+        // A bare Bearer challenge is sent in the app's realm.
+        Unauthorized::new(Challenge::new("Bearer")),
         Unauthorized::new(Challenge::new("Negotiate").with_token68("YII=")),
         Unauthorized::new(Challenge::new("DPoP").with_param("algs", "ES256")),
     ];
@@ -55,9 +57,8 @@ fn every_401_the_crate_builds_carries_a_challenge() {
 fn a_401_without_a_usable_challenge_is_never_sent() {
     // The general constructor refuses a 401: it could not carry the challenge.
     assert!(ErrorStatus::try_from(StatusCode::UNAUTHORIZED).is_err());
-    let attempts: [HttpError; 4] = [
-        Unauthorized::bearer("bad\r\nrealm").into(),
-        Unauthorized::new(Challenge::new("Bearer")).into(),
+    let attempts: [HttpError; 3] = [
+        Unauthorized::bearer().with_realm("bad\r\nrealm").into(),
         Unauthorized::new(Challenge::new("not a token")).into(),
         Unauthorized::new(Challenge::new("Negotiate").with_token68("not token68!")).into(),
     ];
@@ -77,7 +78,10 @@ fn a_401_without_a_usable_challenge_is_never_sent() {
 #[test]
 fn realm_is_always_a_quoted_string_and_escapes_round_trip() {
     for realm in ["example", "", "two words", r#"a "quoted" \ realm"#] {
-        for refusal in [Unauthorized::bearer(realm), Unauthorized::basic(realm)] {
+        for refusal in [
+            Unauthorized::bearer().with_realm(realm),
+            Unauthorized::basic().with_realm(realm),
+        ] {
             let challenges = challenges_of(&reply(refusal));
             assert_eq!(
                 challenges[0].params.get("realm"),
@@ -103,7 +107,8 @@ fn a_parameter_name_occurs_at_most_once() {
 
 #[test]
 fn several_challenges_go_on_separate_lines() {
-    let refusal = Unauthorized::bearer("api")
+    let refusal = Unauthorized::bearer()
+        .with_realm("api")
         .with_challenge(Challenge::basic("api").with_utf8_charset())
         .with_challenge(Challenge::new("Negotiate").with_token68("abc=="));
     let reply = reply(refusal);
@@ -117,14 +122,16 @@ fn several_challenges_go_on_separate_lines() {
 
 #[test]
 fn bearer_error_codes_answer_with_their_status() {
-    let cases = [
+    let cases: [(HttpError, u16, &str); 2] = [
         (
-            Unauthorized::invalid_request("api", "two tokens"),
+            HttpError::malformed_credentials("two tokens"),
             400,
             "invalid_request",
         ),
         (
-            Unauthorized::invalid_token("api", "expired"),
+            Unauthorized::invalid_token("expired")
+                .with_realm("api")
+                .into(),
             401,
             "invalid_token",
         ),
@@ -144,7 +151,7 @@ fn bearer_error_codes_answer_with_their_status() {
 
 #[test]
 fn a_request_without_credentials_gets_no_error_code() {
-    let challenges = challenges_of(&reply(Unauthorized::bearer("api")));
+    let challenges = challenges_of(&reply(Unauthorized::bearer().with_realm("api")));
     assert_eq!(challenges[0].param("error"), None);
     assert_eq!(challenges[0].param("realm"), Some("api"));
 }
@@ -152,7 +159,7 @@ fn a_request_without_credentials_gets_no_error_code() {
 #[test]
 fn bearer_text_outside_rfc_6750_is_left_out_never_sent_raw() {
     for description in ["has \"quote\"", "back\\slash", "new\nline", "naïve"] {
-        let refusal = Unauthorized::invalid_token("api", description);
+        let refusal = Unauthorized::invalid_token(description).with_realm("api");
         let reply = reply(refusal);
         assert_eq!(reply.status, 401);
         let challenge = &challenges_of(&reply)[0];
@@ -235,7 +242,7 @@ fn every_404_has_the_same_cache_policy_and_401_403_have_none() {
     );
     assert_eq!(reply(Forbidden::new()).header("cache-control"), None);
     assert_eq!(
-        reply(Unauthorized::bearer("a")).header("cache-control"),
+        reply(Unauthorized::bearer().with_realm("a")).header("cache-control"),
         None
     );
 }
@@ -281,7 +288,7 @@ fn every_common_status_has_the_documented_body_shape() {
         HttpError::internal(),
         HttpError::service_unavailable(),
         Forbidden::new().into(),
-        Unauthorized::bearer("a").into(),
+        Unauthorized::bearer().with_realm("a").into(),
     ];
     for error in errors {
         let reply = reply(error);

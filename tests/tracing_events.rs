@@ -127,7 +127,11 @@ fn a_concealed_refusal_says_so_to_the_operator_only() {
 
 #[test]
 fn a_bearer_refusal_carries_its_error_code_and_description() {
-    let (events, _) = rendered(Unauthorized::invalid_token("api", "the token expired").into());
+    let (events, _) = rendered(
+        Unauthorized::invalid_token("the token expired")
+            .with_realm("api")
+            .into(),
+    );
     let event = one(&events);
     assert_eq!(event.level, Level::INFO);
     assert_eq!(event.fields["bearer_error"], "invalid_token");

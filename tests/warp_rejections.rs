@@ -169,7 +169,9 @@ async fn the_crates_rejections_answer_as_they_would_as_replies() {
 
     let unauthorized = answer(
         warp::any().and_then(|| async {
-            Err::<&str, _>(warp::reject::custom(Unauthorized::bearer("api")))
+            Err::<&str, _>(warp::reject::custom(
+                Unauthorized::bearer().with_realm("api"),
+            ))
         }),
         warp::test::request(),
     )

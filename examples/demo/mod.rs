@@ -34,8 +34,8 @@ pub(crate) fn verify(token: &BearerToken) -> Result<User, Unauthorized> {
             name: "alice",
             roles: &["user"],
         }),
-        "expired" => Err(Unauthorized::invalid_token(REALM, "the token expired")),
-        _ => Err(Unauthorized::invalid_token(REALM, "the token is not valid")),
+        "expired" => Err(Unauthorized::invalid_token("the token expired")),
+        _ => Err(Unauthorized::invalid_token("the token is not valid")),
     }
 }
 

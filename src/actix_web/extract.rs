@@ -147,7 +147,7 @@ impl FromRequest for BearerToken {
     type Future = Ready<Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Self::from_authorization(authorization(request)))
+        ready(Self::from_values(authorization(request)))
     }
 }
 
@@ -156,6 +156,6 @@ impl FromRequest for BasicCredentials {
     type Future = Ready<Result<Self, HttpError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Self::from_authorization(authorization(request)))
+        ready(Self::from_values(authorization(request)))
     }
 }

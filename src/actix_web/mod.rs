@@ -7,7 +7,8 @@
 //! actix-web 4 still uses `http` 0.2, so the rendered status and headers are carried over by
 //! their numbers and bytes, without loss.
 //!
-//! For credentials a request may lack, use `BearerToken::optional_from_authorization`:
+//! For credentials a request may lack, use
+//! `BearerToken::optional_from_headers(request.headers())`:
 //! actix-web's own `Option<BearerToken>` turns every refusal into `None`, a malformed
 //! `Authorization` header included, which RFC 6750 answers with a 400.
 //!

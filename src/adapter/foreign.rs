@@ -157,7 +157,7 @@ pub(crate) fn rewrite(
 /// app's challenge, a 405 its methods from `Allow`; `note` is kept hidden.
 pub(crate) fn refusal_for(status: StatusCode, headers: &HeaderMap, note: String) -> HttpError {
     match status {
-        StatusCode::UNAUTHORIZED => Unauthorized::new(app_challenge()).with_note(note).into(),
+        StatusCode::UNAUTHORIZED => Unauthorized::bearer().with_note(note).into(),
         StatusCode::METHOD_NOT_ALLOWED if headers.contains_key(ALLOW) => {
             HttpError::method_not_allowed(methods_of(headers)).with_note(note)
         }

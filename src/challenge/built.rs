@@ -43,7 +43,7 @@ impl Built {
     pub(super) fn known(
         scheme: &'static str,
         kind: Scheme,
-        realm: Cow<'static, str>,
+        realm: Option<Cow<'static, str>>,
         error: Option<(BearerError, Cow<'static, str>)>,
     ) -> Self {
         debug_assert!(error.is_none() || kind == Scheme::Bearer);
@@ -53,15 +53,16 @@ impl Built {
             params[usize::from(len)] = param;
             len += 1;
         };
-        let unusable = match check_quoted("realm", &realm) {
-            Ok(()) => {
+        let unusable = match realm.map(|realm| (check_quoted("realm", &realm), realm)) {
+            Some((Ok(()), realm)) => {
                 push(Param {
                     name: Cow::Borrowed("realm"),
                     value: realm,
                 });
                 None
             }
-            Err(problem) => Some(problem),
+            Some((Err(problem), _)) => Some(problem),
+            None => None,
         };
         let mut bearer_error = None;
         let mut left_out = Vec::new();
@@ -312,6 +313,33 @@ impl Built {
                 (None, Scheme::Basic) => self.param("realm").is_some(),
                 (None, Scheme::Other) => true,
             }
+    }
+
+    /// Whether a refusal can send it, where a `Bearer` or `Basic` challenge without a realm
+    /// takes the app's.
+    #[inline]
+    pub(super) fn is_sendable(&self) -> bool {
+        self.unusable.is_none()
+            && self
+                .token68
+                .as_ref()
+                .map_or(true, |_| self.params.is_empty())
+    }
+
+    /// The header value in a refusal of an app whose realm is `app_realm`: a `Bearer` or
+    /// `Basic` challenge without a realm of its own takes the app's.
+    pub(super) fn header_value_in(&self, app_realm: &str) -> Option<HeaderValue> {
+        let takes_app_realm = matches!(self.kind, Scheme::Bearer | Scheme::Basic)
+            && self.token68.is_none()
+            && self.param("realm").is_none();
+        if !takes_app_realm {
+            return self
+                .is_usable()
+                .then(|| self.usable_header_value())
+                .flatten();
+        }
+        let params = std::iter::once(("realm", app_realm)).chain(self.param_pairs());
+        encode(&self.scheme, None, params).ok()
     }
 
     pub(super) fn usable_header_value(&self) -> Option<HeaderValue> {

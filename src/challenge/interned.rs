@@ -62,8 +62,12 @@ pub(super) fn encoded_once(
     Ok(value)
 }
 
+/// The realm part of the key of a challenge that takes the app's realm: no `'static` text lies
+/// at address 0.
+pub(super) const APP_REALM: (usize, usize) = (0, 0);
+
 /// How many challenges of `'static` text the process interns: an app has a handful.
-const INTERNED_CHALLENGE_SLOTS: usize = 64;
+pub(crate) const INTERNED_CHALLENGE_SLOTS: usize = 64;
 
 // A slot's index is kept in a `u8`.
 const _: () = assert!(INTERNED_CHALLENGE_SLOTS <= 256);
@@ -82,31 +86,44 @@ pub(super) struct InternKey {
 /// into `'static` bytes.
 pub(super) struct Interned {
     pub(super) challenge: Challenge,
-    pub(super) header_value: HeaderValue,
+    /// `None` for a challenge that takes the app's realm: its header value is the settings'.
+    pub(super) header_value: Option<HeaderValue>,
 }
 
 /// The interned challenge of `known`, whose texts are `'static`: checked, and its header
 /// value encoded into leaked `'static` bytes (at most [`INTERNED_CHALLENGE_SLOTS`] small
 /// texts, for the life of the process, as the process-wide default bodies are).
 pub(super) fn interned(known: &Known) -> Option<Interned> {
-    let encoded = encode(&known.scheme, None, known.params()).ok()?;
-    let encoded: &'static [u8] = encoded.as_bytes().to_vec().leak();
-    let header_value = HeaderValue::from_maybe_shared(Bytes::from_static(encoded)).ok()?;
+    let header_value = match known.realm {
+        Some(_) => Some(leaked(&encode(&known.scheme, None, known.params()).ok()?)?),
+        None => None,
+    };
     Some(Interned {
         challenge: Challenge(Repr::Known(known.clone())),
         header_value,
     })
 }
 
+/// A copy of `value` in bytes leaked for the life of the process, so that a clone of it
+/// counts no reference.
+pub(crate) fn leaked(value: &HeaderValue) -> Option<HeaderValue> {
+    let bytes: &'static [u8] = value.as_bytes().to_vec().leak();
+    HeaderValue::from_maybe_shared(Bytes::from_static(bytes)).ok()
+}
+
 /// The process's interned challenges.
 static INTERNED: InternTable<InternKey, Interned, INTERNED_CHALLENGE_SLOTS> = InternTable::new();
 
-/// A compact challenge of `'static` text (`Unauthorized::bearer("example")`,
-/// `invalid_token("example", "the token expired")`), interned for the process: an error that
+/// A compact challenge of `'static` text (`Unauthorized::bearer()`,
+/// `invalid_token("the token expired")`), interned for the process: an error that
 /// carries it needs no box for it, and a response takes its header value without encoding it
 /// or counting a reference.
 #[derive(Clone, Copy)]
-pub(crate) struct InternedChallenge(pub(super) u8);
+pub(crate) struct InternedChallenge {
+    slot: u8,
+    /// Whether it has no realm of its own: its header value is then the settings'.
+    takes_app_realm: bool,
+}
 
 impl InternedChallenge {
     /// The challenge `parts` build, if the process interned it already: found by where its
@@ -120,7 +137,7 @@ impl InternedChallenge {
     #[inline(never)]
     pub(super) fn find_key(key: &InternKey) -> Option<Self> {
         let (index, _) = INTERNED.find(key)?;
-        Self::at(index)
+        Self::at(index, true)
     }
 
     /// The challenge `parts` build, which [`find`](Self::find) did not find, checked and
@@ -131,31 +148,68 @@ impl InternedChallenge {
         let key = parts.intern_key();
         let challenge = parts.build();
         let interned = match (&challenge.0, key) {
-            (Repr::Known(known), Some(key)) if known.is_usable() => INTERNED
+            (Repr::Known(known), Some(key)) => INTERNED
                 .intern_missing(key, || interned(known))
-                .and_then(|(index, _)| Self::at(index)),
+                .and_then(|(index, _)| Self::at(index, true)),
             _ => None,
         };
         interned.ok_or(challenge)
     }
 
+    /// This challenge with `realm` instead: interned too when its texts are `'static`;
+    /// otherwise the challenge, to be kept by the error. (`None` cannot happen: a slot, once
+    /// set, stays set.)
+    pub(crate) fn with_realm(self, realm: Cow<'static, str>) -> Option<Result<Self, Challenge>> {
+        let mut challenge = self.challenge()?.clone();
+        challenge.set_realm(realm);
+        let key = match &challenge.0 {
+            Repr::Known(known) => known.intern_key(),
+            Repr::Built(_) => None,
+        };
+        let interned = match (&challenge.0, key) {
+            (Repr::Known(known), Some(key)) => INTERNED
+                .intern_missing(key, || interned(known))
+                .and_then(|(index, _)| Self::at(index, key.realm == APP_REALM)),
+            _ => None,
+        };
+        Some(interned.ok_or(challenge))
+    }
+
     /// The interned challenge in slot `index`.
-    pub(super) fn at(index: usize) -> Option<Self> {
-        u8::try_from(index).ok().map(Self)
+    #[inline]
+    pub(super) fn at(index: usize, takes_app_realm: bool) -> Option<Self> {
+        let slot = u8::try_from(index).ok()?;
+        Some(Self {
+            slot,
+            takes_app_realm,
+        })
     }
 
     /// The challenge. (`None` cannot happen: a slot, once set, stays set.)
     pub(crate) fn challenge(self) -> Option<&'static Challenge> {
         INTERNED
-            .get(usize::from(self.0))
+            .get(self.slot())
             .map(|interned| &interned.challenge)
     }
 
-    /// Its header value, `'static` bytes.
-    pub(crate) fn header_value(self) -> Option<HeaderValue> {
+    /// Whether it has no realm of its own, and takes the app's.
+    #[inline]
+    pub(crate) fn takes_app_realm(self) -> bool {
+        self.takes_app_realm
+    }
+
+    /// Its own header value, `'static` bytes, for one that does not take the app's realm.
+    #[inline]
+    pub(crate) fn own_header_value(self) -> Option<HeaderValue> {
         INTERNED
-            .get(usize::from(self.0))
-            .map(|interned| interned.header_value.clone())
+            .get(self.slot())
+            .and_then(|interned| interned.header_value.clone())
+    }
+
+    /// Its slot in the process's table, below [`INTERNED_CHALLENGE_SLOTS`].
+    #[inline]
+    pub(crate) fn slot(self) -> usize {
+        usize::from(self.slot)
     }
 }
 

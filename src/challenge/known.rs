@@ -7,49 +7,44 @@ use http::HeaderValue;
 
 use super::built::Built;
 use super::encode::encode;
-use super::interned::{encoded_once, static_part, static_str_part, InternKey, StaticKey};
+use super::interned::{
+    encoded_once, static_part, static_str_part, InternKey, StaticKey, APP_REALM,
+};
 use super::params::{Param, Params};
 use super::rules::{check_scope, is_bearer_text};
 use super::{BearerError, Challenge, InvalidChallenge, Scheme};
 
-/// The parts of a challenge the crate builds for its refusals (`Bearer` or `Basic`, a realm,
-/// an error code with its description), before they are checked: one of `'static` text that
-/// the process interned already is found by where its text lies, without checking it again.
+/// The parts of a challenge the crate builds for its refusals (`Bearer` or `Basic` in the
+/// app's realm, an error code with its description), before they are checked: one of
+/// `'static` text that the process interned already is found by where its text lies, without
+/// checking it again.
 pub(crate) struct KnownParts {
     scheme: &'static str,
     kind: Scheme,
-    realm: Cow<'static, str>,
     error: Option<(BearerError, Cow<'static, str>)>,
 }
 
 impl KnownParts {
-    pub(crate) fn bearer(realm: Cow<'static, str>) -> Self {
+    pub(crate) fn bearer() -> Self {
         Self {
             scheme: BEARER,
             kind: Scheme::Bearer,
-            realm,
             error: None,
         }
     }
 
-    pub(crate) fn basic(realm: Cow<'static, str>) -> Self {
+    pub(crate) fn basic() -> Self {
         Self {
             scheme: BASIC,
             kind: Scheme::Basic,
-            realm,
             error: None,
         }
     }
 
-    pub(crate) fn bearer_error(
-        realm: Cow<'static, str>,
-        error: BearerError,
-        description: Cow<'static, str>,
-    ) -> Self {
+    pub(crate) fn bearer_error(error: BearerError, description: Cow<'static, str>) -> Self {
         Self {
             scheme: BEARER,
             kind: Scheme::Bearer,
-            realm,
             error: Some((error, description)),
         }
     }
@@ -66,7 +61,7 @@ impl KnownParts {
         };
         Some(InternKey {
             kind: self.kind,
-            realm: static_part(&self.realm)?,
+            realm: APP_REALM,
             error: self.bearer_error_code(),
             description,
         })
@@ -74,7 +69,7 @@ impl KnownParts {
 
     /// The challenge, checked.
     pub(crate) fn build(self) -> Challenge {
-        Challenge::known(self.scheme, self.kind, self.realm, self.error)
+        Challenge::known(self.scheme, self.kind, None, self.error)
     }
 }
 
@@ -145,6 +140,35 @@ impl Known {
         last: None,
     };
 
+    /// Its key in the process's table of interned challenges, if its texts are `'static`
+    /// and it has what [`KnownParts`] can build: the scheme's own spelling, and past the
+    /// error code only a description.
+    pub(super) fn intern_key(&self) -> Option<InternKey> {
+        let scheme = match self.kind {
+            Scheme::Bearer => BEARER,
+            Scheme::Basic => BASIC,
+            Scheme::Other => return None,
+        };
+        if static_part(&self.scheme)? != static_str_part(scheme) {
+            return None;
+        }
+        let realm = match &self.realm {
+            Some(realm) => static_part(realm)?,
+            None => APP_REALM,
+        };
+        let description = match &self.last {
+            None => None,
+            Some((Defined::Description, description)) => Some(static_part(description)?),
+            Some(_) => return None,
+        };
+        Some(InternKey {
+            kind: self.kind,
+            realm,
+            error: self.error,
+            description,
+        })
+    }
+
     /// The parameters in the order they are sent, each a name and a value.
     pub(super) fn params(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
         let realm = self.realm.as_deref().map(|realm| ("realm", realm));
@@ -200,6 +224,26 @@ impl Known {
         match self.static_key() {
             Some(key) => encoded_once(key, || encode(&self.scheme, None, self.params())),
             None => encode(&self.scheme, None, self.params()),
+        }
+    }
+
+    /// The header value in a refusal of an app whose realm is `app_realm`: a challenge without
+    /// a realm of its own takes the app's.
+    // Whether the realm is borrowed `'static` text decides whether its encoding is kept.
+    #[allow(clippy::ptr_arg)]
+    pub(super) fn header_value_in(&self, app_realm: &Cow<'static, str>) -> Option<HeaderValue> {
+        if self.realm.is_some() {
+            return self.header_value().ok();
+        }
+        let params = std::iter::once(("realm", &**app_realm)).chain(self.params());
+        let key = self.static_key().zip(static_part(app_realm));
+        match key {
+            Some((mut key, realm)) => {
+                key.parts[1] = static_str_part("realm");
+                key.parts[2] = realm;
+                encoded_once(key, || encode(&self.scheme, None, params)).ok()
+            }
+            None => encode(&self.scheme, None, params).ok(),
         }
     }
 

@@ -17,7 +17,7 @@ mod tests;
 use built::Built;
 #[cfg(test)]
 pub(crate) use interned::interned_are_distinct;
-pub(crate) use interned::InternedChallenge;
+pub(crate) use interned::{leaked, InternedChallenge, INTERNED_CHALLENGE_SLOTS};
 pub(crate) use known::KnownParts;
 use known::{Defined, Known, BASIC, BEARER};
 use rules::{is_bearer_text, is_quotable};
@@ -228,7 +228,7 @@ impl Challenge {
     /// `Bearer realm="..."` (RFC 6750), the challenge for a request that had no credentials.
     #[must_use]
     pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::known(BEARER, Scheme::Bearer, realm.into(), None)
+        Self::known(BEARER, Scheme::Bearer, Some(realm.into()), None)
     }
 
     /// `Basic realm="..."` (RFC 7617).
@@ -240,7 +240,7 @@ impl Challenge {
     /// ```
     #[must_use]
     pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
-        Self::known(BASIC, Scheme::Basic, realm.into(), None)
+        Self::known(BASIC, Scheme::Basic, Some(realm.into()), None)
     }
 
     /// A challenge of a scheme known to be a valid token of that kind, with its realm and, for
@@ -251,10 +251,10 @@ impl Challenge {
     fn known(
         scheme: &'static str,
         kind: Scheme,
-        realm: Cow<'static, str>,
+        realm: Option<Cow<'static, str>>,
         error: Option<(BearerError, Cow<'static, str>)>,
     ) -> Self {
-        let valid = is_quotable(&realm)
+        let valid = realm.as_deref().map_or(true, is_quotable)
             && error
                 .as_ref()
                 .map_or(true, |(_, description)| is_bearer_text(description));
@@ -270,7 +270,7 @@ impl Challenge {
         Self(Repr::Known(Known {
             scheme: Cow::Borrowed(scheme),
             kind,
-            realm: Some(realm),
+            realm,
             error,
             last,
         }))
@@ -495,7 +495,7 @@ impl Challenge {
     }
 
     /// `check_usable().is_ok()`, without building the error it would report.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn is_usable(&self) -> bool {
         match &self.0 {
             Repr::Known(known) => known.is_usable(),
@@ -504,11 +504,34 @@ impl Challenge {
     }
 
     /// [`to_header_value`](Self::to_header_value) for a challenge known to be usable.
+    #[cfg(test)]
     pub(crate) fn usable_header_value(&self) -> Option<HeaderValue> {
         debug_assert!(self.is_usable());
         match &self.0 {
             Repr::Known(known) => known.header_value().ok(),
             Repr::Built(built) => built.usable_header_value(),
+        }
+    }
+
+    /// Whether a refusal can send it: usable, or a `Bearer` or `Basic` challenge that lacks
+    /// only the realm, which the app's settings give.
+    #[inline]
+    pub(crate) fn is_sendable(&self) -> bool {
+        match &self.0 {
+            // Every value of the compact form is valid, and its realm, if missing, is the app's.
+            Repr::Known(_) => true,
+            Repr::Built(built) => built.is_sendable(),
+        }
+    }
+
+    /// The header value a refusal of an app whose realm is `app_realm` sends, for a challenge
+    /// that [is sendable](Self::is_sendable).
+    // Whether the realm is borrowed `'static` text decides whether its encoding is kept.
+    #[allow(clippy::ptr_arg)]
+    pub(crate) fn header_value_in(&self, app_realm: &Cow<'static, str>) -> Option<HeaderValue> {
+        match &self.0 {
+            Repr::Known(known) => known.header_value_in(app_realm),
+            Repr::Built(built) => built.header_value_in(app_realm),
         }
     }
 

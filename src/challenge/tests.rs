@@ -78,9 +78,9 @@ fn a_challenge_built_directly_is_the_one_built_step_by_step() {
                 Cow::Owned(description.to_owned()),
             ];
             for (error, description) in errors.into_iter().zip(given.iter().cycle()) {
-                let direct =
-                    KnownParts::bearer_error(Cow::Borrowed(realm), error, description.clone())
-                        .build();
+                let direct = KnownParts::bearer_error(error, description.clone())
+                    .build()
+                    .with_realm(realm);
                 let stepwise = Challenge::new("Bearer")
                     .with_realm(realm)
                     .with_error(error)
@@ -200,8 +200,8 @@ proptest! {
                 let error = error.filter(|_| kind == Scheme::Bearer);
                 let scheme = if kind == Scheme::Bearer { BEARER } else { BASIC };
                 (
-                    Challenge::known(scheme, kind, realm.clone(), error.clone()),
-                    Built::known(scheme, kind, realm, error),
+                    Challenge::known(scheme, kind, Some(realm.clone()), error.clone()),
+                    Built::known(scheme, kind, Some(realm), error),
                 )
             }
             _ => (Challenge::new(scheme), Built::new(Cow::Borrowed(scheme))),
@@ -257,11 +257,11 @@ fn the_crates_challenges_are_compact() {
         Challenge::bearer("example"),
         Challenge::basic("example").with_utf8_charset(),
         KnownParts::bearer_error(
-            Cow::Borrowed("example"),
             BearerError::InvalidToken,
             Cow::Owned(String::from("the token expired")),
         )
         .build(),
+        KnownParts::basic().build(),
         Challenge::new("Bearer")
             .with_error(BearerError::InsufficientScope)
             .with_scope("reports:export")
@@ -347,18 +347,18 @@ fn encoded_length_is_exact() {
 /// one with owned text is not.
 #[test]
 fn a_challenge_of_static_text_is_found_when_built_again() {
-    let parts = || {
-        KnownParts::bearer_error(
-            Cow::Borrowed("found again"),
-            BearerError::InvalidToken,
-            Cow::Borrowed("expired"),
-        )
-    };
+    let parts =
+        || KnownParts::bearer_error(BearerError::InvalidToken, Cow::Borrowed("found again"));
     assert!(InternedChallenge::find(&parts()).is_none());
     let first = InternedChallenge::intern(parts()).ok().unwrap();
     let again = InternedChallenge::find(&parts()).unwrap();
-    assert_eq!(first.0, again.0);
-    let owned = || KnownParts::bearer(Cow::Owned(String::from("found again")));
+    assert_eq!(first.slot(), again.slot());
+    let owned = || {
+        KnownParts::bearer_error(
+            BearerError::InvalidToken,
+            Cow::Owned(String::from("found again")),
+        )
+    };
     assert!(InternedChallenge::intern(owned()).is_err());
     assert!(InternedChallenge::find(&owned()).is_none());
 }

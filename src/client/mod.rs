@@ -190,7 +190,7 @@ fn is_problem_json(content_type: &str) -> bool {
 /// assert_eq!(guidance.message(), Some("You do not have permission to access this resource"));
 /// assert_eq!(guidance.reason(), Some("missing_role"));
 ///
-/// let response = denied::Unauthorized::invalid_token("api", "the token expired").render();
+/// let response = denied::Unauthorized::invalid_token("the token expired").render();
 /// let guidance = Guidance::read(response.status(), response.headers(), Some(response.body()));
 /// assert_eq!(guidance.advice(), Advice::Reauthenticate);
 /// assert_eq!(guidance.bearer_error(), Some(denied::BearerError::InvalidToken));

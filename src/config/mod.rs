@@ -34,7 +34,7 @@ pub(crate) use settings::{KeptBody, Language, Settings};
 ///
 /// Config::new()
 ///     .format(BodyFormat::Problem)
-///     .message(StatusCode::FORBIDDEN, "Access denied")
+///     .base_language("en", Catalog::new().message(StatusCode::FORBIDDEN, "Access denied"))
 ///     .language(
 ///         "de",
 ///         Catalog::new().message(StatusCode::FORBIDDEN, "Zugriff verweigert"),
@@ -46,7 +46,6 @@ pub(crate) use settings::{KeptBody, Language, Settings};
 #[derive(Clone)]
 pub struct Config {
     format: BodyFormat,
-    messages: Vec<(StatusCode, Cow<'static, str>)>,
     report: Option<ReportHook>,
     realm: Cow<'static, str>,
     problem_type_base: Option<Cow<'static, str>>,
@@ -54,7 +53,8 @@ pub struct Config {
     request_id_header: Option<HeaderName>,
     instance_from_path: bool,
     negotiate: bool,
-    base_language: Cow<'static, str>,
+    /// The app's own language and sentences; `None`: the crate's English, unnamed.
+    base_language: Option<(Cow<'static, str>, Catalog)>,
     languages: Vec<(Cow<'static, str>, Catalog)>,
 }
 
@@ -68,7 +68,6 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             format: BodyFormat::default(),
-            messages: Vec::new(),
             report: None,
             realm: Cow::Borrowed(DEFAULT_REALM),
             problem_type_base: None,
@@ -76,7 +75,7 @@ impl Default for Config {
             request_id_header: Some(DEFAULT_REQUEST_ID_HEADER),
             instance_from_path: false,
             negotiate: false,
-            base_language: Cow::Borrowed("en"),
+            base_language: None,
             languages: Vec::new(),
         }
     }
@@ -86,7 +85,6 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("format", &self.format)
-            .field("messages", &self.messages)
             .field("report", &self.report.is_some())
             .field("realm", &self.realm)
             .field("problem_type_base", &self.problem_type_base)
@@ -130,7 +128,9 @@ impl Catalog {
     }
 
     /// The sentence of a status in this language. A status without one answers in the app's
-    /// base language, and says so in `Content-Language`.
+    /// base language, or in the crate's English where that has none either, and says which in
+    /// `Content-Language`. (The crate's English sentences are listed at
+    /// [`Config::base_language`].)
     ///
     /// ```
     /// use denied::http::StatusCode;
@@ -160,6 +160,14 @@ impl Catalog {
     pub fn phrase(mut self, status: StatusCode, phrase: impl Into<Cow<'static, str>>) -> Self {
         set(&mut self.phrases, status, phrase.into());
         self
+    }
+
+    /// The sentence of `status` in this language, if the catalog has one.
+    fn message_of(&self, status: StatusCode) -> Option<&str> {
+        self.messages
+            .iter()
+            .find(|(known, _)| *known == status)
+            .map(|(_, message)| &**message)
     }
 }
 
@@ -233,60 +241,6 @@ impl Config {
         self
     }
 
-    /// Replaces the default sentence of a status, for example to translate it. Errors built
-    /// with their own message keep it.
-    ///
-    /// The crate's sentences:
-    ///
-    /// | status | sentence |
-    /// |---|---|
-    /// | 400 | The request is invalid |
-    /// | 401 | Authentication is required to access this resource |
-    /// | 402 | Payment is required to access this resource |
-    /// | 403 | You do not have permission to access this resource |
-    /// | 404 | The requested resource was not found |
-    /// | 405 | This method is not allowed for this resource |
-    /// | 406 | The resource has no representation the client accepts |
-    /// | 407 | Authentication with the proxy is required |
-    /// | 408 | The server timed out waiting for the request |
-    /// | 409 | The request conflicts with the current state of the resource |
-    /// | 410 | The requested resource is no longer available |
-    /// | 411 | The request must state the length of its body |
-    /// | 412 | A precondition of the request was not met |
-    /// | 413 | The request body is too large |
-    /// | 414 | The request URI is too long |
-    /// | 415 | The media type of the request body is not supported |
-    /// | 416 | The requested range cannot be served from this resource |
-    /// | 417 | The expectation of the request cannot be met |
-    /// | 421 | The request was sent to a server that cannot answer it |
-    /// | 422 | The request is well-formed but cannot be processed |
-    /// | 423 | The resource is locked |
-    /// | 424 | The request failed because a request it depends on failed |
-    /// | 425 | The server will not process a request that might be replayed |
-    /// | 426 | The server requires another protocol for this request |
-    /// | 428 | The request must be conditional |
-    /// | 429 | Too many requests; try again later |
-    /// | 431 | The request header fields are too large |
-    /// | 451 | The requested resource is unavailable for legal reasons |
-    /// | 500 | An internal error occurred |
-    /// | 501 | The server does not support this request |
-    /// | 502 | The server received an invalid response from an upstream server |
-    /// | 503 | The service is temporarily unavailable; try again later |
-    /// | 504 | The server did not receive a timely response from an upstream server |
-    /// | 505 | The HTTP version of the request is not supported |
-    /// | 506 | The server cannot choose a representation of this resource |
-    /// | 507 | The server cannot store what the request needs |
-    /// | 508 | The server found a loop while processing the request |
-    /// | 510 | The request lacks an extension the server requires |
-    /// | 511 | The network requires authentication before access |
-    /// | any other 4xx | The request could not be completed |
-    /// | any other 5xx | The server could not complete the request |
-    #[must_use]
-    pub fn message(mut self, status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
-        set(&mut self.messages, status, message.into());
-        self
-    }
-
     /// The sentence an app with these settings sends for `error`, in its base language: the
     /// error's own ([`HttpError::message`]) if it sends one, or else these settings' sentence
     /// for the status it is sent with. (A request that prefers another of the app's languages
@@ -295,9 +249,10 @@ impl Config {
     ///
     /// ```
     /// use denied::http::StatusCode;
-    /// use denied::{Config, Forbidden, HttpError};
+    /// use denied::{Catalog, Config, Forbidden, HttpError};
     ///
-    /// let config = Config::new().message(StatusCode::FORBIDDEN, "Access denied");
+    /// let config = Config::new()
+    ///     .base_language("en", Catalog::new().message(StatusCode::FORBIDDEN, "Access denied"));
     /// assert_eq!(config.sentence_for(&Forbidden::new().into()), "Access denied");
     /// let own: HttpError = Forbidden::new().with_message("Only the owner may archive it").into();
     /// assert_eq!(config.sentence_for(&own), "Only the owner may archive it");
@@ -310,8 +265,9 @@ impl Config {
             return own;
         }
         let status = error.status();
-        match self.messages.iter().find(|(known, _)| *known == status) {
-            Some((_, message)) => message,
+        let base_catalog = self.base_language.as_ref().map(|(_, catalog)| catalog);
+        match base_catalog.and_then(|catalog| catalog.message_of(status)) {
+            Some(message) => message,
             None => built_in_message(status),
         }
     }
@@ -444,23 +400,93 @@ impl Config {
         self
     }
 
-    /// The language of the app's own sentences (default `en`), named in `Content-Language`
-    /// once the app has a [`language`](Self::language).
+    /// The language of the app's own sentences, and those sentences: a status the catalog
+    /// has a [`message`](Catalog::message) for answers with it (and its
+    /// [`phrase`](Catalog::phrase), if it has one), in this language; any other status answers
+    /// with the crate's English sentence, in English. Once an app names its base language,
+    /// every error response names its language in `Content-Language`, so that a sentence set
+    /// app-wide is never sent as another language. Without it, an app speaks the crate's
+    /// English and sends no `Content-Language` unless it has [other languages](Self::language).
+    ///
+    /// To change only some of the crate's English sentences, name English:
     ///
     /// ```
     /// use denied::{Catalog, Config};
     /// use denied::http::StatusCode;
     ///
-    /// // The app's own sentences are British English; German on request.
     /// let config = Config::new()
-    ///     .base_language("en-GB")
-    ///     .message(StatusCode::FORBIDDEN, "You are not authorised to see this")
-    ///     .language("de", Catalog::new().message(StatusCode::FORBIDDEN, "Kein Zugriff"));
+    ///     .base_language("en", Catalog::new().message(StatusCode::FORBIDDEN, "Access denied"));
     /// # let _ = config;
     /// ```
+    ///
+    /// An app that speaks German first, with English on request:
+    ///
+    /// ```
+    /// use denied::{Catalog, Config};
+    /// use denied::http::StatusCode;
+    ///
+    /// let config = Config::new()
+    ///     .base_language(
+    ///         "de",
+    ///         Catalog::new()
+    ///             .message(StatusCode::FORBIDDEN, "Zugriff verweigert")
+    ///             .phrase(StatusCode::FORBIDDEN, "Verboten"),
+    ///     )
+    ///     .language("en", Catalog::new().message(StatusCode::FORBIDDEN, "Access denied"));
+    /// // A 403 says "Zugriff verweigert" with `Content-Language: de`; a 404, which the German
+    /// // catalog does not cover, says "The requested resource was not found" with
+    /// // `Content-Language: en`.
+    /// # let _ = config;
+    /// ```
+    ///
+    /// The crate's sentences:
+    ///
+    /// | status | sentence |
+    /// |---|---|
+    /// | 400 | The request is invalid |
+    /// | 401 | Authentication is required to access this resource |
+    /// | 402 | Payment is required to access this resource |
+    /// | 403 | You do not have permission to access this resource |
+    /// | 404 | The requested resource was not found |
+    /// | 405 | This method is not allowed for this resource |
+    /// | 406 | The resource has no representation the client accepts |
+    /// | 407 | Authentication with the proxy is required |
+    /// | 408 | The server timed out waiting for the request |
+    /// | 409 | The request conflicts with the current state of the resource |
+    /// | 410 | The requested resource is no longer available |
+    /// | 411 | The request must state the length of its body |
+    /// | 412 | A precondition of the request was not met |
+    /// | 413 | The request body is too large |
+    /// | 414 | The request URI is too long |
+    /// | 415 | The media type of the request body is not supported |
+    /// | 416 | The requested range cannot be served from this resource |
+    /// | 417 | The expectation of the request cannot be met |
+    /// | 421 | The request was sent to a server that cannot answer it |
+    /// | 422 | The request is well-formed but cannot be processed |
+    /// | 423 | The resource is locked |
+    /// | 424 | The request failed because a request it depends on failed |
+    /// | 425 | The server will not process a request that might be replayed |
+    /// | 426 | The server requires another protocol for this request |
+    /// | 428 | The request must be conditional |
+    /// | 429 | Too many requests; try again later |
+    /// | 431 | The request header fields are too large |
+    /// | 451 | The requested resource is unavailable for legal reasons |
+    /// | 500 | An internal error occurred |
+    /// | 501 | The server does not support this request |
+    /// | 502 | The server received an invalid response from an upstream server |
+    /// | 503 | The service is temporarily unavailable; try again later |
+    /// | 504 | The server did not receive a timely response from an upstream server |
+    /// | 505 | The HTTP version of the request is not supported |
+    /// | 506 | The server cannot choose a representation of this resource |
+    /// | 507 | The server cannot store what the request needs |
+    /// | 508 | The server found a loop while processing the request |
+    /// | 510 | The request lacks an extension the server requires |
+    /// | 511 | The network requires authentication before access |
+    /// | any other 4xx | The request could not be completed |
+    /// | any other 5xx | The server could not complete the request |
     #[must_use]
-    pub fn base_language(mut self, tag: impl Into<Cow<'static, str>>) -> Self {
-        self.base_language = tag.into();
+    pub fn base_language(mut self, tag: impl Into<Cow<'static, str>>, catalog: Catalog) -> Self {
+        self.base_language = Some((tag.into(), catalog));
         self
     }
 
@@ -525,9 +551,9 @@ impl Config {
         Challenge::bearer(self.realm.clone())
             .validate()
             .map_err(ConfigError::Realm)?;
-        let tags: Vec<&str> = std::iter::once(&self.base_language)
-            .chain(self.languages.iter().map(|(tag, _)| tag))
-            .map(|tag| &**tag)
+        let base_tag = self.base_language.as_ref().map_or("en", |(tag, _)| &**tag);
+        let tags: Vec<&str> = std::iter::once(base_tag)
+            .chain(self.languages.iter().map(|(tag, _)| &**tag))
             .collect();
         for (index, tag) in tags.iter().enumerate() {
             if !negotiate::is_language_tag(tag) {

@@ -2,12 +2,14 @@
 //! default body rendered in advance.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
 
-use super::Config;
+use super::{Catalog, Config};
 use crate::body::{self, BodyFormat};
+use crate::challenge::{self, InternedChallenge, INTERNED_CHALLENGE_SLOTS};
 use crate::intern::InternTable;
 use crate::report::ReportHook;
 
@@ -23,9 +25,16 @@ pub(crate) struct Settings {
     pub(crate) instance_from_path: bool,
     pub(crate) negotiate: bool,
     pub(super) base: Language,
+    /// The crate's English, for the statuses a base language that is not English leaves out.
+    pub(super) english: Option<Language>,
     pub(super) catalogs: Vec<Language>,
+    /// Whether responses name their language: the app named its base language or has others.
+    pub(super) names_language: bool,
     /// The base language's tag, then the catalogs', in order.
     pub(crate) language_tags: Vec<Cow<'static, str>>,
+    /// The header values of the process's interned challenges that take the app's realm, by
+    /// slot, each encoded with [`realm`](Self::realm) once.
+    pub(super) challenges_in_realm: Box<[OnceLock<HeaderValue>]>,
     /// Bodies with an own message of `'static` text, rendered once each.
     pub(super) own_message_bodies: InternTable<OwnMessageKey, KeptBody, OWN_MESSAGE_BODY_SLOTS>,
     /// Whether these are the process-wide settings, which live as long as the process.
@@ -49,10 +58,12 @@ pub(super) struct OwnMessageKey {
 /// One language's sentences, and its default bodies in each format a request may get.
 pub(crate) struct Language {
     pub(crate) content_language: HeaderValue,
-    /// The base language's: [`Config::message`]'s. A catalog's: its own, and no others.
+    /// Its catalog's own sentences.
     pub(super) messages: Vec<(StatusCode, Cow<'static, str>)>,
     pub(super) phrases: Vec<(StatusCode, Cow<'static, str>)>,
-    pub(super) is_base: bool,
+    /// Whether the crate's English sentences fill in where its catalog has none: an English
+    /// base language.
+    pub(super) covers_all: bool,
     pub(super) tables: Vec<(BodyFormat, Table)>,
 }
 
@@ -128,7 +139,7 @@ impl Language {
         tag: &str,
         messages: Vec<(StatusCode, Cow<'static, str>)>,
         phrases: Vec<(StatusCode, Cow<'static, str>)>,
-        is_base: bool,
+        covers_all: bool,
         formats: &[BodyFormat],
     ) -> Self {
         let mut language = Self {
@@ -136,7 +147,7 @@ impl Language {
             content_language: HeaderValue::from_str(tag).unwrap_or(HeaderValue::from_static("und")),
             messages,
             phrases,
-            is_base,
+            covers_all,
             tables: Vec::new(),
         };
         let mut statuses: Vec<StatusCode> = language
@@ -147,7 +158,7 @@ impl Language {
                 BUILT_IN_MESSAGES
                     .iter()
                     .map(|(status, _)| *status)
-                    .filter(|_| is_base),
+                    .filter(|_| covers_all),
             )
             .filter(|status| status.is_client_error() || status.is_server_error())
             .collect();
@@ -162,7 +173,7 @@ impl Language {
 
     /// Whether this language has the sentence of `status`.
     pub(crate) fn covers(&self, status: StatusCode) -> bool {
-        self.is_base || self.messages.iter().any(|(known, _)| *known == status)
+        self.covers_all || self.messages.iter().any(|(known, _)| *known == status)
     }
 
     /// The sentence a status gets when the error has no message of its own.
@@ -229,15 +240,22 @@ impl Settings {
         } else {
             std::slice::from_ref(&config.format)
         };
+        let names_language = config.base_language.is_some() || !config.languages.is_empty();
+        let (base_tag, base_catalog) = config
+            .base_language
+            .unwrap_or((Cow::Borrowed("en"), Catalog::new()));
+        let base_is_english = is_english(&base_tag);
         let base = Language::new(
-            &config.base_language,
-            config.messages,
-            Vec::new(),
-            true,
+            &base_tag,
+            base_catalog.messages,
+            base_catalog.phrases,
+            base_is_english,
             formats,
         );
+        let english =
+            (!base_is_english).then(|| Language::new("en", Vec::new(), Vec::new(), true, formats));
         let mut catalogs = Vec::with_capacity(config.languages.len());
-        let mut language_tags = vec![config.base_language];
+        let mut language_tags = vec![base_tag];
         for (tag, catalog) in config.languages {
             catalogs.push(Language::new(
                 &tag,
@@ -258,8 +276,13 @@ impl Settings {
             instance_from_path: config.instance_from_path,
             negotiate: config.negotiate,
             base,
+            english,
             catalogs,
+            names_language,
             language_tags,
+            challenges_in_realm: (0..INTERNED_CHALLENGE_SLOTS)
+                .map(|_| OnceLock::new())
+                .collect(),
             own_message_bodies: InternTable::new(),
             lives_for_the_process: false,
         }
@@ -272,7 +295,12 @@ impl Settings {
     /// the settings render anything.
     pub(crate) fn for_the_process(mut self) -> Self {
         self.lives_for_the_process = true;
-        let languages = std::iter::once(&mut self.base).chain(self.catalogs.iter_mut());
+        if let Cow::Owned(realm) = &self.realm {
+            self.realm = Cow::Borrowed(Box::leak(realm.clone().into_boxed_str()));
+        }
+        let languages = std::iter::once(&mut self.base)
+            .chain(self.english.as_mut())
+            .chain(self.catalogs.iter_mut());
         for language in languages {
             let tag: &'static [u8] = Box::leak(Box::from(language.content_language.as_bytes()));
             if let Ok(tag) = HeaderValue::from_maybe_shared(Bytes::from_static(tag)) {
@@ -334,28 +362,94 @@ impl Settings {
         kept.map(|(_, body)| body)
     }
 
+    /// The header value of an interned challenge in these settings: its own, or, for one that
+    /// takes the app's realm, encoded with [`realm`](Self::realm) once and kept.
+    #[inline]
+    pub(crate) fn interned_challenge_value(
+        &self,
+        interned: InternedChallenge,
+    ) -> Option<HeaderValue> {
+        if !interned.takes_app_realm() {
+            return interned.own_header_value();
+        }
+        let slot = self.challenges_in_realm.get(interned.slot())?;
+        match slot.get() {
+            Some(value) => Some(value.clone()),
+            None => self.encode_in_realm(interned, slot),
+        }
+    }
+
+    #[inline(never)]
+    fn encode_in_realm(
+        &self,
+        interned: InternedChallenge,
+        slot: &OnceLock<HeaderValue>,
+    ) -> Option<HeaderValue> {
+        let value = interned.challenge()?.header_value_in(&self.realm)?;
+        let value = if self.lives_for_the_process {
+            challenge::leaked(&value)?
+        } else {
+            value
+        };
+        Some(slot.get_or_init(|| value).clone())
+    }
+
     /// The base language.
     pub(crate) fn base(&self) -> &Language {
         &self.base
     }
 
     /// The language a response of `status` is in, for a request that prefers the one at
-    /// `preferred` in `language_tags`: that one when it has the status's sentence, the base
-    /// language otherwise.
+    /// `preferred` in `language_tags`: that one when it has the status's sentence, or else the
+    /// base language when it has it, or else the crate's English.
     pub(crate) fn language_for(&self, preferred: usize, status: StatusCode) -> &Language {
         let catalog = preferred
             .checked_sub(1)
             .and_then(|index| self.catalogs.get(index));
-        match catalog {
-            Some(language) if language.covers(status) => language,
+        if let Some(language) = catalog.filter(|language| language.covers(status)) {
+            return language;
+        }
+        match &self.english {
+            Some(english) if !self.base.covers(status) => english,
             _ => &self.base,
         }
     }
 
-    /// Whether responses name their language: the app has more than one.
+    /// Whether responses name their language in `Content-Language`.
     pub(crate) fn names_language(&self) -> bool {
+        self.names_language
+    }
+
+    /// Every tag a response may name in `Content-Language`.
+    pub(crate) fn sent_language_tags(&self) -> Vec<&str> {
+        let english = self
+            .english
+            .as_ref()
+            .filter(|_| {
+                !self
+                    .language_tags
+                    .iter()
+                    .any(|tag| tag.eq_ignore_ascii_case("en"))
+            })
+            .map(|_| "en");
+        self.language_tags
+            .iter()
+            .map(|tag| &**tag)
+            .chain(english)
+            .collect()
+    }
+
+    /// Whether a request may choose among the app's languages: it has more than one, so
+    /// responses vary by `Accept-Language`.
+    pub(crate) fn offers_languages(&self) -> bool {
         !self.catalogs.is_empty()
     }
+}
+
+/// Whether a language tag names English (`en`, `en-GB`): the crate's own sentences are in it.
+fn is_english(tag: &str) -> bool {
+    let primary = tag.split('-').next().unwrap_or(tag);
+    primary.eq_ignore_ascii_case("en")
 }
 
 /// The crate's sentence for every status it names; any other status gets a generic one.

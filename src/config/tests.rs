@@ -93,13 +93,57 @@ fn every_built_in_status_is_prerendered_in_order() {
 }
 
 #[test]
-fn an_app_wide_message_replaces_the_built_in_one() {
-    let settings = Settings::new(Config::new().message(StatusCode::FORBIDDEN, "Nein"));
-    assert_eq!(settings.base().sentence(StatusCode::FORBIDDEN), "Nein");
+fn an_english_base_catalog_replaces_the_built_in_sentences_it_names() {
+    let settings = Settings::new(Config::new().base_language(
+        "en-GB",
+        Catalog::new().message(StatusCode::FORBIDDEN, "You are not authorised"),
+    ));
+    let forbidden = settings.language_for(0, StatusCode::FORBIDDEN);
     assert_eq!(
-        settings.base().sentence(StatusCode::NOT_FOUND),
+        forbidden.sentence(StatusCode::FORBIDDEN),
+        "You are not authorised"
+    );
+    assert_eq!(forbidden.content_language, "en-GB");
+    let not_found = settings.language_for(0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        not_found.sentence(StatusCode::NOT_FOUND),
         "The requested resource was not found"
     );
+    assert_eq!(not_found.content_language, "en-GB");
+    assert!(settings.names_language());
+    assert!(!settings.offers_languages());
+}
+
+/// A sentence set app-wide is sent with its language: a base language that is not English
+/// answers the statuses its catalog names, and the crate's English, named as English, the
+/// others.
+#[test]
+fn a_base_language_names_the_language_of_every_sentence() {
+    let settings = Settings::new(
+        Config::new().base_language(
+            "de",
+            Catalog::new()
+                .message(StatusCode::FORBIDDEN, "Zugriff verweigert")
+                .phrase(StatusCode::FORBIDDEN, "Verboten"),
+        ),
+    );
+    let forbidden = settings.language_for(0, StatusCode::FORBIDDEN);
+    assert_eq!(forbidden.content_language, "de");
+    assert_eq!(
+        forbidden.sentence(StatusCode::FORBIDDEN),
+        "Zugriff verweigert"
+    );
+    assert_eq!(forbidden.phrase(StatusCode::FORBIDDEN), "Verboten");
+    let not_found = settings.language_for(0, StatusCode::NOT_FOUND);
+    assert_eq!(not_found.content_language, "en");
+    assert_eq!(
+        not_found.sentence(StatusCode::NOT_FOUND),
+        "The requested resource was not found"
+    );
+    assert_eq!(not_found.phrase(StatusCode::NOT_FOUND), "Not Found");
+    assert_eq!(settings.sent_language_tags(), ["de", "en"]);
+    // Without a base language, the crate's English is sent unnamed.
+    assert!(!Settings::new(Config::new()).names_language());
 }
 
 #[test]
@@ -141,7 +185,10 @@ fn language_tags_are_checked() {
             "{tag}"
         );
     }
-    assert!(Config::new().base_language("x y").build().is_err());
+    assert!(Config::new()
+        .base_language("x y", Catalog::new())
+        .build()
+        .is_err());
     let twice = Config::new().language("EN", Catalog::new()).build().err();
     assert_eq!(twice, Some(ConfigError::LanguageTwice("EN".to_owned())));
     // A second catalog for a tag, in any case, replaces the first.

@@ -5,7 +5,7 @@ use std::fmt;
 use http::{HeaderValue, Method, StatusCode};
 
 use crate::body::Members;
-use crate::challenge::{Challenge, InternedChallenge, KnownParts};
+use crate::challenge::{BearerError, Challenge, InternedChallenge, KnownParts};
 use crate::reason::Reason;
 use crate::syntax::{is_member_name, is_uri_reference};
 
@@ -156,6 +156,27 @@ impl HttpError {
     #[must_use]
     pub fn unauthorized(challenge: Challenge) -> Self {
         crate::error::Unauthorized::new(challenge).into_http_error()
+    }
+
+    /// 400 Bad Request with `Bearer error="invalid_request"` (RFC 6750 §3.1) in the app's
+    /// realm: the request's credentials are malformed (two `Authorization` headers, a token
+    /// in the header and in the query, a token with characters RFC 6750 does not allow).
+    /// `description` is sent as `error_description`.
+    ///
+    /// ```
+    /// let response = denied::HttpError::malformed_credentials("two tokens were sent").render();
+    /// assert_eq!(response.status(), 400);
+    /// assert_eq!(
+    ///     response.headers()["www-authenticate"],
+    ///     r#"Bearer realm="api", error="invalid_request", error_description="two tokens were sent""#,
+    /// );
+    /// ```
+    #[must_use]
+    pub fn malformed_credentials(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::with_only_challenge(
+            StatusCode::BAD_REQUEST,
+            KnownParts::bearer_error(BearerError::InvalidRequest, description.into()),
+        )
     }
 
     /// 403 Forbidden, the same as [`Forbidden::new`], for code that builds every refusal as an
@@ -439,13 +460,30 @@ impl HttpError {
         error
     }
 
-    pub(crate) fn last_challenge_mut(&mut self) -> Option<&mut Challenge> {
-        // (Only `Forbidden::with_realm` asks, and no `Forbidden` has an interned challenge;
-        // were one asked for, it would be moved into the box to be changed.)
-        if self.interned_challenge.is_some() {
-            self.extra_headers();
+    /// Gives every challenge `realm`; an interned challenge is moved into the box to be
+    /// changed.
+    pub(crate) fn set_realm_of_challenges(&mut self, realm: Cow<'static, str>) {
+        if let Some(interned) = self.interned_challenge {
+            match interned.with_realm(realm.clone()) {
+                Some(Ok(interned)) => {
+                    self.interned_challenge = Some(interned);
+                    return;
+                }
+                Some(Err(challenge)) => {
+                    self.interned_challenge = None;
+                    self.headers.get_or_default().challenges.push(challenge);
+                    return;
+                }
+                None => {
+                    self.extra_headers();
+                }
+            }
         }
-        self.headers.get_mut()?.challenges.last_mut()
+        if let Some(headers) = self.headers.get_mut() {
+            for challenge in headers.challenges.as_mut_slice() {
+                challenge.set_realm(realm.clone());
+            }
+        }
     }
 
     /// The interned challenge that is the error's only header of its own, if it is one.
@@ -479,7 +517,7 @@ impl HttpError {
     /// built with its challenge), which is answered as a generic 500.
     ///
     /// ```
-    /// let broken = denied::Unauthorized::bearer("line\nbreak");
+    /// let broken = denied::Unauthorized::bearer().with_realm("line\nbreak");
     /// assert_eq!(broken.status(), 500);
     /// ```
     #[must_use]
@@ -511,7 +549,7 @@ impl HttpError {
     pub(crate) fn sendable_challenges(&self) -> impl Iterator<Item = &Challenge> {
         self.challenges()
             .iter()
-            .filter(|challenge| challenge.is_usable() && challenge.fits(self.status))
+            .filter(|challenge| challenge.is_sendable() && challenge.fits(self.status))
     }
 
     /// The error's own sentence, as the client is sent it: `None` when the error has none, or

@@ -52,11 +52,11 @@ impl Challenges {
         }
     }
 
-    pub(super) fn last_mut(&mut self) -> Option<&mut Challenge> {
+    pub(super) fn as_mut_slice(&mut self) -> &mut [Challenge] {
         match self {
-            Self::None => None,
-            Self::One(challenge) => Some(challenge),
-            Self::Several(challenges) => challenges.last_mut(),
+            Self::None => &mut [],
+            Self::One(challenge) => std::slice::from_mut(challenge),
+            Self::Several(challenges) => challenges,
         }
     }
 }

@@ -158,16 +158,15 @@ impl Forbidden {
 
     /// The token lacks `scope` (RFC 6750 `insufficient_scope`): the body says
     /// `"reason":"missing_scope","scope":"..."`, and the response carries
-    /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."`. Add the realm with
-    /// [`with_realm`](Self::with_realm). A scope that RFC 6750 cannot carry is left out of the
-    /// header and still sent in the body.
+    /// `WWW-Authenticate: Bearer realm="...", error="insufficient_scope", scope="..."` in the
+    /// app's realm. A scope that RFC 6750 cannot carry is left out of the header and still sent
+    /// in the body.
     ///
     /// ```
-    /// let refusal = denied::Forbidden::missing_scope("reports:export").with_realm("example");
-    /// let response = refusal.render();
+    /// let response = denied::Forbidden::missing_scope("reports:export").render();
     /// assert_eq!(
     ///     response.headers()["www-authenticate"],
-    ///     r#"Bearer realm="example", error="insufficient_scope", scope="reports:export""#,
+    ///     r#"Bearer realm="api", error="insufficient_scope", scope="reports:export""#,
     /// );
     /// ```
     #[must_use]
@@ -183,13 +182,12 @@ impl Forbidden {
         )
     }
 
-    /// Sets the realm of the `insufficient_scope` challenge of [`missing_scope`](Self::missing_scope);
-    /// other refusals send no challenge and are unchanged.
+    /// Sets the realm of the `insufficient_scope` challenge of
+    /// [`missing_scope`](Self::missing_scope), instead of the app's; other refusals send no
+    /// challenge and are unchanged.
     #[must_use]
     pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
-        if let Some(challenge) = self.0.last_challenge_mut() {
-            challenge.set_realm(realm.into());
-        }
+        self.0.set_realm_of_challenges(realm.into());
         self
     }
 
@@ -248,23 +246,29 @@ impl Forbidden {
 /// 401 Unauthorized: authenticate, then try again. It cannot be built without a
 /// `WWW-Authenticate` challenge (RFC 9110 §15.5.2).
 ///
+/// The app names its realm once, in [`Config::realm`](crate::Config::realm) (default `api`):
+/// a `Bearer` or `Basic` challenge without a realm of its own is sent with the app's. Give one
+/// refusal another with [`with_realm`](Self::with_realm).
+///
 /// A Bearer challenge with an RFC 6750 error code answers with that code's status:
-/// `invalid_request` 400, `invalid_token` 401, `insufficient_scope` 403.
+/// `invalid_request` 400 (see [`HttpError::malformed_credentials`]), `invalid_token` 401,
+/// `insufficient_scope` 403 (see [`Forbidden::missing_scope`]).
 ///
 /// ```
 /// use denied::{HttpError, Unauthorized};
 ///
 /// fn user(token: Option<&str>) -> Result<&'static str, HttpError> {
 ///     match token {
-///         None => Err(Unauthorized::bearer("example"))?,
+///         None => Err(Unauthorized::bearer())?,
 ///         Some("good") => Ok("alice"),
-///         Some(_) => Err(Unauthorized::invalid_token("example", "the token is not valid"))?,
+///         Some(_) => Err(Unauthorized::invalid_token("the token is not valid"))?,
 ///     }
 /// }
 ///
+/// // Rendered with the default settings, whose realm is `api`.
 /// let response = user(None).unwrap_err().render();
 /// assert_eq!(response.status(), 401);
-/// assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="example""#);
+/// assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="api""#);
 /// ```
 #[derive(Debug)]
 pub struct Unauthorized(HttpError);
@@ -282,62 +286,72 @@ impl Unauthorized {
         Self(HttpError::with_status(status).with_challenge(challenge))
     }
 
-    /// `Bearer realm="..."`: the request had no credentials, so the challenge has no error code.
+    /// `Bearer realm="..."` with the app's realm: the request had no credentials, so the
+    /// challenge has no error code.
+    ///
+    /// ```
+    /// let response = denied::Unauthorized::bearer().render();
+    /// assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="api""#);
+    /// ```
     #[must_use]
-    pub fn bearer(realm: impl Into<Cow<'static, str>>) -> Self {
+    #[inline]
+    pub fn bearer() -> Self {
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
-            KnownParts::bearer(realm.into()),
+            KnownParts::bearer(),
         ))
     }
 
     /// The bearer token is expired, revoked or malformed: `error="invalid_token"` with an
-    /// `error_description`.
-    #[must_use]
-    pub fn invalid_token(
-        realm: impl Into<Cow<'static, str>>,
-        description: impl Into<Cow<'static, str>>,
-    ) -> Self {
-        Self(HttpError::with_only_challenge(
-            StatusCode::UNAUTHORIZED,
-            KnownParts::bearer_error(realm.into(), BearerError::InvalidToken, description.into()),
-        ))
-    }
-
-    /// The request is malformed (RFC 6750 `invalid_request`), answered with 400.
+    /// `error_description`, in the app's realm.
     ///
     /// ```
-    /// let refusal = denied::Unauthorized::invalid_request("example", "two tokens were sent");
-    /// assert_eq!(refusal.status(), 400);
+    /// let response = denied::Unauthorized::invalid_token("the token expired").render();
+    /// assert_eq!(
+    ///     response.headers()["www-authenticate"],
+    ///     r#"Bearer realm="api", error="invalid_token", error_description="the token expired""#,
+    /// );
     /// ```
     #[must_use]
-    pub fn invalid_request(
-        realm: impl Into<Cow<'static, str>>,
-        description: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn invalid_token(description: impl Into<Cow<'static, str>>) -> Self {
         Self(HttpError::with_only_challenge(
-            StatusCode::BAD_REQUEST,
-            KnownParts::bearer_error(
-                realm.into(),
-                BearerError::InvalidRequest,
-                description.into(),
-            ),
+            StatusCode::UNAUTHORIZED,
+            KnownParts::bearer_error(BearerError::InvalidToken, description.into()),
         ))
     }
 
-    /// `Basic realm="..."` (RFC 7617).
+    /// `Basic realm="..."` (RFC 7617) with the app's realm.
+    ///
+    /// ```
+    /// let response = denied::Unauthorized::basic().render();
+    /// assert_eq!(response.headers()["www-authenticate"], r#"Basic realm="api""#);
+    /// ```
     #[must_use]
-    pub fn basic(realm: impl Into<Cow<'static, str>>) -> Self {
+    #[inline]
+    pub fn basic() -> Self {
         Self(HttpError::with_only_challenge(
             StatusCode::UNAUTHORIZED,
-            KnownParts::basic(realm.into()),
+            KnownParts::basic(),
         ))
+    }
+
+    /// Gives every challenge of this refusal `realm` instead of the app's: for the one
+    /// refusal of an app that answers for another realm.
+    ///
+    /// ```
+    /// let response = denied::Unauthorized::bearer().with_realm("admin").render();
+    /// assert_eq!(response.headers()["www-authenticate"], r#"Bearer realm="admin""#);
+    /// ```
+    #[must_use]
+    pub fn with_realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
+        self.0.set_realm_of_challenges(realm.into());
+        self
     }
 
     /// Adds another challenge, sent on its own `WWW-Authenticate` line.
     ///
     /// ```
-    /// let refusal = denied::Unauthorized::bearer("api").with_challenge(denied::Challenge::basic("api"));
+    /// let refusal = denied::Unauthorized::bearer().with_challenge(denied::Challenge::basic("api"));
     /// let response = refusal.render();
     /// let lines: Vec<_> = response.headers().get_all("www-authenticate").iter().collect();
     /// assert_eq!(lines, [r#"Bearer realm="api""#, r#"Basic realm="api""#]);

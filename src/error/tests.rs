@@ -97,7 +97,9 @@ fn a_withheld_5xx_message_is_kept_for_logs() {
 
 #[test]
 fn a_401_without_a_usable_challenge_says_so_in_logs() {
-    let error: HttpError = crate::error::Unauthorized::bearer("bad\nrealm").into();
+    let error: HttpError = crate::error::Unauthorized::bearer()
+        .with_realm("bad\nrealm")
+        .into();
     assert!(error.to_string().contains("no usable challenge"));
 }
 
@@ -135,26 +137,27 @@ fn an_interned_challenge_is_seen_as_the_boxed_one() {
     let pairs = || {
         [
             (
-                crate::error::Unauthorized::bearer("interned"),
-                crate::error::Unauthorized::bearer(owned("interned")),
+                crate::error::Unauthorized::bearer().with_realm("interned"),
+                crate::error::Unauthorized::bearer().with_realm(owned("interned")),
             ),
             (
-                crate::error::Unauthorized::basic("interned"),
-                crate::error::Unauthorized::basic(owned("interned")),
+                crate::error::Unauthorized::basic().with_realm("interned"),
+                crate::error::Unauthorized::basic().with_realm(owned("interned")),
             ),
             (
-                crate::error::Unauthorized::invalid_token("interned", "the token expired"),
-                crate::error::Unauthorized::invalid_token(
-                    owned("interned"),
-                    owned("the token expired"),
-                ),
+                crate::error::Unauthorized::invalid_token("the token expired")
+                    .with_realm("interned"),
+                crate::error::Unauthorized::invalid_token(owned("the token expired"))
+                    .with_realm(owned("interned")),
+            ),
+            // In the app's realm.
+            (
+                crate::error::Unauthorized::bearer(),
+                crate::error::Unauthorized::new(Challenge::new(owned("Bearer"))),
             ),
             (
-                crate::error::Unauthorized::invalid_request("interned", "two tokens were sent"),
-                crate::error::Unauthorized::invalid_request(
-                    owned("interned"),
-                    owned("two tokens were sent"),
-                ),
+                crate::error::Unauthorized::invalid_token("the token expired"),
+                crate::error::Unauthorized::invalid_token(owned("the token expired")),
             ),
         ]
     };
@@ -165,6 +168,11 @@ fn an_interned_challenge_is_seen_as_the_boxed_one() {
         assert!(boxed.interned_challenge().is_none());
         assert_eq!(seen(&interned), seen(&boxed), "{interned:?}");
     }
+    let interned = HttpError::malformed_credentials("two tokens were sent");
+    let boxed = HttpError::malformed_credentials(owned("two tokens were sent"));
+    assert_interned(&interned);
+    assert!(boxed.interned_challenge().is_none());
+    assert_eq!(seen(&interned), seen(&boxed), "{interned:?}");
     let changes: [fn(crate::error::Unauthorized) -> HttpError; 4] = [
         |refusal| {
             refusal
@@ -187,15 +195,17 @@ fn an_interned_challenge_is_seen_as_the_boxed_one() {
     }
     // A realm that cannot be sent is never interned: the 401 is a 500, every time.
     for _ in 0..2 {
-        let broken: HttpError = crate::error::Unauthorized::bearer("line\r\nbreak").into();
+        let broken: HttpError = crate::error::Unauthorized::bearer()
+            .with_realm("line\r\nbreak")
+            .into();
         assert!(broken.interned_challenge().is_none());
         assert_eq!(broken.render().status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }
 
 /// Challenges of the same `'static` realm and description that differ in their error code,
-/// or of the same realm that differ in their description, are interned apart: each sends
-/// its own, on its own status.
+/// or of the same realm that differ in their description, or of the same texts but one in
+/// the app's realm, are interned apart: each sends its own, on its own status.
 #[test]
 fn challenges_that_share_texts_are_interned_apart() {
     static REALM: &str = "shared";
@@ -208,7 +218,11 @@ fn challenges_that_share_texts_are_interned_apart() {
         ),
         (
             StatusCode::BAD_REQUEST,
-            r#"Bearer realm="shared", error="invalid_request", error_description="shared description""#,
+            r#"Bearer realm="api", error="invalid_request", error_description="shared description""#,
+        ),
+        (
+            StatusCode::UNAUTHORIZED,
+            r#"Bearer realm="api", error="invalid_token", error_description="shared description""#,
         ),
         (
             StatusCode::UNAUTHORIZED,
@@ -216,10 +230,15 @@ fn challenges_that_share_texts_are_interned_apart() {
         ),
     ];
     for _ in 0..2 {
-        let errors: [HttpError; 3] = [
-            crate::error::Unauthorized::invalid_token(REALM, DESCRIPTION).into(),
-            crate::error::Unauthorized::invalid_request(REALM, DESCRIPTION).into(),
-            crate::error::Unauthorized::invalid_token(REALM, OTHER_DESCRIPTION).into(),
+        let errors: [HttpError; 4] = [
+            crate::error::Unauthorized::invalid_token(DESCRIPTION)
+                .with_realm(REALM)
+                .into(),
+            HttpError::malformed_credentials(DESCRIPTION),
+            crate::error::Unauthorized::invalid_token(DESCRIPTION).into(),
+            crate::error::Unauthorized::invalid_token(OTHER_DESCRIPTION)
+                .with_realm(REALM)
+                .into(),
         ];
         for (error, (status, challenge)) in errors.iter().zip(expected) {
             assert_interned(error);
@@ -242,8 +261,9 @@ fn threads_intern_a_challenge_once() {
             std::thread::spawn(|| {
                 (0..50)
                     .map(|_| {
-                        let error: HttpError =
-                            crate::error::Unauthorized::invalid_token("threads", "expired").into();
+                        let error: HttpError = crate::error::Unauthorized::invalid_token("expired")
+                            .with_realm("threads")
+                            .into();
                         assert_interned(&error);
                         error.render().headers()[http::header::WWW_AUTHENTICATE].clone()
                     })

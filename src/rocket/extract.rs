@@ -34,7 +34,7 @@ use crate::error::HttpError;
 ///         };
 ///         match token.token() {
 ///             "good" => Outcome::Success(User("alice".into())),
-///             _ => denied::rocket::refuse(req, Unauthorized::invalid_token("api", "not valid")),
+///             _ => denied::rocket::refuse(req, Unauthorized::invalid_token("not valid")),
 ///         }
 ///     }
 /// }
@@ -92,7 +92,7 @@ fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
 /// The 400 `invalid_request` for a malformed `Authorization`, in the app's realm.
 pub fn optional_bearer_token(req: &Request<'_>) -> Result<Option<BearerToken>, HttpError> {
     in_scope(req, || {
-        BearerToken::optional_from_authorization(authorization(req))
+        BearerToken::optional_from_values(authorization(req))
     })
 }
 
@@ -101,7 +101,7 @@ impl<'r> FromRequest<'r> for BearerToken {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, ()> {
-        match in_scope(req, || BearerToken::from_authorization(authorization(req))) {
+        match in_scope(req, || BearerToken::from_values(authorization(req))) {
             Ok(token) => Outcome::Success(token),
             Err(refusal) => refuse(req, refusal),
         }
@@ -113,9 +113,7 @@ impl<'r> FromRequest<'r> for BasicCredentials {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, ()> {
-        match in_scope(req, || {
-            BasicCredentials::from_authorization(authorization(req))
-        }) {
+        match in_scope(req, || BasicCredentials::from_values(authorization(req))) {
             Ok(credentials) => Outcome::Success(credentials),
             Err(refusal) => refuse(req, refusal),
         }

@@ -72,9 +72,9 @@ impl RefusedCredentials {
     pub fn error(&self) -> HttpError {
         let values = || self.authorization.iter().map(Vec::as_slice);
         let refusal = match self.reading {
-            Reading::Bearer => BearerToken::from_authorization(values()).err(),
-            Reading::OptionalBearer => BearerToken::optional_from_authorization(values()).err(),
-            Reading::Basic => BasicCredentials::from_authorization(values()).err(),
+            Reading::Bearer => BearerToken::from_values(values()).err(),
+            Reading::OptionalBearer => BearerToken::optional_from_values(values()).err(),
+            Reading::Basic => BasicCredentials::from_values(values()).err(),
         };
         // The same headers are refused the same way: reading them again cannot pass.
         refusal.unwrap_or_else(HttpError::internal)
@@ -94,7 +94,7 @@ impl RefusedCredentials {
 pub fn bearer_token() -> impl Filter<Extract = (BearerToken,), Error = Rejection> + Clone {
     ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
         let values = headers.get_all(AUTHORIZATION);
-        BearerToken::from_authorization(values.iter().map(|value| value.as_bytes()))
+        BearerToken::from_values(values.iter().map(|value| value.as_bytes()))
             .map_err(|_| RefusedCredentials::reject(Reading::Bearer, &headers))
     })
 }
@@ -116,7 +116,7 @@ pub fn optional_bearer_token(
 ) -> impl Filter<Extract = (Option<BearerToken>,), Error = Rejection> + Clone {
     ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
         let values = headers.get_all(AUTHORIZATION);
-        BearerToken::optional_from_authorization(values.iter().map(|value| value.as_bytes()))
+        BearerToken::optional_from_values(values.iter().map(|value| value.as_bytes()))
             .map_err(|_| RefusedCredentials::reject(Reading::OptionalBearer, &headers))
     })
 }
@@ -134,7 +134,7 @@ pub fn basic_credentials() -> impl Filter<Extract = (BasicCredentials,), Error =
 {
     ::warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
         let values = headers.get_all(AUTHORIZATION);
-        BasicCredentials::from_authorization(values.iter().map(|value| value.as_bytes()))
+        BasicCredentials::from_values(values.iter().map(|value| value.as_bytes()))
             .map_err(|_| RefusedCredentials::reject(Reading::Basic, &headers))
     })
 }
