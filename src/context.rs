@@ -300,13 +300,17 @@ pub(crate) fn is_serving() -> bool {
     CURRENT.is_set()
 }
 
-/// Calls `read` with the settings in force for the request in scope, without fixing the
-/// process-wide ones: for reading, as the credential extractors read the realm.
-pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
-    with_current(|context| match context {
-        Some(context) => read(context.settings()),
-        None => read(config::current_settings()),
-    })
+with_framework! {
+    unused_without_rewrites_bodies:
+    /// Calls `read` with the settings in force for the request in scope, without fixing the
+    /// process-wide ones: for reading, as a layer reads the realm to give a foreign 401 the
+    /// app's challenge.
+    pub(crate) fn with_settings<R>(read: impl FnOnce(&Settings) -> R) -> R {
+        with_current(|context| match context {
+            Some(context) => read(context.settings()),
+            None => read(config::current_settings()),
+        })
+    }
 }
 
 with_framework! {

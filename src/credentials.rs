@@ -106,7 +106,8 @@ impl BearerToken {
     }
 
     /// [`optional_from_headers`](Self::optional_from_headers) from the values of every
-    /// `Authorization` header.
+    /// `Authorization` header, for frameworks whose headers the crate reads by value.
+    #[cfg(any(feature = "rocket", feature = "warp"))]
     pub(crate) fn optional_from_values<'a>(
         values: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Option<Self>, HttpError> {

@@ -584,12 +584,15 @@ pub(crate) fn settings() -> &'static Settings {
     INSTALLED.get_or_init(|| Settings::new(Config::default()).for_the_process())
 }
 
-/// The process-wide settings, or the defaults without fixing them: for reading, so that reading
-/// an error before [`Config::install`] does not make the install fail.
-pub(crate) fn current_settings() -> &'static Settings {
-    static DEFAULTS: OnceLock<Settings> = OnceLock::new();
-    match INSTALLED.get() {
-        Some(installed) => installed,
-        None => DEFAULTS.get_or_init(|| Settings::new(Config::default())),
+with_framework! {
+    unused_without_rewrites_bodies:
+    /// The process-wide settings, or the defaults without fixing them: for reading, so that
+    /// reading them before [`Config::install`] does not make the install fail.
+    pub(crate) fn current_settings() -> &'static Settings {
+        static DEFAULTS: OnceLock<Settings> = OnceLock::new();
+        match INSTALLED.get() {
+            Some(installed) => installed,
+            None => DEFAULTS.get_or_init(|| Settings::new(Config::default())),
+        }
     }
 }

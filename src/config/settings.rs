@@ -421,6 +421,7 @@ impl Settings {
     }
 
     /// Every tag a response may name in `Content-Language`.
+    #[cfg(feature = "utoipa")]
     pub(crate) fn sent_language_tags(&self) -> Vec<&str> {
         let english = self
             .english
