@@ -2,7 +2,8 @@
 //! arrives and puts it in scope while the app serves that request; the one rendering path
 //! reads it from there.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use http::uri::PathAndQuery;
 use http::{HeaderName, HeaderValue, Method};
@@ -127,6 +128,9 @@ with_framework! {
 struct RequestLine {
     method: Method,
     path: Option<PathAndQuery>,
+    /// The path percent-encoded as a path-absolute URI reference, made the first time a
+    /// problem's `instance` needs it, for a path that is not one as it was sent.
+    encoded_path: OnceLock<Box<str>>,
 }
 
 impl RequestContext {
@@ -181,6 +185,7 @@ impl RequestContext {
                 Box::new(RequestLine {
                     method: method(),
                     path: path(),
+                    encoded_path: OnceLock::new(),
                 })
             });
         Self {
@@ -225,6 +230,17 @@ impl RequestContext {
     /// The request's path as it was sent, without the query, when the settings keep it.
     pub(crate) fn path(&self) -> Option<&str> {
         self.line.as_ref()?.path.as_ref().map(PathAndQuery::path)
+    }
+
+    /// The request's path as a problem's `instance`: a path-absolute URI reference
+    /// ([`syntax::path_absolute`](crate::syntax::path_absolute)).
+    pub(crate) fn instance(&self) -> Option<&str> {
+        let line = self.line.as_ref()?;
+        let path = line.path.as_ref()?.path();
+        match crate::syntax::path_absolute(path) {
+            Cow::Borrowed(path) => Some(path),
+            Cow::Owned(encoded) => Some(line.encoded_path.get_or_init(|| encoded.into())),
+        }
     }
 }
 

@@ -379,6 +379,11 @@ fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
         for _ in 0..padding {
             bits <<= 6;
         }
+        // Canonical only (RFC 4648 §3.5): the bits past the last byte, before the padding,
+        // are zero, so that one byte string has one encoding (`Zg==`, never `Zh==`).
+        if bits & ((1 << (8 * padding)) - 1) != 0 {
+            return None;
+        }
         let bytes = bits.to_be_bytes();
         out.extend_from_slice(&bytes[1..4 - padding]);
     }
@@ -406,7 +411,9 @@ mod tests {
                 Some(decoded.as_bytes())
             );
         }
-        for bad in ["Zg", "Zg=", "Z===", "Zg==Zm9v", "Zm9v!", "Zm 9"] {
+        for bad in [
+            "Zg", "Zg=", "Z===", "Zg==Zm9v", "Zm9v!", "Zm 9", "Zh==", "Zm9=",
+        ] {
             assert_eq!(base64_decode(bad.as_bytes()), None, "{bad}");
         }
     }

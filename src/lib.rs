@@ -87,6 +87,7 @@ with_framework! {
 mod credentials;
 mod error;
 mod intern;
+mod log_line;
 with_framework! {
     mod adapter;
 }

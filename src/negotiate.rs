@@ -59,18 +59,37 @@ pub(crate) fn preferred_format<'a>(accept: impl Iterator<Item = &'a [u8]>) -> Op
 ///
 /// A range matches a tag equal to it, or one it is a prefix of (`de` matches `de-AT`), or one
 /// that is a prefix of it (`de-DE` falls back to `de`, as RFC 4647 §3.4 lookup does). The
-/// highest q-value wins; among equals, the earlier range; `*` and q=0 choose nothing.
+/// highest q-value wins; among equals, the earlier range; q=0 chooses nothing. `*` matches
+/// every tag no other range matches (as RFC 2616 §14.4 spelled out for this, HTTP's
+/// traditional scheme), the first of them in `tags` order: with English first,
+/// `de;q=0.5, *` prefers English, and `de;q=0, *` anything but German.
 pub(crate) fn preferred_language<'a>(
     accept_language: impl Iterator<Item = &'a [u8]>,
     tags: &[impl AsRef<str>],
 ) -> Option<usize> {
     let mut best: Option<(u16, usize)> = None;
+    // Which of the first 64 tags a range other than `*` matches, whatever its q-value.
+    let mut named: u64 = 0;
+    let mut wildcard: u16 = 0;
     for Entry { range, quality } in entries(accept_language) {
         let range = trim_ows(range);
-        if quality == 0 || !is_language_range(range) {
+        if range == b"*" {
+            wildcard = wildcard.max(quality);
             continue;
         }
-        if best.is_some_and(|(best_quality, _)| best_quality >= quality) {
+        if !is_language_range(range) {
+            continue;
+        }
+        for (index, tag) in tags.iter().enumerate().take(64) {
+            let tag = tag.as_ref().as_bytes();
+            if tag.eq_ignore_ascii_case(range)
+                || is_prefix_at_subtag(tag, range)
+                || is_prefix_at_subtag(range, tag)
+            {
+                named |= 1 << index;
+            }
+        }
+        if quality == 0 || best.is_some_and(|(best_quality, _)| best_quality >= quality) {
             continue;
         }
         let exact = tags
@@ -84,6 +103,12 @@ pub(crate) fn preferred_language<'a>(
         };
         if let Some(index) = exact.or_else(related) {
             best = Some((quality, index));
+        }
+    }
+    if wildcard > 0 && best.map_or(true, |(best_quality, _)| wildcard > best_quality) {
+        let unnamed = (0..tags.len().min(64)).find(|index| named & (1 << index) == 0);
+        if let Some(index) = unnamed {
+            best = Some((wildcard, index));
         }
     }
     best.map(|(_, index)| index)
@@ -333,7 +358,15 @@ mod tests {
         assert_eq!(language("en;q=0.5, de;q=0.9"), Some(1));
         assert_eq!(language("de;q=0.5, en;q=0.9"), Some(0));
         assert_eq!(language("fr"), None);
-        assert_eq!(language("*"), None);
+        // `*` matches every language no other range names (RFC 2616 §14.4), the first of them.
+        assert_eq!(language("*"), Some(0));
+        assert_eq!(language("de;q=0.5, *"), Some(0));
+        assert_eq!(language("*;q=0.9, de;q=0.1"), Some(0));
+        assert_eq!(language("en;q=0.1, *"), Some(1));
+        assert_eq!(language("en;q=0, *;q=0.5"), Some(1));
+        assert_eq!(language("en;q=0, de;q=0, *"), None);
+        assert_eq!(language("*;q=0, de;q=0.1"), Some(1));
+        assert_eq!(language("de, *"), Some(1));
         assert_eq!(language("de;q=0"), None);
         assert_eq!(language("de;q=-1"), None);
         assert_eq!(language("fr, de;q=0.1"), Some(1));

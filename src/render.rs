@@ -183,7 +183,7 @@ impl<'a> Shape<'a> {
         let request_members = RequestMembers {
             instance: request
                 .filter(|_| settings.instance_from_path && format == BodyFormat::Problem)
-                .and_then(RequestContext::path),
+                .and_then(RequestContext::instance),
             request_id: request
                 .and_then(|request| request.request_id.as_ref())
                 .and_then(|id| id.to_str().ok()),

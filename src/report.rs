@@ -8,6 +8,7 @@ use std::sync::Arc;
 use http::Method;
 
 use crate::error::HttpError;
+use crate::log_line::Escaped;
 
 /// The report hook: sees every error just before it is rendered, with its hidden cause and the
 /// request it answers.
@@ -25,7 +26,8 @@ pub(crate) struct RequestView<'a> {
 /// An error about to be rendered, for [`Config::report`](crate::Config::report): everything
 /// the client is not told, and the request it answers when a framework layer serves it.
 ///
-/// Its `Display` is one log line: `GET /admin (request id 7f3a): 403 forbidden: missing_role
+/// Its `Display` is one log line (control characters in the request's or the app's text
+/// escaped, `\n` for a line break): `GET /admin (request id 7f3a): 403 forbidden: missing_role
 /// admin`, with the error's hidden note and a Bearer challenge's `error` and
 /// `error_description`, so that "token expired" and "unknown token" read apart.
 ///
@@ -120,7 +122,8 @@ impl fmt::Debug for Report<'_> {
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(method) = self.method() {
-            write!(f, "{method} {}", self.path().unwrap_or("-"))?;
+            let path = Escaped(self.path().unwrap_or("-"));
+            write!(f, "{method} {path}")?;
             if let Some(id) = self.request_id() {
                 write!(f, " (request id {id})")?;
             }
@@ -129,9 +132,9 @@ impl fmt::Display for Report<'_> {
         write!(f, "{}", self.error)?;
         for challenge in self.error.challenges() {
             if let Some(code) = challenge.param("error") {
-                write!(f, ": {code}")?;
+                write!(f, ": {}", Escaped(code))?;
                 if let Some(description) = challenge.param("error_description") {
-                    write!(f, " ({description})")?;
+                    write!(f, " ({})", Escaped(description))?;
                 }
             }
         }

@@ -41,6 +41,51 @@ pub(crate) fn is_uri_reference(text: &str) -> bool {
     !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+with_framework! {
+    unused_without:
+
+    /// A request's path as a path-absolute URI reference (RFC 3986 §3.3), for a problem's
+    /// `instance` (RFC 9457 §3.1.5): a path that is one already (`/orders/1`, `/caf%C3%A9`) as it
+    /// came; any byte a URI path cannot carry (raw UTF-8, a space, `"`, `{`, a `%` that starts no
+    /// escape) percent-encoded; and a path that starts with `//`, which would name another host,
+    /// written `/.//...`, as the WHATWG URL serializer does.
+    pub(crate) fn path_absolute(path: &str) -> std::borrow::Cow<'_, str> {
+        use std::fmt::Write as _;
+        let bytes = path.as_bytes();
+        let kept = |at: usize| {
+            let byte = bytes[at];
+            is_path_char(byte)
+                || (byte == b'%'
+                    && bytes
+                        .get(at + 1..at + 3)
+                        .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)))
+        };
+        let prefix = match path.as_bytes() {
+            [b'/', b'/', ..] => "/.",
+            [b'/', ..] => "",
+            _ => "/",
+        };
+        if prefix.is_empty() && (0..bytes.len()).all(kept) {
+            return std::borrow::Cow::Borrowed(path);
+        }
+        let mut encoded = String::with_capacity(prefix.len() + path.len() + 8);
+        encoded.push_str(prefix);
+        for (at, &byte) in bytes.iter().enumerate() {
+            if kept(at) {
+                encoded.push(char::from(byte));
+            } else {
+                let _ = write!(encoded, "%{byte:02X}");
+            }
+        }
+        std::borrow::Cow::Owned(encoded)
+    }
+
+    /// A byte of a URI path as it is sent: `pchar` or `/` (RFC 3986 §3.3), `%` aside.
+    fn is_path_char(byte: u8) -> bool {
+        byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte)
+    }
+}
+
 /// RFC 9457 §3.2: an extension member's name starts with a letter, holds only letters, digits
 /// and `_`, and is at least three characters long.
 pub(crate) fn is_member_name(name: &str) -> bool {
@@ -52,6 +97,27 @@ pub(crate) fn is_member_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_becomes_a_path_absolute_uri_reference() {
+        for kept in ["/orders/1", "/caf%C3%A9", "/a/b;c=d:e@f!$&'()*+,", "/"] {
+            assert!(
+                matches!(path_absolute(kept), std::borrow::Cow::Borrowed(_)),
+                "{kept}"
+            );
+        }
+        for (sent, instance) in [
+            ("//evil.example/phish", "/.//evil.example/phish"),
+            ("/caf\u{e9}/x", "/caf%C3%A9/x"),
+            ("/a\"b{c}", "/a%22b%7Bc%7D"),
+            ("/a b", "/a%20b"),
+            ("/100%", "/100%25"),
+            ("/%zz", "/%25zz"),
+            ("*", "/*"),
+        ] {
+            assert_eq!(path_absolute(sent), instance, "{sent}");
+        }
+    }
 
     #[test]
     fn optional_whitespace_is_spaces_and_tabs_at_either_end() {

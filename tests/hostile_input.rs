@@ -467,11 +467,14 @@ fn client_advice_follows_rfc_9110() {
         assert_eq!(advice(status, &none), Advice::FixRequest, "{status}");
     }
     assert_eq!(advice(511, &none), Advice::Stop);
+    // RFC 9110 §15: a status outside 100-599 SHOULD be processed as a 5xx.
     for status in [600, 799, 999] {
         let advice = advice(status, &none);
-        assert_ne!(advice, Advice::Proceed, "{status} is no success");
-        assert_eq!(advice, Advice::Stop);
-        assert!(!advice.may_retry());
+        assert_eq!(advice, advice_for_500(), "{status} is processed as a 5xx");
+        assert_eq!(advice, Advice::RetryLater);
+    }
+    fn advice_for_500() -> Advice {
+        Advice::from_parts(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new())
     }
     assert_eq!(advice(503, &retry_after), Advice::RetryAfter(two_minutes));
     assert_eq!(advice(413, &retry_after), Advice::RetryAfter(two_minutes));
@@ -559,4 +562,63 @@ fn validate_forgets_a_value_a_later_valid_one_replaced() {
     let realm = Challenge::bearer("bad\n").with_realm("good");
     assert_eq!(realm.validate(), Ok(()));
     assert_eq!(realm.param("realm"), Some("good"));
+}
+
+/// A problem a setter records survives every later setter that fixes another part: only a
+/// later valid value of the same part replaces it.
+#[test]
+fn an_unusable_part_stays_unusable_when_another_part_is_fixed() {
+    let token68_on_basic = Challenge::basic("\n").with_token68("x").with_realm("api");
+    assert_eq!(
+        token68_on_basic.validate(),
+        Err(InvalidChallenge::Token68NotAllowed("Basic".into()))
+    );
+    assert!(token68_on_basic.to_header_value().is_err());
+    let reply = sent(Unauthorized::new(token68_on_basic));
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.headers_named("www-authenticate").count(), 0);
+
+    let bad_token68 = Challenge::new("Negotiate")
+        .with_token68("not token68!")
+        .with_param("x", "y");
+    let fixed_param = bad_token68.clone().with_param("x", "z");
+    assert!(matches!(
+        fixed_param.validate(),
+        Err(InvalidChallenge::Token68(_))
+    ));
+    // A valid token68 replaces the refused one.
+    let fixed_token68 = Challenge::new("Negotiate")
+        .with_token68("not token68!")
+        .with_token68("YII=");
+    assert_eq!(fixed_token68.validate(), Ok(()));
+    assert_eq!(fixed_token68.to_header_value().unwrap(), "Negotiate YII=");
+}
+
+/// `with_scope` and `with_description` leave out what RFC 6750 does not allow on every scheme,
+/// as their docs say, not only on Bearer.
+#[test]
+fn scope_and_description_keep_their_rules_on_every_scheme() {
+    for scheme in ["DPoP", "Basic", "Bearer"] {
+        let challenge = Challenge::new(scheme)
+            .with_realm("api")
+            .with_scope("")
+            .with_description("say \"hi\"");
+        assert_eq!(challenge.param("scope"), None, "{scheme}");
+        assert_eq!(challenge.param("error_description"), None, "{scheme}");
+        assert!(challenge.validate().is_err(), "{scheme}");
+        let reply = sent(Unauthorized::new(challenge));
+        let parsed = challenges_of(&reply);
+        assert_eq!(parsed.len(), 1, "{scheme}: {reply:?}");
+        assert_eq!(parsed[0].param("scope"), None, "{scheme}: {reply:?}");
+        assert_eq!(
+            parsed[0].param("error_description"),
+            None,
+            "{scheme}: {reply:?}"
+        );
+    }
+    let valid = Challenge::new("DPoP")
+        .with_scope("read write")
+        .with_description("the proof expired");
+    assert_eq!(valid.param("scope"), Some("read write"));
+    assert_eq!(valid.param("error_description"), Some("the proof expired"));
 }

@@ -35,6 +35,15 @@ fn recording(seen: &Seen) -> impl Fn(&Report<'_>) + Send + Sync + 'static {
     }
 }
 
+/// The body of a foreign 502: its line break and terminal escape must not reach a log line
+/// as they are.
+const UPSTREAM_TEXT: &str = "upstream text 5c1d\nINFO forged line\u{1b}[2K";
+
+/// Headers of the foreign 502 that describe its body: the crate's body replaces it, so they go
+/// (a browser would save the JSON error as `report.csv`).
+const DISPOSITION: (&str, &str) = ("content-disposition", "attachment; filename=\"report.csv\"");
+const LOCATION: (&str, &str) = ("content-location", "/exports/report.csv");
+
 /// App A: JSON, German as its one language with its own 403 sentence, realm `alpha`, ids from `X-Request-Id`.
 fn config_a(seen: &Seen) -> Config {
     Config::new()
@@ -110,6 +119,9 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     ] {
         assert_eq!(plain.status, 502, "{framework}: {plain:?}");
         check_body(plain, format);
+        for (name, _) in [DISPOSITION, LOCATION] {
+            assert_eq!(plain.header(name), None, "{framework}: {plain:?}");
+        }
         assert_eq!(plain.json()["request_id"], id, "{framework}");
     }
 
@@ -129,9 +141,10 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
         }
         let plain_line = &seen[2].3;
         assert!(
-            plain_line.contains("upstream text 5c1d"),
-            "the hidden note: {plain_line}"
+            plain_line.contains("upstream text 5c1d\\nINFO forged line\\u{1b}[2K"),
+            "the hidden note, its control characters escaped: {plain_line}"
         );
+        assert!(!plain_line.contains(char::is_control), "{plain_line:?}");
     }
 }
 
@@ -180,7 +193,13 @@ mod axum_apps {
             .route("/me", get(|_token: BearerToken| async { "alice" }))
             .route(
                 "/plain",
-                get(|| async { (StatusCode::BAD_GATEWAY, "upstream text 5c1d") }),
+                get(|| async {
+                    (
+                        StatusCode::BAD_GATEWAY,
+                        [DISPOSITION, LOCATION],
+                        UPSTREAM_TEXT,
+                    )
+                }),
             )
     }
 
@@ -209,7 +228,7 @@ mod axum_apps {
                 (
                     StatusCode::BAD_GATEWAY,
                     [(http::header::VARY, "Origin")],
-                    "upstream text 5c1d",
+                    UPSTREAM_TEXT,
                 )
             }),
         );
@@ -281,8 +300,12 @@ mod actix_web_apps {
                 )
                 .route(
                     "/plain",
-                    web::get()
-                        .to(|| async { HttpResponse::BadGateway().body("upstream text 5c1d") }),
+                    web::get().to(|| async {
+                        HttpResponse::BadGateway()
+                            .insert_header(DISPOSITION)
+                            .insert_header(LOCATION)
+                            .body(UPSTREAM_TEXT)
+                    }),
                 )
                 .wrap(denied::actix_web::ErrorHandling::with_config(config).unwrap()),
         )
@@ -326,7 +349,10 @@ mod warp_apps {
             .and(denied::warp::bearer_token())
             .map(|_token: BearerToken| "alice");
         let plain = warp::path!("plain").map(|| {
-            warp::reply::with_status("upstream text 5c1d", warp::http::StatusCode::BAD_GATEWAY)
+            let reply =
+                warp::reply::with_status(UPSTREAM_TEXT, warp::http::StatusCode::BAD_GATEWAY);
+            let reply = warp::reply::with_header(reply, DISPOSITION.0, DISPOSITION.1);
+            warp::reply::with_header(reply, LOCATION.0, LOCATION.1)
         });
         let routes = refused
             .map(warp::Reply::into_response)
@@ -380,7 +406,9 @@ mod tower_apps {
             }
             _ => Ok(http::Response::builder()
                 .status(StatusCode::BAD_GATEWAY)
-                .body(Full::new(Bytes::from_static(b"upstream text 5c1d")))
+                .header(DISPOSITION.0, DISPOSITION.1)
+                .header(LOCATION.0, LOCATION.1)
+                .body(Full::new(Bytes::from_static(UPSTREAM_TEXT.as_bytes())))
                 .unwrap()),
         }
     }
@@ -440,7 +468,9 @@ mod poem_apps {
     fn plain() -> poem::Response {
         poem::Response::builder()
             .status(StatusCode::BAD_GATEWAY)
-            .body("upstream text 5c1d")
+            .header(DISPOSITION.0, DISPOSITION.1)
+            .header(LOCATION.0, LOCATION.1)
+            .body(UPSTREAM_TEXT)
     }
 
     async fn send(config: Config) -> [Reply; 3] {
@@ -504,7 +534,10 @@ mod salvo_apps {
     #[handler]
     async fn plain(res: &mut Response) {
         res.status_code(StatusCode::BAD_GATEWAY);
-        res.render(Text::Plain("upstream text 5c1d"));
+        for (name, value) in [DISPOSITION, LOCATION] {
+            res.add_header(name, value, true).unwrap();
+        }
+        res.render(Text::Plain(UPSTREAM_TEXT));
     }
 
     async fn send(config: Config) -> [Reply; 3] {
@@ -548,7 +581,7 @@ mod salvo_apps {
 #[cfg(feature = "rocket")]
 mod rocket_apps {
     use super::*;
-    use rocket::http::{Header, Status};
+    use rocket::http::Header;
     use rocket::local::asynchronous::Client;
     use support::reply_of;
 
@@ -562,9 +595,22 @@ mod rocket_apps {
         "alice"
     }
 
+    /// A plain-text 502 with headers that describe its body.
+    #[derive(rocket::Responder)]
+    #[response(status = 502)]
+    struct Upstream {
+        text: &'static str,
+        disposition: Header<'static>,
+        location: Header<'static>,
+    }
+
     #[rocket::get("/plain")]
-    fn plain() -> (Status, &'static str) {
-        (Status::BadGateway, "upstream text 5c1d")
+    fn plain() -> Upstream {
+        Upstream {
+            text: UPSTREAM_TEXT,
+            disposition: Header::new(DISPOSITION.0, DISPOSITION.1),
+            location: Header::new(LOCATION.0, LOCATION.1),
+        }
     }
 
     async fn send(config: Config) -> [Reply; 3] {

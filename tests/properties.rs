@@ -841,3 +841,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Basic credentials decode exactly what the `base64` crate's standard engine (RFC 4648
+    /// §4, canonical: padding where it belongs, no stray bits before it) decodes, and refuse,
+    /// with a 400, everything it refuses.
+    #[test]
+    fn basic_credentials_decode_as_the_base64_crate_does(
+        encoded in "[A-Za-z0-9+/=]{0,12}",
+        canonical in proptest::collection::vec(any::<u8>(), 0..9),
+    ) {
+        use base64::Engine as _;
+        let canonical = base64::engine::general_purpose::STANDARD.encode(&canonical);
+        for encoded in [encoded, canonical] {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                http::header::AUTHORIZATION,
+                format!("Basic {encoded}").parse().unwrap(),
+            );
+            let read = denied::BasicCredentials::from_headers(&headers);
+            let expected = base64::engine::general_purpose::STANDARD
+                .decode(&encoded)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .filter(|text| !text.chars().any(char::is_control))
+                .and_then(|text| {
+                    let (user_id, password) = text.split_once(':')?;
+                    Some((user_id.to_owned(), password.to_owned()))
+                });
+            match (read, expected) {
+                (Ok(read), Some((user_id, password))) => {
+                    prop_assert_eq!(read.user_id(), user_id);
+                    prop_assert_eq!(read.password(), password);
+                }
+                (Err(refusal), None) => prop_assert_eq!(refusal.status(), 400, "{}", encoded),
+                (read, expected) => {
+                    prop_assert!(false, "{encoded:?}: read {read:?}, the base64 crate {expected:?}");
+                }
+            }
+        }
+    }
+}

@@ -37,6 +37,13 @@ async fn handle(request: Request<Body>) -> Result<Response<Body>, HttpError> {
                 b"upstream billing-7 said: password=hunter2",
             )))
             .unwrap()),
+        // What tower-http's `ServeDir` answers a range past the end of a file.
+        "/range" => Ok(Response::builder()
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .header("content-range", "bytes */1234")
+            .header("content-type", "text/plain")
+            .body(Full::new(Bytes::from_static(b"range not satisfiable")))
+            .unwrap()),
         "/panic" => panic!("connection to db-primary refused (password=hunter2)"),
         _ => Err(HttpError::not_found()),
     }
@@ -108,6 +115,18 @@ async fn the_apps_own_settings_and_the_request_shape_its_errors() {
     let reply = send(layer.clone(), get("/refused")).await;
     check_body(&reply, Format::Problem);
     assert_eq!(reply.json()["instance"], "/refused");
+    // `instance` is always a path-absolute URI reference (RFC 9457 §3.1.5): never a
+    // network-path reference to another host, never a character a URI cannot carry.
+    for (path, instance) in [
+        ("//evil.example/phish", "/.//evil.example/phish"),
+        ("/caf%C3%A9", "/caf%C3%A9"),
+        ("/a%22b", "/a%22b"),
+        ("/a\"b{c}", "/a%22b%7Bc%7D"),
+    ] {
+        let reply = send(layer.clone(), get(path)).await;
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.json()["instance"], instance, "{path}");
+    }
     let request = Request::get("/refused")
         .header("accept", "application/json")
         .body(Body::default())
@@ -284,4 +303,16 @@ async fn a_body_cut_by_a_limit_of_the_stack_is_a_413() {
         .await
         .unwrap_err();
     assert_eq!(refused.status(), 413);
+}
+
+/// A rewritten 416 keeps its `Content-Range`, which names the length of the resource the
+/// client may ask for again (RFC 9110 §15.5.17); any other rewritten error loses the one of
+/// the body it replaced.
+#[tokio::test]
+async fn a_rewritten_416_keeps_its_content_range() {
+    let reply = send(ErrorLayer::new(), get("/range")).await;
+    assert_eq!(reply.status, 416);
+    check_body(&reply, Format::Json);
+    assert_eq!(reply.header("content-range"), Some("bytes */1234"));
+    assert_eq!(reply.header("content-type"), Some("application/json"));
 }

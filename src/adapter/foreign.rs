@@ -3,8 +3,9 @@
 
 use bytes::Bytes;
 use http::header::{
-    ALLOW, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED,
-    TRANSFER_ENCODING, VARY, WWW_AUTHENTICATE,
+    ALLOW, CONTENT_DISPOSITION, CONTENT_ENCODING, CONTENT_LANGUAGE, CONTENT_LENGTH,
+    CONTENT_LOCATION, CONTENT_RANGE, CONTENT_TYPE, ETAG, LAST_MODIFIED, TRANSFER_ENCODING, VARY,
+    WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, Method, StatusCode};
 
@@ -125,8 +126,11 @@ fn app_challenge() -> Challenge {
     }))
 }
 
-/// Headers that describe the foreign body, which the crate's body replaces.
-const REPRESENTATION_HEADERS: [http::HeaderName; 7] = [
+/// Headers that describe the foreign body, which the crate's body replaces: its media type,
+/// length, coding, range, validators, language, digests (RFC 9530, and the older `Digest` and
+/// `Content-MD5`), where it lives (`Content-Location`) and how to save it
+/// (`Content-Disposition`: a JSON error must not be saved as `report.csv`).
+const REPRESENTATION_HEADERS: [http::HeaderName; 14] = [
     CONTENT_TYPE,
     CONTENT_LENGTH,
     CONTENT_ENCODING,
@@ -134,6 +138,13 @@ const REPRESENTATION_HEADERS: [http::HeaderName; 7] = [
     CONTENT_RANGE,
     ETAG,
     LAST_MODIFIED,
+    CONTENT_LANGUAGE,
+    CONTENT_LOCATION,
+    CONTENT_DISPOSITION,
+    http::HeaderName::from_static("content-digest"),
+    http::HeaderName::from_static("repr-digest"),
+    http::HeaderName::from_static("digest"),
+    http::HeaderName::from_static("content-md5"),
 ];
 
 /// Renders a foreign error response again in the crate's shape, with the crate's sentence for
@@ -167,16 +178,20 @@ pub(crate) fn refusal_for(status: StatusCode, headers: &HeaderMap, note: String)
 }
 
 /// Gives a response whose body the crate replaces the headers of `rendered`: those that
-/// described the old body go, every header `rendered` names replaces the old one of its name
-/// (but its own challenges, when it keeps them), and `Vary` lists both. The other old headers
-/// stay. Gives back the status and body to send.
+/// described the old body go (but a 416's `Content-Range`, which names the length of the
+/// resource, not of the body: RFC 9110 §15.5.17), every header `rendered` names replaces the
+/// old one of its name (but its own challenges, when it keeps them), and `Vary` lists both.
+/// The other old headers stay. Gives back the status and body to send.
 pub(crate) fn adopt(
     headers: &mut HeaderMap,
     rendered: http::Response<Bytes>,
     keeps_own_challenges: bool,
 ) -> (StatusCode, Bytes) {
+    let unsatisfiable = rendered.status() == StatusCode::RANGE_NOT_SATISFIABLE;
     for name in &REPRESENTATION_HEADERS {
-        headers.remove(name);
+        if !(unsatisfiable && *name == CONTENT_RANGE) {
+            headers.remove(name);
+        }
     }
     let (parts, body) = rendered.into_parts();
     for name in parts.headers.keys() {

@@ -21,13 +21,19 @@ pub(super) struct Built {
     pub(super) bearer_error: Option<BearerError>,
     pub(super) token68: Option<Cow<'static, str>>,
     pub(super) params: Params,
-    pub(super) unusable: Option<InvalidChallenge>,
+    /// Every problem that makes it unusable, in the order recorded: each stays until a later
+    /// valid value of the same part replaces it, whatever else is set meanwhile.
+    pub(super) unusable: Vec<InvalidChallenge>,
     pub(super) left_out: Vec<InvalidChallenge>,
 }
 
 impl Built {
     pub(super) fn new(scheme: Cow<'static, str>) -> Self {
-        let unusable = (!is_token(&scheme)).then(|| InvalidChallenge::Scheme(scheme.to_string()));
+        let unusable = if is_token(&scheme) {
+            Vec::new()
+        } else {
+            vec![InvalidChallenge::Scheme(scheme.to_string())]
+        };
         Self {
             kind: Scheme::of(&scheme),
             bearer_error: None,
@@ -59,10 +65,10 @@ impl Built {
                     name: Cow::Borrowed("realm"),
                     value: realm,
                 });
-                None
+                Vec::new()
             }
-            Some((Err(problem), _)) => Some(problem),
-            None => None,
+            Some((Err(problem), _)) => vec![problem],
+            None => Vec::new(),
         };
         let mut bearer_error = None;
         let mut left_out = Vec::new();
@@ -98,15 +104,9 @@ impl Built {
     pub(super) fn set_realm(&mut self, realm: Cow<'static, str>) {
         match check_quoted("realm", &realm) {
             Ok(()) => {
-                // A realm replaces the one refused before it.
-                if self
-                    .unusable
-                    .as_ref()
-                    .and_then(InvalidChallenge::param_name)
-                    == Some("realm")
-                {
-                    self.unusable = None;
-                }
+                // A realm replaces the one refused before it, and nothing else.
+                self.unusable
+                    .retain(|problem| problem.param_name() != Some("realm"));
                 self.params
                     .retain(|param| !param.name.eq_ignore_ascii_case("realm"));
                 self.params.insert_first(Param {
@@ -114,9 +114,7 @@ impl Built {
                     value: realm,
                 });
             }
-            Err(problem) => {
-                self.unusable.get_or_insert(problem);
-            }
+            Err(problem) => self.unusable.push(problem),
         }
     }
 
@@ -157,23 +155,29 @@ impl Built {
                 self.forget_refused(&name);
                 self.set(name, value);
             }
-            Err(problem) => {
-                self.params
-                    .retain(|param| !param.name.eq_ignore_ascii_case(&name));
-                self.left_out.push(problem);
-            }
+            Err(problem) => self.leave_out(&name, problem),
         }
+    }
+
+    /// Leaves `name` out of the header, for `problem`, which `validate` reports.
+    pub(super) fn leave_out(&mut self, name: &str, problem: InvalidChallenge) {
+        self.params
+            .retain(|param| !param.name.eq_ignore_ascii_case(name));
+        self.left_out.push(problem);
     }
 
     pub(super) fn set_token68(&mut self, token68: Cow<'static, str>) {
         if self.kind != Scheme::Other {
             self.unusable
-                .get_or_insert(InvalidChallenge::Token68NotAllowed(self.scheme.to_string()));
+                .push(InvalidChallenge::Token68NotAllowed(self.scheme.to_string()));
         } else if is_token68(&token68) {
+            // A token68 replaces the one refused before it.
+            self.unusable
+                .retain(|problem| !matches!(problem, InvalidChallenge::Token68(_)));
             self.token68 = Some(token68);
         } else {
             self.unusable
-                .get_or_insert(InvalidChallenge::Token68(token68.to_string()));
+                .push(InvalidChallenge::Token68(token68.to_string()));
         }
     }
 
@@ -231,7 +235,7 @@ impl Built {
     }
 
     pub(super) fn check_usable(&self) -> Result<(), InvalidChallenge> {
-        if let Some(problem) = &self.unusable {
+        if let Some(problem) = self.unusable.first() {
             return Err(problem.clone());
         }
         let scheme = || self.scheme.to_string();
@@ -306,7 +310,7 @@ impl Built {
 
     #[inline]
     pub(super) fn is_usable(&self) -> bool {
-        self.unusable.is_none()
+        self.unusable.is_empty()
             && match (&self.token68, self.kind) {
                 (Some(_), _) => self.params.is_empty(),
                 (None, Scheme::Bearer) => !self.params.is_empty(),
@@ -319,7 +323,7 @@ impl Built {
     /// takes the app's.
     #[inline]
     pub(super) fn is_sendable(&self) -> bool {
-        self.unusable.is_none()
+        self.unusable.is_empty()
             && self
                 .token68
                 .as_ref()

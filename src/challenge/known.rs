@@ -75,10 +75,10 @@ impl KnownParts {
 
 /// A `Bearer` or `Basic` challenge whose every value is valid, with, in this order, at most a
 /// `realm`, a Bearer `error` code and one more parameter its RFC defines: every challenge the
-/// crate builds (`Unauthorized::bearer`, `basic`, `invalid_token`, `invalid_request`,
-/// `Forbidden::missing_scope`, the Basic extractor's). A flood of 401s is what credential
-/// stuffing looks like: this form is a quarter of the size of the general one, needs no check
-/// when sent, and drops nothing but its text.
+/// crate builds (`Unauthorized::bearer`, `basic`, `invalid_token`,
+/// `HttpError::malformed_credentials`, `Forbidden::missing_scope`, the Basic extractor's). A
+/// flood of 401s is what credential stuffing looks like: this form is under a third of the
+/// size of the general one, needs no check when sent, and drops nothing but its text.
 #[derive(Clone)]
 pub(super) struct Known {
     pub(super) scheme: Cow<'static, str>,
@@ -273,7 +273,7 @@ impl Known {
             bearer_error: self.error,
             token68: None,
             params,
-            unusable: None,
+            unusable: Vec::new(),
             left_out: Vec::new(),
         }
     }

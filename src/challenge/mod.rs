@@ -20,7 +20,7 @@ pub(crate) use interned::interned_are_distinct;
 pub(crate) use interned::{leaked, InternedChallenge, INTERNED_CHALLENGE_SLOTS};
 pub(crate) use known::KnownParts;
 use known::{Defined, Known, BASIC, BEARER};
-use rules::{is_bearer_text, is_quotable};
+use rules::{check_bearer_text, check_scope, is_bearer_text, is_quotable};
 
 /// An RFC 6750 §3.1 error code carried by a `Bearer` challenge.
 ///
@@ -337,17 +337,48 @@ impl Challenge {
     }
 
     /// Sets `error_description`: human text for the developer, limited by RFC 6750 to printable
-    /// ASCII without `"` and `\`. Text outside that range is left out of the header.
+    /// ASCII without `"` and `\`. Text outside that range is left out of the header, whatever
+    /// the scheme.
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::new("DPoP").with_description("say \"hi\"");
+    /// assert_eq!(challenge.param("error_description"), None);
+    /// ```
     #[must_use]
-    pub fn with_description(self, description: impl Into<Cow<'static, str>>) -> Self {
-        self.with_param("error_description", description)
+    pub fn with_description(mut self, description: impl Into<Cow<'static, str>>) -> Self {
+        let description = description.into();
+        let checked = check_bearer_text("error_description", &description);
+        self.set_checked_param("error_description", description, checked);
+        self
     }
 
     /// Sets `scope`: space-separated scope tokens (RFC 6750 §3). A scope that breaks the
-    /// grammar, the empty one included, is left out of the header.
+    /// grammar, the empty one included, is left out of the header, whatever the scheme.
+    ///
+    /// ```
+    /// let challenge = denied::Challenge::new("DPoP").with_scope("");
+    /// assert_eq!(challenge.param("scope"), None);
+    /// ```
     #[must_use]
-    pub fn with_scope(self, scope: impl Into<Cow<'static, str>>) -> Self {
-        self.with_param("scope", scope)
+    pub fn with_scope(mut self, scope: impl Into<Cow<'static, str>>) -> Self {
+        let scope = scope.into();
+        let checked = check_scope(&scope);
+        self.set_checked_param("scope", scope, checked);
+        self
+    }
+
+    /// Sets `name` to `value` if `checked` found it valid by RFC 6750's rules; otherwise leaves
+    /// it out, as [`with_param`](Self::with_param) does on a Bearer challenge.
+    fn set_checked_param(
+        &mut self,
+        name: &'static str,
+        value: Cow<'static, str>,
+        checked: Result<(), InvalidChallenge>,
+    ) {
+        match checked {
+            Ok(()) => self.set_param(Cow::Borrowed(name), value),
+            Err(problem) => self.edit(|built| built.leave_out(name, problem)),
+        }
     }
 
     /// Sets `charset="UTF-8"` on a Basic challenge (RFC 7617 §2.1).

@@ -56,7 +56,8 @@ impl ReadChallenge {
     /// The value does not follow the grammar: no scheme, an unterminated quoted-string, a
     /// parameter without a value, a control character, or a parameter named twice in one
     /// challenge (RFC 9110 §11.2); or a challenge has more than 64 parameters, which no
-    /// scheme defines.
+    /// scheme defines; or the value holds more than 32 challenges, which no server needs (a
+    /// response offers a handful of schemes).
     pub fn parse(value: &str) -> Result<Vec<Self>, MalformedChallenge> {
         Parser {
             text: value.as_bytes(),
@@ -65,8 +66,8 @@ impl ReadChallenge {
         .challenges()
     }
 
-    /// Every challenge of every `WWW-Authenticate` line in `headers`, in order. A line that
-    /// cannot be read is skipped; the others still count.
+    /// Every challenge of every `WWW-Authenticate` line in `headers`, in order, at most 32 in
+    /// all. A line that cannot be read is skipped; the others still count.
     ///
     /// ```
     /// use denied::http::HeaderMap;
@@ -88,6 +89,7 @@ impl ReadChallenge {
             .filter_map(|value| std::str::from_utf8(value.as_bytes()).ok())
             .filter_map(|value| Self::parse(value).ok())
             .flatten()
+            .take(MAX_CHALLENGES)
             .collect()
     }
 
@@ -187,6 +189,9 @@ impl fmt::Display for ReadChallenge {
 /// The most parameters one challenge may have: no scheme defines more than a handful, and the
 /// check for a name given twice stays cheap.
 const MAX_PARAMS: usize = 64;
+
+/// How many challenges a response may offer, on one line or on all of them.
+const MAX_CHALLENGES: usize = 32;
 
 struct Parser<'a> {
     text: &'a [u8],
@@ -305,6 +310,9 @@ impl Parser<'_> {
             self.skip_separators();
             if self.peek().is_none() {
                 break;
+            }
+            if challenges.len() == MAX_CHALLENGES {
+                return self.fail("more than 32 challenges in one value");
             }
             let scheme = self.token().to_owned();
             if scheme.is_empty() {
@@ -454,6 +462,23 @@ mod tests {
         assert!(ReadChallenge::parse(&value).is_err());
         let value = format!("Bearer {}", params[..64].join(", "));
         assert_eq!(parse(&value)[0].params().count(), 64);
+    }
+
+    #[test]
+    fn too_many_challenges_are_refused_before_the_work_grows() {
+        let flood = "a,".repeat(200_000);
+        assert!(ReadChallenge::parse(&flood).is_err());
+        let schemes: Vec<String> = (0..33).map(|index| format!("S{index}")).collect();
+        assert!(ReadChallenge::parse(&schemes.join(", ")).is_err());
+        assert_eq!(parse(&schemes[..32].join(", ")).len(), 32);
+
+        // Over several lines, at most 32 in all.
+        let mut headers = HeaderMap::new();
+        for _ in 0..3 {
+            let line = schemes[..20].join(", ");
+            headers.append(WWW_AUTHENTICATE, line.parse().unwrap());
+        }
+        assert_eq!(ReadChallenge::all_in(&headers).len(), 32);
     }
 
     #[test]

@@ -22,14 +22,14 @@ use crate::error::RetryAfter;
 /// | 301, 302, 303, 307, 308 | [`Redirect`](Self::Redirect), after `Retry-After` if sent (RFC 9110 §10.2.3) |
 /// | 401 | [`Reauthenticate`](Self::Reauthenticate) |
 /// | 407 | [`ReauthenticateProxy`](Self::ReauthenticateProxy): a proxy's 401 |
-/// | 403, 511, and 600 to 999 (no status class of RFC 9110: not HTTP as it should be) | [`Stop`](Self::Stop) |
+/// | 403, 511 | [`Stop`](Self::Stop) |
 /// | 404, 410 | [`NotFound`](Self::NotFound) |
 /// | 408, 421, 425 | [`Retry`](Self::Retry): the same request may be sent again as it is |
 /// | 413 with `Retry-After` | [`RetryAfter`](Self::RetryAfter): the limit is temporary (RFC 9110 §15.5.14) |
 /// | 429, 503 | [`RetryAfter`](Self::RetryAfter) with `Retry-After`, else [`RetryLater`](Self::RetryLater) |
 /// | 501, 505, 510 | [`FixRequest`](Self::FixRequest): repeating it unchanged gets the same answer |
 /// | other 4xx | [`FixRequest`](Self::FixRequest) |
-/// | other 5xx | [`RetryLater`](Self::RetryLater) |
+/// | other 5xx, and 600 to 999, which RFC 9110 §15 says to treat as a 5xx | [`RetryLater`](Self::RetryLater) |
 ///
 /// Delays are capped at [`RetryAfter::MAX_DELAY`](crate::RetryAfter::MAX_DELAY) (2^31
 /// seconds, as RFC 9111 §1.2.2 caps delta-seconds), so that `Instant::now() + delay` cannot
@@ -63,8 +63,7 @@ pub enum Advice {
     /// origin's credentials are not at fault.
     ReauthenticateProxy,
     /// 403: a final no. Show the message; do not refresh the token and do not retry. 511
-    /// likewise: the network wants a login that the user, not the client, must do; and a status
-    /// of 600 or more, which no HTTP server sends.
+    /// likewise: the network wants a login that the user, not the client, must do.
     Stop,
     /// 404 or 410: the resource is not there (or is not for this caller).
     NotFound,
@@ -73,7 +72,8 @@ pub enum Advice {
     Retry,
     /// 429 or 503 with `Retry-After` (or 413 with one): retry once this much time has passed.
     RetryAfter(Duration),
-    /// A server error, or 429/503 without a usable `Retry-After`: retry later, with back-off.
+    /// A server error (or a status of 600 or more, which RFC 9110 §15 says to treat as one),
+    /// or 429/503 without a usable `Retry-After`: retry later, with back-off.
     RetryLater,
     /// Any other 4xx, and 501, 505 and 510: the request itself is wrong or unsupported; do
     /// not repeat it unchanged.
@@ -102,8 +102,8 @@ impl Advice {
             413 => retry_after().map_or(Self::FixRequest, Self::RetryAfter),
             429 | 503 => retry_after().map_or(Self::RetryLater, Self::RetryAfter),
             400..=499 | 501 | 505 | 510 => Self::FixRequest,
-            500..=599 => Self::RetryLater,
-            _ => Self::Stop,
+            // 500 to 599, and 600 to 999, which RFC 9110 §15 says to process as a 5xx.
+            _ => Self::RetryLater,
         }
     }
 

@@ -6,6 +6,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 use crate::body::Members;
 use crate::challenge::{BearerError, Challenge, InternedChallenge, KnownParts};
+use crate::log_line::Escaped;
 use crate::reason::Reason;
 use crate::syntax::{is_member_name, is_uri_reference};
 
@@ -338,10 +339,24 @@ impl HttpError {
     }
 
     /// Sets the problem `instance`, a URI reference naming this occurrence (RFC 9457 §3.1.5),
-    /// such as the request's path. Sent in problem details only.
+    /// such as the request's path. Sent in problem details only. As with
+    /// [`with_type`](Self::with_type), text that is no URI reference is left out (the error's
+    /// `Display` says so).
+    ///
+    /// ```
+    /// let error = denied::HttpError::conflict().with_instance("not a uri");
+    /// assert!(error.to_string().contains("is not a URI reference"));
+    /// ```
     #[must_use]
     pub fn with_instance(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
-        self.members_mut().instance = Some(uri.into());
+        let uri = uri.into();
+        if is_uri_reference(&uri) {
+            self.members_mut().instance = Some(uri);
+        } else {
+            self.hidden_mut()
+                .refused
+                .push(format!("instance {uri:?} is not a URI reference"));
+        }
         self
     }
 
@@ -707,9 +722,9 @@ impl fmt::Display for HttpError {
             }
         }
         if let Some(reason) = &self.reason {
-            write!(f, ": {}", reason.code())?;
+            write!(f, ": {}", Escaped(reason.code()))?;
             if let Some((_, detail)) = reason.detail() {
-                write!(f, " {detail}")?;
+                write!(f, " {}", Escaped(detail))?;
             }
         }
         if self.lacks_usable_challenge() {
@@ -729,15 +744,15 @@ impl fmt::Display for HttpError {
         }
         if let Some(message) = self.message.as_deref() {
             if self.own_message().is_none() {
-                write!(f, ": {message}")?;
+                write!(f, ": {}", Escaped(message))?;
             }
         }
         if let Some(hidden) = self.hidden.get() {
             if let Some(note) = &hidden.note {
-                write!(f, ": {note}")?;
+                write!(f, ": {}", Escaped(note))?;
             }
             for refused in &hidden.refused {
-                write!(f, ": {refused}, left out")?;
+                write!(f, ": {}, left out", Escaped(refused))?;
             }
         }
         Ok(())
