@@ -64,6 +64,7 @@ pub(crate) struct RequestContext {
 /// A kept value shares the request's bytes: for a hyper server, the buffer its head was
 /// read into, which stays allocated until the response is done, as it already does for a
 /// request id or a kept path.
+#[derive(Clone)]
 enum Preference<T> {
     Kept(HeaderValue),
     Read(T),
@@ -125,6 +126,7 @@ with_framework! {
 }
 
 /// The request's method and path.
+#[derive(Clone)]
 struct RequestLine {
     method: Method,
     path: Option<PathAndQuery>,
@@ -220,6 +222,18 @@ impl RequestContext {
     /// The settings the app renders with.
     pub(crate) fn settings(&self) -> &Settings {
         self.app.get()
+    }
+
+    /// The same request, answered under `request_id` instead of its own id: for an error
+    /// the app's response already names an id for.
+    pub(crate) fn answered_as(&self, request_id: Option<HeaderValue>) -> Self {
+        Self {
+            app: self.app.clone(),
+            line: self.line.clone(),
+            request_id,
+            format: self.format.clone(),
+            language: self.language.clone(),
+        }
     }
 
     /// The request's method, when the settings keep it.

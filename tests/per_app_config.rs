@@ -44,6 +44,10 @@ const UPSTREAM_TEXT: &str = "upstream text 5c1d\nINFO forged line\u{1b}[2K";
 const DISPOSITION: (&str, &str) = ("content-disposition", "attachment; filename=\"report.csv\"");
 const LOCATION: (&str, &str) = ("content-location", "/exports/report.csv");
 
+/// The id the upstream of the foreign 502 gave it: the response keeps it, and its body names
+/// it, where the app reads ids from that header (tower-http's `PropagateRequestId` rule).
+const UPSTREAM_ID: (&str, &str) = ("x-request-id", "upstream-7");
+
 /// App A: JSON, German as its one language with its own 403 sentence, realm `alpha`, ids from `X-Request-Id`.
 fn config_a(seen: &Seen) -> Config {
     Config::new()
@@ -113,9 +117,12 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
     assert_eq!(me_b.status, 401, "{framework}: {me_b:?}");
     assert_eq!(realm(me_b).as_deref(), Some("beta"), "{framework}");
 
-    for (plain, format, id) in [
-        (plain_a, Format::Json, "id-for-a"),
-        (plain_b, Format::Problem, "id-for-b"),
+    // App A reads ids from `X-Request-Id`, which the upstream named: its id is kept and the
+    // body names it. App B reads `X-Correlation-Id`: its own id, and the upstream's header
+    // untouched.
+    for (plain, format, id, id_header) in [
+        (plain_a, Format::Json, UPSTREAM_ID.1, "x-request-id"),
+        (plain_b, Format::Problem, "id-for-b", "x-correlation-id"),
     ] {
         assert_eq!(plain.status, 502, "{framework}: {plain:?}");
         check_body(plain, format);
@@ -123,9 +130,17 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
             assert_eq!(plain.header(name), None, "{framework}: {plain:?}");
         }
         assert_eq!(plain.json()["request_id"], id, "{framework}");
+        let ids: Vec<&str> = plain.headers_named(id_header).collect();
+        assert_eq!(ids, [id], "{framework}: {plain:?}");
+        let upstream: Vec<&str> = plain.headers_named(UPSTREAM_ID.0).collect();
+        assert_eq!(upstream, [UPSTREAM_ID.1], "{framework}: {plain:?}");
     }
 
-    for (seen, id) in [(seen_a, "id-for-a"), (seen_b, "id-for-b")] {
+    // The report names the id the response carries: app A's `/plain`, the upstream's.
+    for (seen, ids) in [
+        (seen_a, ["id-for-a", "id-for-a", UPSTREAM_ID.1]),
+        (seen_b, ["id-for-b"; 3]),
+    ] {
         let seen = std::mem::take(&mut *seen.lock().unwrap());
         let paths: Vec<&str> = seen.iter().map(|(_, path, _, _)| path.as_str()).collect();
         assert_eq!(
@@ -133,7 +148,7 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
             ["/refused", "/me", "/plain"],
             "{framework}: {seen:?}"
         );
-        for (method, _, seen_id, line) in &seen {
+        for ((method, _, seen_id, line), id) in seen.iter().zip(ids) {
             assert_eq!(method, "GET", "{framework}");
             assert_eq!(seen_id.as_deref(), Some(id), "{framework}");
             assert!(line.starts_with("GET /"), "{framework}: {line}");
@@ -196,7 +211,7 @@ mod axum_apps {
                 get(|| async {
                     (
                         StatusCode::BAD_GATEWAY,
-                        [DISPOSITION, LOCATION],
+                        [DISPOSITION, LOCATION, UPSTREAM_ID],
                         UPSTREAM_TEXT,
                     )
                 }),
@@ -304,6 +319,7 @@ mod actix_web_apps {
                         HttpResponse::BadGateway()
                             .insert_header(DISPOSITION)
                             .insert_header(LOCATION)
+                            .insert_header(UPSTREAM_ID)
                             .body(UPSTREAM_TEXT)
                     }),
                 )
@@ -352,7 +368,8 @@ mod warp_apps {
             let reply =
                 warp::reply::with_status(UPSTREAM_TEXT, warp::http::StatusCode::BAD_GATEWAY);
             let reply = warp::reply::with_header(reply, DISPOSITION.0, DISPOSITION.1);
-            warp::reply::with_header(reply, LOCATION.0, LOCATION.1)
+            let reply = warp::reply::with_header(reply, LOCATION.0, LOCATION.1);
+            warp::reply::with_header(reply, UPSTREAM_ID.0, UPSTREAM_ID.1)
         });
         let routes = refused
             .map(warp::Reply::into_response)
@@ -408,6 +425,7 @@ mod tower_apps {
                 .status(StatusCode::BAD_GATEWAY)
                 .header(DISPOSITION.0, DISPOSITION.1)
                 .header(LOCATION.0, LOCATION.1)
+                .header(UPSTREAM_ID.0, UPSTREAM_ID.1)
                 .body(Full::new(Bytes::from_static(UPSTREAM_TEXT.as_bytes())))
                 .unwrap()),
         }
@@ -470,6 +488,7 @@ mod poem_apps {
             .status(StatusCode::BAD_GATEWAY)
             .header(DISPOSITION.0, DISPOSITION.1)
             .header(LOCATION.0, LOCATION.1)
+            .header(UPSTREAM_ID.0, UPSTREAM_ID.1)
             .body(UPSTREAM_TEXT)
     }
 
@@ -534,7 +553,7 @@ mod salvo_apps {
     #[handler]
     async fn plain(res: &mut Response) {
         res.status_code(StatusCode::BAD_GATEWAY);
-        for (name, value) in [DISPOSITION, LOCATION] {
+        for (name, value) in [DISPOSITION, LOCATION, UPSTREAM_ID] {
             res.add_header(name, value, true).unwrap();
         }
         res.render(Text::Plain(UPSTREAM_TEXT));
@@ -602,6 +621,7 @@ mod rocket_apps {
         text: &'static str,
         disposition: Header<'static>,
         location: Header<'static>,
+        id: Header<'static>,
     }
 
     #[rocket::get("/plain")]
@@ -610,6 +630,7 @@ mod rocket_apps {
             text: UPSTREAM_TEXT,
             disposition: Header::new(DISPOSITION.0, DISPOSITION.1),
             location: Header::new(LOCATION.0, LOCATION.1),
+            id: Header::new(UPSTREAM_ID.0, UPSTREAM_ID.1),
         }
     }
 

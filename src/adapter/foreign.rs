@@ -71,7 +71,8 @@ pub(crate) fn treatment_of<'a>(
     }
     let needs_fix = match status {
         401 => header(Deciding::WwwAuthenticate).is_none(),
-        405 => header(Deciding::Allow).is_some_and(|allow| !is_crate_allow(allow)),
+        // A 405 never goes out without `Allow` (RFC 9110 §15.5.6).
+        405 => header(Deciding::Allow).map_or(true, |allow| !is_crate_allow(allow)),
         _ => false,
     };
     if needs_fix {
@@ -106,14 +107,15 @@ fn methods_of(headers: &HeaderMap) -> Vec<Method> {
 }
 
 /// Gives a JSON error the headers its status needs: the app's challenge on a 401 without one,
-/// `Allow` in the crate's form on a 405.
+/// `Allow` in the crate's form on a 405 (empty on one that came without: RFC 9110 §10.2.1
+/// allows an empty list, and nothing says which methods the path has).
 pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap) {
     if status == StatusCode::UNAUTHORIZED && !headers.contains_key(WWW_AUTHENTICATE) {
         if let Ok(challenge) = app_challenge().to_header_value() {
             headers.insert(WWW_AUTHENTICATE, challenge);
         }
     }
-    if status == StatusCode::METHOD_NOT_ALLOWED && headers.contains_key(ALLOW) {
+    if status == StatusCode::METHOD_NOT_ALLOWED {
         if let Some(allow) = allow_value(methods_of(headers)) {
             headers.insert(ALLOW, allow);
         }
@@ -161,7 +163,29 @@ pub(crate) fn rewrite(
 ) -> (StatusCode, Bytes) {
     let error = refusal_for(status, headers, note_of(status, body, cut));
     let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
-    adopt(headers, error.render(), keeps_own_challenges)
+    let rendered = render_under_its_own_id(&error, headers);
+    adopt(headers, rendered, keeps_own_challenges)
+}
+
+/// Renders `error`, the rewrite of a response whose `headers` may name a request id already
+/// (tower-http's `PropagateRequestId` rule): that id is kept, and the body's `request_id` names
+/// it (none, if it is not 1 to 128 visible ASCII characters); otherwise the request's.
+fn render_under_its_own_id(error: &HttpError, headers: &HeaderMap) -> http::Response<Bytes> {
+    use crate::context::{serving, with_current};
+    with_current(|context| {
+        let own_id = context.and_then(|context| {
+            let name = context.settings().request_id_header.as_ref()?;
+            let lines = headers.get_all(name);
+            let first = lines.iter().next()?;
+            let lines = lines.iter().map(http::HeaderValue::as_bytes);
+            let valid = crate::negotiate::request_id(lines).is_some();
+            Some((context, valid.then(|| first.clone())))
+        });
+        match own_id {
+            Some((context, id)) => serving(&context.answered_as(id), || error.render()),
+            None => error.render(),
+        }
+    })
 }
 
 /// The crate's refusal for a foreign error answer of `status` with `headers`: a 401 gets the
@@ -172,7 +196,11 @@ pub(crate) fn refusal_for(status: StatusCode, headers: &HeaderMap, note: String)
         StatusCode::METHOD_NOT_ALLOWED if headers.contains_key(ALLOW) => {
             HttpError::method_not_allowed(methods_of(headers)).with_note(note)
         }
-        // A 405 without `Allow` cannot be helped: nothing says which methods the path has.
+        // Nothing says which methods the path has: an empty `Allow` (RFC 9110 §10.2.1) keeps
+        // the 405 (a 500 would make a client retry what can never succeed), and the report
+        // says so, for the app to fix its route.
+        StatusCode::METHOD_NOT_ALLOWED => HttpError::method_not_allowed([])
+            .with_note(format!("a 405 without Allow, sent with an empty one: {note}")),
         status => HttpError::with_status(status).with_note(note),
     }
 }
@@ -360,6 +388,31 @@ mod tests {
         );
         fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut axum_405);
         assert_eq!(axum_405[ALLOW], "GET,HEAD");
+    }
+
+    /// A 405 never goes out without `Allow` (RFC 9110 §15.5.6): one that came without gets an
+    /// empty one (RFC 9110 §10.2.1), stays a 405, and the note says why.
+    #[test]
+    fn a_405_without_allow_gets_an_empty_one() {
+        let mut json_405 = headers(&[("content-type", "application/json")]);
+        assert_eq!(
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &json_405),
+            Treatment::FixHeaders
+        );
+        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut json_405);
+        assert_eq!(json_405[ALLOW], "");
+
+        let mut plain_405 = headers(&[("content-type", "text/plain")]);
+        assert_eq!(
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &plain_405),
+            Treatment::Rewrite
+        );
+        let note = note_of(StatusCode::METHOD_NOT_ALLOWED, b"no", false);
+        let refusal = refusal_for(StatusCode::METHOD_NOT_ALLOWED, &plain_405, note);
+        assert!(refusal.to_string().contains("a 405 without Allow"), "{refusal}");
+        let (status, _) = rewrite(StatusCode::METHOD_NOT_ALLOWED, &mut plain_405, b"no", false);
+        assert_eq!(status, 405);
+        assert_eq!(plain_405.get_all(ALLOW).iter().collect::<Vec<_>>(), [""]);
     }
 
     #[test]
