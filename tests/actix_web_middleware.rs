@@ -22,6 +22,26 @@ struct Order {
     item: String,
 }
 
+/// An upstream body that sends its first bytes and then stalls for good.
+struct Trickle {
+    sent: bool,
+}
+
+impl futures_core::Stream for Trickle {
+    type Item = Result<bytes::Bytes, actix_web::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.sent {
+            return std::task::Poll::Pending;
+        }
+        self.sent = true;
+        std::task::Poll::Ready(Some(Ok(bytes::Bytes::from_static(b"upstream 5f0e, "))))
+    }
+}
+
 macro_rules! app {
     () => {
         test::init_service(
@@ -56,6 +76,12 @@ macro_rules! app {
                     }),
                 )
                 .route("/panic", web::get().to(panics))
+                .route(
+                    "/trickle",
+                    web::get().to(|| async {
+                        HttpResponse::BadGateway().streaming(Trickle { sent: false })
+                    }),
+                )
                 .service(web::resource("/resource").route(web::get().to(|| async { "fine" })))
                 .wrap(ErrorHandling::new()),
         )
@@ -168,4 +194,21 @@ async fn a_resources_own_405_gets_the_crates_shape_with_its_allow() {
         check_body(&reply, Format::Json),
         "This method is not allowed for this resource"
     );
+}
+
+/// A foreign error body that trickles does not hold back the response.
+#[actix_web::test]
+async fn a_foreign_body_that_stalls_does_not_hold_back_the_response() {
+    let app = app!();
+    let request = test::TestRequest::get().uri("/trickle").to_request();
+    // A liveness bound, not a measurement: a middleware that waits on the body never answers.
+    let response = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        test::call_service(&app, request),
+    )
+    .await
+    .expect("the response goes out without waiting on the body");
+    let reply = read(response);
+    assert_eq!(reply.status, 502);
+    check_body(&reply, Format::Json);
 }

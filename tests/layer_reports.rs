@@ -64,8 +64,37 @@ fn app() -> ErrorService<Router> {
                     )
                 }),
             )
-            .route("/panic", get(panics)),
+            .route("/panic", get(panics))
+            .route(
+                "/trickle",
+                get(|| async {
+                    (
+                        StatusCode::BAD_GATEWAY,
+                        Body::from_stream(Trickle { sent: false }),
+                    )
+                }),
+            ),
     )
+}
+
+/// An upstream body that sends its first bytes and then stalls for good.
+struct Trickle {
+    sent: bool,
+}
+
+impl futures_core::Stream for Trickle {
+    type Item = Result<bytes::Bytes, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.sent {
+            return std::task::Poll::Pending;
+        }
+        self.sent = true;
+        std::task::Poll::Ready(Some(Ok(bytes::Bytes::from_static(b"upstream 5f0e, "))))
+    }
 }
 
 async fn send(path: &str) -> Reply {
@@ -194,4 +223,18 @@ mod warp_reports {
             REPORTED.lock().unwrap()
         );
     }
+}
+
+/// A foreign error body that trickles does not hold back the response: the head and the
+/// crate's body go out, and the note keeps what had arrived.
+#[tokio::test]
+async fn a_foreign_body_that_stalls_does_not_hold_back_the_response() {
+    install();
+    // A liveness bound, not a measurement: a layer that waits on the body never answers.
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(10), send("/trickle"))
+        .await
+        .expect("the response goes out without waiting on the body");
+    assert_eq!(reply.status, 502);
+    check_body(&reply, Format::Problem);
+    assert!(reported("upstream 5f0e"), "{:?}", REPORTED.lock().unwrap());
 }

@@ -319,21 +319,25 @@ fn treat<B: MessageBody + 'static>(response: HttpResponse<B>) -> Treated {
     }
 }
 
-/// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and answers
-/// in the crate's shape instead.
+/// Reads what is ready of a foreign error body, up to [`foreign::NOTE_BODY_LIMIT`] bytes, for
+/// the note, without waiting for more, and answers in the crate's shape instead.
 async fn rewrite<B: MessageBody + 'static>(response: HttpResponse<B>) -> HttpResponse {
+    use std::task::Poll;
     let status = http_status(&response);
     let mut headers = to_http(response.headers());
     let (mut response, body) = response.into_parts();
     let mut body = std::pin::pin!(body);
     let mut text = Vec::new();
-    let mut cut = false;
-    while let Some(Ok(data)) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
-        if foreign::keep_for_note(&mut text, &data) {
-            cut = true;
-            break;
+    let cut = loop {
+        let next = std::future::poll_fn(|cx| Poll::Ready(body.as_mut().poll_next(cx))).await;
+        match next {
+            Poll::Ready(Some(Ok(data))) if foreign::keep_for_note(&mut text, &data) => break true,
+            Poll::Ready(Some(Ok(_))) => {}
+            Poll::Ready(None | Some(Err(_))) => break false,
+            // A body that trickles must not hold back the response.
+            Poll::Pending => break true,
         }
-    }
+    };
     let (status, body) = foreign::rewrite(status, &mut headers, &text, cut);
     *response.status_mut() = actix_status(status);
     replace_headers(response.headers_mut(), &headers);

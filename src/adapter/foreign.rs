@@ -291,13 +291,21 @@ with_framework! {
 
 with_framework! {
     rewrites_bodies:
-    /// Reads the first [`NOTE_BODY_LIMIT`] bytes of a foreign error body, for the note; `true`
-    /// when there was more.
+    /// Reads what is ready of a foreign error body, up to [`NOTE_BODY_LIMIT`] bytes, for the
+    /// note; `true` when there was more, or more might come. It never waits for the body: a
+    /// body that trickles must not hold back the response.
     pub(crate) async fn read_note<B: http_body::Body>(body: B) -> (Vec<u8>, bool) {
         use bytes::Buf;
+        use std::task::Poll;
         let mut body = std::pin::pin!(body);
         let mut text = Vec::new();
-        while let Some(Ok(frame)) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        loop {
+            let next = std::future::poll_fn(|cx| Poll::Ready(body.as_mut().poll_frame(cx))).await;
+            let frame = match next {
+                Poll::Ready(Some(Ok(frame))) => frame,
+                Poll::Ready(None | Some(Err(_))) => return (text, false),
+                Poll::Pending => return (text, true),
+            };
             let Ok(mut data) = frame.into_data() else {
                 continue;
             };
@@ -310,7 +318,6 @@ with_framework! {
                 data.advance(length);
             }
         }
-        (text, false)
     }
 }
 

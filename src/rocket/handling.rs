@@ -9,7 +9,6 @@ use ::rocket::fairing::{self, Fairing, Info, Kind};
 use ::rocket::http::Status;
 use ::rocket::request::Request;
 use ::rocket::response::Response;
-use ::rocket::tokio::io::AsyncReadExt;
 use ::rocket::{Build, Rocket};
 use bytes::Bytes;
 use http::uri::PathAndQuery;
@@ -258,15 +257,7 @@ pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
         set_headers(res, &headers);
         return;
     }
-    let mut read = Vec::new();
-    let limit = u64::try_from(foreign::NOTE_BODY_LIMIT).unwrap_or(u64::MAX);
-    // An unreadable body leaves the note with what was read.
-    let _ = (&mut res.body_mut())
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut read)
-        .await;
-    let mut text = Vec::new();
-    let cut = foreign::keep_for_note(&mut text, &read);
+    let (text, cut) = read_ready_note(res.body_mut()).await;
     let (status, body): (StatusCode, Bytes) = context::serving(context, || {
         foreign::rewrite(status, &mut headers, &text, cut)
     });
@@ -276,4 +267,32 @@ pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
     set_headers(res, &headers);
     res.set_status(Status::new(status.as_u16()));
     res.set_sized_body(body.len(), Cursor::new(body));
+}
+
+/// Reads what is ready of a foreign error body, up to [`foreign::NOTE_BODY_LIMIT`] bytes, for
+/// the note; `true` when there was more, or more might come. It never waits for the body: a
+/// body that trickles must not hold back the response. An unreadable body leaves the note with
+/// what was read.
+async fn read_ready_note(body: &mut rocket::response::Body<'_>) -> (Vec<u8>, bool) {
+    use rocket::tokio::io::{AsyncRead, ReadBuf};
+    use std::task::Poll;
+    let mut text = Vec::new();
+    let mut chunk = [0_u8; 512];
+    loop {
+        let read = std::future::poll_fn(|cx| {
+            let mut buffer = ReadBuf::new(&mut chunk);
+            let polled = std::pin::Pin::new(&mut *body).poll_read(cx, &mut buffer);
+            Poll::Ready(polled.map(|read| read.map(|()| buffer.filled().len())))
+        })
+        .await;
+        match read {
+            Poll::Ready(Ok(0) | Err(_)) => return (text, false),
+            Poll::Ready(Ok(length)) => {
+                if foreign::keep_for_note(&mut text, &chunk[..length]) {
+                    return (text, true);
+                }
+            }
+            Poll::Pending => return (text, true),
+        }
+    }
 }
