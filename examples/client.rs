@@ -53,7 +53,7 @@ impl Run {
     ) -> Result<(Outcome, usize), reqwest::Error> {
         let refreshed = AtomicUsize::new(0);
         let outcome = policy
-            .send_reauthenticating(&self.client, self.get(path, token)?, |challenges| {
+            .send_reauthenticating(&self.client, self.get(path, token)?, |_url, challenges| {
                 refreshed.fetch_add(1, Ordering::Relaxed);
                 let realm = challenges.iter().find_map(|c| c.realm().map(str::to_owned));
                 println!("  refreshing the token for realm {realm:?}");

@@ -3,10 +3,11 @@
 //! reads it from there.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use http::uri::PathAndQuery;
-use http::{HeaderName, HeaderValue, Method};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
 
 use crate::body::BodyFormat;
 use crate::config::{self, Config, ConfigError, Settings};
@@ -45,7 +46,7 @@ impl std::fmt::Debug for AppSettings {
 /// The request an error answers, and the settings of the app that serves it. It lives in
 /// every response future of a layer, so what only some settings use and is large is boxed,
 /// and only for them; the request id and the kept `Accept` and `Accept-Language` are in line
-/// (136 bytes in all), since boxing them would cost every such request an allocation.
+/// (144 bytes in all), since boxing them would cost every such request an allocation.
 pub(crate) struct RequestContext {
     app: AppSettings,
     /// Kept only when the settings use it (`instance`, the report hook).
@@ -55,6 +56,9 @@ pub(crate) struct RequestContext {
     format: Preference<Option<BodyFormat>>,
     /// The app language the request prefers: 0 is the app's base language.
     language: Preference<usize>,
+    /// The status of the last error the crate turned into the response to send for this
+    /// request (0: none): how a layer knows its own JSON from an app's, without an allocation.
+    sent: AtomicU16,
 }
 
 /// What a request prefers: its header kept as it came, to be read if an error is rendered
@@ -196,6 +200,7 @@ impl RequestContext {
             request_id,
             format,
             language,
+            sent: AtomicU16::new(0),
         }
     }
 
@@ -233,7 +238,21 @@ impl RequestContext {
             request_id,
             format: self.format.clone(),
             language: self.language.clone(),
+            sent: AtomicU16::new(0),
         }
+    }
+
+    /// Marks that the crate turned an error into the response of `status` this request is
+    /// to be answered with (not one rendered and discarded).
+    #[inline]
+    pub(crate) fn mark_sent(&self, status: StatusCode) {
+        self.sent.store(status.as_u16(), Ordering::Relaxed);
+    }
+
+    /// Whether a response of `status` on its way out is the one the crate made for this
+    /// request.
+    pub(crate) fn sent(&self, status: u16) -> bool {
+        self.sent.load(Ordering::Relaxed) == status
     }
 
     /// The request's method, when the settings keep it.
@@ -454,7 +473,7 @@ with_framework! {
         /// The context lives in every response future of a layer: its size is a choice.
         #[test]
         fn the_context_stays_as_small_as_documented() {
-            assert!(std::mem::size_of::<RequestContext>() <= 136);
+            assert!(std::mem::size_of::<RequestContext>() <= 144);
         }
     }
 }

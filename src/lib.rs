@@ -140,7 +140,7 @@ pub mod warp;
 
 pub use body::{BodyError, BodyFormat, ErrorBody, ProblemDetails, UnknownBodyFormat, MAX_BODY_LEN};
 pub use challenge::{BearerError, Challenge, InvalidChallenge};
-pub use config::{Catalog, Config, ConfigError};
+pub use config::{Catalog, Config, ConfigError, ForeignJson};
 pub use credentials::{BasicCredentials, BearerToken, RequestHeaders};
 pub use error::{
     ErrorStatus, Forbidden, HttpError, OrDeny, OrInternal, RetryAfter, Unauthorized,

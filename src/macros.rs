@@ -19,7 +19,7 @@
 /// | `checks_json_head:` | the JSON readers that check the head first (poem, rocket, salvo, tower) | |
 /// | `limits_json_bodies:` | the JSON readers with a size limit (poem, rocket, salvo, tower, warp) | |
 /// | `catches_panics:` | every framework but rocket, which catches panics itself | |
-/// | `renders_refusals_in_place:` | axum and warp | they render a refusal without moving it |
+/// | `renders_refusals_in_place:` | axum, warp, actix-web, poem | they render a refusal without moving it |
 macro_rules! with_framework {
     (not: $($item:item)*) => { with_framework!(@any_framework when_not $($item)*); };
     (unused_without: $($item:item)*) => { with_framework!(@any_framework unused_unless $($item)*); };
@@ -86,7 +86,12 @@ macro_rules! with_framework {
         )] $($item)*);
     };
     (renders_refusals_in_place: $($item:item)*) => {
-        with_framework!(@when [any(feature = "axum", feature = "warp")] $($item)*);
+        with_framework!(@when [any(
+            feature = "axum",
+            feature = "warp",
+            feature = "actix-web",
+            feature = "poem"
+        )] $($item)*);
     };
     // The lists that two arms share, then what to do with a list.
     (@any_framework $how:ident $($item:item)*) => {

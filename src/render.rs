@@ -27,28 +27,44 @@ impl HttpError {
     /// assert_eq!(response.status(), 403);
     /// assert_eq!(response.headers()["content-type"], "application/json");
     /// ```
+    ///
+    /// A response rendered so is not known to a framework layer as the crate's own: to answer
+    /// a request with an error, return the error (or convert it with `Into`), and a layer
+    /// sends it as it is; a JSON 5xx the layer does not know is given the generic body (see
+    /// [`Config::foreign_json`](crate::Config::foreign_json)).
     #[must_use]
     pub fn render(&self) -> Response<Bytes> {
-        self.render_with(std::convert::identity)
+        context::with_current(|request| {
+            let settings = match request {
+                Some(request) => request.settings(),
+                None => config::settings(),
+            };
+            render(self, settings, request, std::convert::identity)
+        })
     }
 
-    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type: with
-    /// the settings and request of the app serving the request in scope, if a framework layer
-    /// put one there.
+    /// [`render`](Self::render) with the body bytes wrapped in a framework's body type, for
+    /// the response a request is answered with: with the settings and request of the app
+    /// serving the request in scope, if a framework layer put one there, which then knows the
+    /// response as the crate's own.
     pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         context::with_current(|request| {
             let settings = match request {
                 Some(request) => request.settings(),
                 None => config::settings(),
             };
-            render(self, settings, request, wrap)
+            let response = render(self, settings, request, wrap);
+            if let Some(request) = request {
+                request.mark_sent(response.status());
+            }
+            response
         })
     }
 }
 
 impl From<HttpError> for Response<Bytes> {
     fn from(error: HttpError) -> Self {
-        error.render()
+        error.render_with(std::convert::identity)
     }
 }
 
@@ -80,7 +96,7 @@ macro_rules! render_refusal {
 
         impl From<$refusal> for Response<Bytes> {
             fn from(refusal: $refusal) -> Self {
-                refusal.render()
+                refusal.as_http_error().render_with(std::convert::identity)
             }
         }
     )*};

@@ -23,7 +23,7 @@
 //! let client = reqwest::Client::new();
 //! let request = client.get("http://127.0.0.1:3000/me").bearer_auth("expired").build()?;
 //! let outcome = RetryPolicy::new()
-//!     .send_reauthenticating(&client, request, |_challenges| async {
+//!     .send_reauthenticating(&client, request, |_url, _challenges| async {
 //!         // Refresh the token here; `None` when there is no new one.
 //!         Some(HeaderValue::from_static("Bearer good"))
 //!     })
@@ -269,13 +269,16 @@ impl RetryPolicy {
         client: &Client,
         request: Request,
     ) -> Result<Outcome, ::reqwest::Error> {
-        self.send_reauthenticating(client, request, |_| std::future::ready(None))
+        self.send_reauthenticating(client, request, |_, _| std::future::ready(None))
             .await
     }
 
-    /// Sends `request` with `client` until the policy stops. On a 401, `refresh` gets the
-    /// response's challenges and gives the new `Authorization` value (or `None`); the request
-    /// is sent once more with it.
+    /// Sends `request` with `client` until the policy stops. On a 401, `refresh` gets the URL
+    /// that answered and the response's challenges, and gives the new `Authorization` value
+    /// (or `None`); the request is sent once more with it. Only a 401 from the origin the
+    /// request was sent to (scheme, host and port) is re-authenticated: one from another
+    /// origin, where a redirect led, ends in [`GiveUp::OtherOrigin`], and its challenges
+    /// never reach `refresh`.
     ///
     /// # Errors
     ///
@@ -287,7 +290,7 @@ impl RetryPolicy {
         mut refresh: F,
     ) -> Result<Outcome, ::reqwest::Error>
     where
-        F: FnMut(Vec<ReadChallenge>) -> Fut,
+        F: FnMut(::reqwest::Url, Vec<ReadChallenge>) -> Fut,
         Fut: Future<Output = Option<HeaderValue>>,
     {
         let idempotent = request.method().is_idempotent();
@@ -297,11 +300,16 @@ impl RetryPolicy {
         let mut reauthenticated = false;
         loop {
             let spare = request.try_clone();
+            let origin = request.url().origin();
             let response = client.execute(request).await?;
             let status = response.status();
             let advice = Advice::from_parts(status, response.headers());
             let mut decision = match advice {
                 Advice::Proceed | Advice::Redirect(_) => Decision::Return,
+                // The credentials belong to the origin the request was sent to.
+                Advice::Reauthenticate if response.url().origin() != origin => {
+                    Decision::GiveUp(GiveUp::OtherOrigin)
+                }
                 Advice::Reauthenticate if reauthenticated => {
                     Decision::GiveUp(GiveUp::StillUnauthorized)
                 }
@@ -328,7 +336,8 @@ impl RetryPolicy {
                     None => decision = Decision::GiveUp(GiveUp::BodyNotReplayable),
                     Some(mut spare) => {
                         if decision == Decision::Reauthenticate {
-                            match refresh(ReadChallenge::all_in(response.headers())).await {
+                            let challenges = ReadChallenge::all_in(response.headers());
+                            match refresh(response.url().clone(), challenges).await {
                                 Some(credentials) => {
                                     spare.headers_mut().insert(AUTHORIZATION, credentials);
                                     reauthenticated = true;
@@ -415,6 +424,9 @@ pub enum GiveUp {
     NoNewCredentials,
     /// A 401 again, with the refreshed credentials.
     StillUnauthorized,
+    /// A 401 from another origin than the request was sent to, where a redirect led: the
+    /// request's credentials are not that origin's to refresh.
+    OtherOrigin,
     /// `Retry-After` asks for a longer wait than the cap.
     WaitTooLong(Duration),
     /// The retries allowed are spent.

@@ -17,7 +17,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use denied::http::{HeaderName, StatusCode};
-use denied::{BearerToken, BodyFormat, Catalog, Config, Forbidden, HttpError, Report};
+use denied::{BearerToken, BodyFormat, Catalog, Config, Forbidden, ForeignJson, HttpError, Report};
 use support::{challenges_of, check_body, Format, Reply};
 
 /// What a report hook saw: method, path, request id, and the error's log line.
@@ -44,6 +44,30 @@ const UPSTREAM_TEXT: &str = "upstream text 5c1d\nINFO forged line\u{1b}[2K";
 const DISPOSITION: (&str, &str) = ("content-disposition", "attachment; filename=\"report.csv\"");
 const LOCATION: (&str, &str) = ("content-location", "/exports/report.csv");
 
+/// The requests every app gets, in order: a refusal, missing credentials, a foreign plain-text
+/// 502, the app's own JSON 500 and 400, and the crate's own 500 with a sentence the app
+/// exposes.
+const PATHS: [&str; 6] = [
+    "/refused",
+    "/me",
+    "/plain",
+    "/json-500",
+    "/json-400",
+    "/own-500",
+];
+
+/// A JSON 500 the app wrote itself, naming internal details: it must not reach the client.
+const JSON_500: &str =
+    r#"{"error":"pq: password authentication failed for user \"billing\" at 10.0.3.7:5432"}"#;
+
+/// A JSON 400 the app wrote on purpose.
+const JSON_400: &str = r#"{"error":"the order is empty"}"#;
+
+/// The crate's own 500, with a sentence the app exposes on purpose: it goes out as rendered.
+fn own_500() -> HttpError {
+    HttpError::internal().with_exposed_message("Try again in a minute")
+}
+
 /// The id the upstream of the foreign 502 gave it: the response keeps it, and its body names
 /// it, where the app reads ids from that header (tower-http's `PropagateRequestId` rule).
 const UPSTREAM_ID: (&str, &str) = ("x-request-id", "upstream-7");
@@ -60,10 +84,11 @@ fn config_a(seen: &Seen) -> Config {
 }
 
 /// App B: problem details with the path as `instance`, realm `beta`, ids from
-/// `X-Correlation-Id`, negotiation and German.
+/// `X-Correlation-Id`, negotiation, German, and every foreign JSON error rewritten.
 fn config_b(seen: &Seen) -> Config {
     Config::new()
         .format(BodyFormat::Problem)
+        .foreign_json(ForeignJson::RewriteAll)
         .realm("beta")
         .request_id_header(HeaderName::from_static("x-correlation-id"))
         .instance_from_path(true)
@@ -81,11 +106,11 @@ const HEADERS: [(&str, &str); 3] = [
     ("accept-language", "de"),
 ];
 
-/// Checks the replies of app A and app B to `GET /refused`, `GET /me` (no credentials) and
-/// `GET /plain` (a plain-text 502), all sent with [`HEADERS`].
-fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, framework: &str) {
-    let [refused_a, me_a, plain_a] = a;
-    let [refused_b, me_b, plain_b] = b;
+/// Checks the replies of app A and app B to [`PATHS`], all sent with [`HEADERS`].
+fn check_apps(a: &[Reply; 6], b: &[Reply; 6], seen_a: &Seen, seen_b: &Seen, framework: &str) {
+    let [refused_a, me_a, plain_a, ..] = a;
+    let [refused_b, me_b, plain_b, ..] = b;
+    check_json_errors(a, b, framework);
 
     assert_eq!(refused_a.status, 403, "{framework}: {refused_a:?}");
     assert_eq!(check_body(refused_a, Format::Json), "Nein A", "{framework}");
@@ -136,19 +161,28 @@ fn check_apps(a: &[Reply; 3], b: &[Reply; 3], seen_a: &Seen, seen_b: &Seen, fram
         assert_eq!(upstream, [UPSTREAM_ID.1], "{framework}: {plain:?}");
     }
 
-    // The report names the id the response carries: app A's `/plain`, the upstream's.
-    for (seen, ids) in [
-        (seen_a, ["id-for-a", "id-for-a", UPSTREAM_ID.1]),
-        (seen_b, ["id-for-b"; 3]),
+    // Every error the crate rendered is reported once (app A lets the app's JSON 400 pass
+    // unrendered); the report names the id the response carries: app A's `/plain`, the
+    // upstream's.
+    let reported_a = ["/refused", "/me", "/plain", "/json-500", "/own-500"];
+    for (seen, ids, reported) in [
+        (
+            seen_a,
+            &[
+                "id-for-a",
+                "id-for-a",
+                UPSTREAM_ID.1,
+                "id-for-a",
+                "id-for-a",
+            ][..],
+            &reported_a[..],
+        ),
+        (seen_b, &["id-for-b"; 6][..], &PATHS[..]),
     ] {
         let seen = std::mem::take(&mut *seen.lock().unwrap());
         let paths: Vec<&str> = seen.iter().map(|(_, path, _, _)| path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["/refused", "/me", "/plain"],
-            "{framework}: {seen:?}"
-        );
-        for ((method, _, seen_id, line), id) in seen.iter().zip(ids) {
+        assert_eq!(paths, reported, "{framework}: {seen:?}");
+        for ((method, _, seen_id, line), &id) in seen.iter().zip(ids) {
             assert_eq!(method, "GET", "{framework}");
             assert_eq!(seen_id.as_deref(), Some(id), "{framework}");
             assert!(line.starts_with("GET /"), "{framework}: {line}");
@@ -174,8 +208,8 @@ fn panicking_hook() -> Config {
 
 /// A report hook that panics stops at the hook: the handler's 403, the extractor's 401 and the
 /// rewritten 502 all go out whole, in the crate's body.
-fn check_answered_despite_the_hook(replies: &[Reply; 3], framework: &str) {
-    let [refused, me, plain] = replies;
+fn check_answered_despite_the_hook(replies: &[Reply; 6], framework: &str) {
+    let [refused, me, plain, ..] = replies;
     assert_eq!(refused.status, 403, "{framework}: {refused:?}");
     check_body(refused, Format::Json);
     assert_eq!(me.status, 401, "{framework}: {me:?}");
@@ -183,6 +217,40 @@ fn check_answered_despite_the_hook(replies: &[Reply; 3], framework: &str) {
     check_body(me, Format::Json);
     assert_eq!(plain.status, 502, "{framework}: {plain:?}");
     check_body(plain, Format::Json);
+}
+
+/// JSON errors the crate did not render: app A (the default) gives the app's JSON 500 the
+/// generic body and lets its JSON 400 pass; app B (`ForeignJson::RewriteAll`) rewrites both.
+/// The crate's own 500 passes in both, its exposed sentence kept.
+fn check_json_errors(a: &[Reply; 6], b: &[Reply; 6], framework: &str) {
+    let [.., json_500_a, json_400_a, own_a] = a;
+    let [.., json_500_b, json_400_b, own_b] = b;
+    for (json_500, format) in [(json_500_a, Format::Json), (json_500_b, Format::Problem)] {
+        assert_eq!(json_500.status, 500, "{framework}: {json_500:?}");
+        assert_eq!(
+            check_body(json_500, format),
+            "An internal error occurred",
+            "{framework}"
+        );
+        let body = String::from_utf8_lossy(&json_500.body);
+        assert!(!body.contains("10.0.3.7"), "{framework}: {body}");
+    }
+    assert_eq!(json_400_a.status, 400, "{framework}: {json_400_a:?}");
+    assert_eq!(json_400_a.body, JSON_400.as_bytes(), "{framework}");
+    assert_eq!(json_400_b.status, 400, "{framework}: {json_400_b:?}");
+    assert_eq!(
+        check_body(json_400_b, Format::Problem),
+        "The request is invalid",
+        "{framework}"
+    );
+    for (own, format) in [(own_a, Format::Json), (own_b, Format::Problem)] {
+        assert_eq!(own.status, 500, "{framework}: {own:?}");
+        assert_eq!(
+            check_body(own, format),
+            "Try again in a minute",
+            "{framework}"
+        );
+    }
 }
 
 /// The process-wide settings are the defaults still: no app's config leaked into them.
@@ -216,14 +284,29 @@ mod axum_apps {
                     )
                 }),
             )
+            .route(
+                "/json-500",
+                get(|| async {
+                    let json = [(http::header::CONTENT_TYPE, "application/json")];
+                    (StatusCode::INTERNAL_SERVER_ERROR, json, JSON_500)
+                }),
+            )
+            .route(
+                "/json-400",
+                get(|| async {
+                    let json = [(http::header::CONTENT_TYPE, "application/json")];
+                    (StatusCode::BAD_REQUEST, json, JSON_400)
+                }),
+            )
+            .route("/own-500", get(|| async { own_500() }))
     }
 
-    async fn send(config: Config) -> [Reply; 3] {
+    async fn send(config: Config) -> [Reply; 6] {
         let app = denied::axum::ErrorLayer::with_config(config)
             .unwrap()
             .layer(router());
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = http::Request::get(path);
             for (name, value) in HEADERS {
                 request = request.header(name, value);
@@ -305,7 +388,7 @@ mod actix_web_apps {
     use super::*;
     use actix_web::{test, web, App, HttpResponse};
 
-    async fn send(config: Config) -> [Reply; 3] {
+    async fn send(config: Config) -> [Reply; 6] {
         let app = test::init_service(
             App::new()
                 .route("/refused", web::get().to(|| async { Forbidden::new() }))
@@ -323,11 +406,28 @@ mod actix_web_apps {
                             .body(UPSTREAM_TEXT)
                     }),
                 )
+                .route(
+                    "/json-500",
+                    web::get().to(|| async {
+                        HttpResponse::InternalServerError()
+                            .content_type("application/json")
+                            .body(JSON_500)
+                    }),
+                )
+                .route(
+                    "/json-400",
+                    web::get().to(|| async {
+                        HttpResponse::BadRequest()
+                            .content_type("application/json")
+                            .body(JSON_400)
+                    }),
+                )
+                .route("/own-500", web::get().to(|| async { own_500() }))
                 .wrap(denied::actix_web::ErrorHandling::with_config(config).unwrap()),
         )
         .await;
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = test::TestRequest::get().uri(path);
             for (name, value) in HEADERS {
                 request = request.insert_header((name, value));
@@ -359,7 +459,7 @@ mod warp_apps {
     use support::reply_of;
     use warp::Filter;
 
-    async fn send(config: Config) -> [Reply; 3] {
+    async fn send(config: Config) -> [Reply; 6] {
         let refused = warp::path!("refused").map(Forbidden::new);
         let me = warp::path!("me")
             .and(denied::warp::bearer_token())
@@ -371,15 +471,30 @@ mod warp_apps {
             let reply = warp::reply::with_header(reply, LOCATION.0, LOCATION.1);
             warp::reply::with_header(reply, UPSTREAM_ID.0, UPSTREAM_ID.1)
         });
+        let json = |body: &'static str, status: warp::http::StatusCode| {
+            let reply = warp::reply::with_status(body, status);
+            warp::reply::with_header(reply, "content-type", "application/json")
+        };
+        let json_500 = warp::path!("json-500")
+            .map(move || json(JSON_500, warp::http::StatusCode::INTERNAL_SERVER_ERROR));
+        let json_400 = warp::path!("json-400")
+            .map(move || json(JSON_400, warp::http::StatusCode::BAD_REQUEST));
+        let own = warp::path!("own-500").map(own_500);
         let routes = refused
             .map(warp::Reply::into_response)
             .or(me.map(warp::Reply::into_response))
             .unify()
             .or(plain.map(warp::Reply::into_response))
+            .unify()
+            .or(json_500.map(warp::Reply::into_response))
+            .unify()
+            .or(json_400.map(warp::Reply::into_response))
+            .unify()
+            .or(own.map(warp::Reply::into_response))
             .unify();
         let app = denied::warp::error_handling_with_config(config, routes).unwrap();
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = warp::test::request().path(path);
             for (name, value) in HEADERS {
                 request = request.header(name, value);
@@ -421,6 +536,18 @@ mod tower_apps {
                 BearerToken::from_headers(request.headers())?;
                 Ok(http::Response::new(Full::new(Bytes::from_static(b"alice"))))
             }
+            "/json-500" | "/json-400" => {
+                let (status, body) = match request.uri().path() {
+                    "/json-500" => (StatusCode::INTERNAL_SERVER_ERROR, JSON_500),
+                    _ => (StatusCode::BAD_REQUEST, JSON_400),
+                };
+                Ok(http::Response::builder()
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .body(Full::new(Bytes::from_static(body.as_bytes())))
+                    .unwrap())
+            }
+            "/own-500" => Err(own_500()),
             _ => Ok(http::Response::builder()
                 .status(StatusCode::BAD_GATEWAY)
                 .header(DISPOSITION.0, DISPOSITION.1)
@@ -431,12 +558,12 @@ mod tower_apps {
         }
     }
 
-    async fn send(config: Config) -> [Reply; 3] {
+    async fn send(config: Config) -> [Reply; 6] {
         let service = denied::tower::ErrorLayer::with_config(config)
             .unwrap()
             .layer(service_fn(handle));
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = http::Request::get(path);
             for (name, value) in HEADERS {
                 request = request.header(name, value);
@@ -492,15 +619,39 @@ mod poem_apps {
             .body(UPSTREAM_TEXT)
     }
 
-    async fn send(config: Config) -> [Reply; 3] {
+    #[handler]
+    fn json_500() -> poem::Response {
+        poem::Response::builder()
+            .status(StatusCode::INTERNAL_SERVER_ERROR)
+            .content_type("application/json")
+            .body(JSON_500)
+    }
+
+    #[handler]
+    fn json_400() -> poem::Response {
+        poem::Response::builder()
+            .status(StatusCode::BAD_REQUEST)
+            .content_type("application/json")
+            .body(JSON_400)
+    }
+
+    #[handler]
+    fn own() -> poem::Result<&'static str> {
+        Err(own_500().into())
+    }
+
+    async fn send(config: Config) -> [Reply; 6] {
         let app = Route::new()
             .at("/refused", get(refused))
             .at("/me", get(me))
             .at("/plain", get(plain))
+            .at("/json-500", get(json_500))
+            .at("/json-400", get(json_400))
+            .at("/own-500", get(own))
             .with(denied::poem::ErrorHandling::with_config(config).unwrap());
         let client = TestClient::new(app);
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = client.get(path);
             for (name, value) in HEADERS {
                 request = request.header(name, value);
@@ -559,15 +710,39 @@ mod salvo_apps {
         res.render(Text::Plain(UPSTREAM_TEXT));
     }
 
-    async fn send(config: Config) -> [Reply; 3] {
+    #[handler]
+    async fn json_500(res: &mut Response) {
+        res.status_code(StatusCode::INTERNAL_SERVER_ERROR);
+        res.add_header("content-type", "application/json", true)
+            .unwrap();
+        res.write_body(JSON_500).unwrap();
+    }
+
+    #[handler]
+    async fn json_400(res: &mut Response) {
+        res.status_code(StatusCode::BAD_REQUEST);
+        res.add_header("content-type", "application/json", true)
+            .unwrap();
+        res.write_body(JSON_400).unwrap();
+    }
+
+    #[handler]
+    async fn own() -> Result<&'static str, HttpError> {
+        Err(own_500())
+    }
+
+    async fn send(config: Config) -> [Reply; 6] {
         let router = Router::new()
             .push(Router::with_path("refused").get(refused))
             .push(Router::with_path("me").get(me))
-            .push(Router::with_path("plain").get(plain));
+            .push(Router::with_path("plain").get(plain))
+            .push(Router::with_path("json-500").get(json_500))
+            .push(Router::with_path("json-400").get(json_400))
+            .push(Router::with_path("own-500").get(own));
         let service =
             Service::new(router).hoop(denied::salvo::ErrorHandling::with_config(config).unwrap());
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = TestClient::get(format!("http://127.0.0.1{path}"));
             for (name, value) in HEADERS {
                 request = request.add_header(name, value, true);
@@ -634,17 +809,45 @@ mod rocket_apps {
         }
     }
 
-    async fn send(config: Config) -> [Reply; 3] {
+    #[rocket::get("/json-500")]
+    fn json_500() -> (
+        rocket::http::Status,
+        (rocket::http::ContentType, &'static str),
+    ) {
+        let json = (rocket::http::ContentType::JSON, JSON_500);
+        (rocket::http::Status::InternalServerError, json)
+    }
+
+    #[rocket::get("/json-400")]
+    fn json_400() -> (
+        rocket::http::Status,
+        (rocket::http::ContentType, &'static str),
+    ) {
+        (
+            rocket::http::Status::BadRequest,
+            (rocket::http::ContentType::JSON, JSON_400),
+        )
+    }
+
+    #[rocket::get("/own-500")]
+    fn own() -> Result<&'static str, HttpError> {
+        Err(own_500())
+    }
+
+    async fn send(config: Config) -> [Reply; 6] {
         let settings = rocket::Config {
             log_level: rocket::config::LogLevel::Off,
             ..rocket::Config::debug_default()
         };
         let app = rocket::custom(settings)
-            .mount("/", rocket::routes![refused, me, plain])
+            .mount(
+                "/",
+                rocket::routes![refused, me, plain, json_500, json_400, own],
+            )
             .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
         let client = Client::untracked(app).await.unwrap();
         let mut replies = Vec::new();
-        for path in ["/refused", "/me", "/plain"] {
+        for path in PATHS {
             let mut request = client.get(path);
             for (name, value) in HEADERS {
                 request.add_header(Header::new(name, value));

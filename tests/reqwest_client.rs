@@ -45,7 +45,7 @@ async fn send(
     }
     let calls = AtomicUsize::new(0);
     let outcome = policy
-        .send_reauthenticating(&client, request.build().unwrap(), |_| {
+        .send_reauthenticating(&client, request.build().unwrap(), |_, _| {
             calls.fetch_add(1, Ordering::SeqCst);
             async move {
                 refreshed_token
@@ -130,7 +130,7 @@ async fn a_post_is_reauthenticated_with_its_body() {
         .build()
         .unwrap();
     let outcome = RetryPolicy::new()
-        .send_reauthenticating(&client, request, |_| async {
+        .send_reauthenticating(&client, request, |_, _| async {
             Some(HeaderValue::from_static("Bearer good"))
         })
         .await
@@ -635,5 +635,57 @@ fn the_client_example_tells_when_a_server_breaks_a_rule() {
     assert!(
         stdout.contains("BROKEN: a 401 carries a Bearer challenge"),
         "{stdout}"
+    );
+}
+
+/// A 401 from another origin, where a redirect led, is not re-authenticated: the request's
+/// credentials belong to the origin it was sent to, and the other origin's challenge (here one
+/// whose realm names an attacker's token endpoint) never reaches the refresher.
+#[tokio::test]
+async fn a_401_from_another_origin_after_a_redirect_is_not_reauthenticated() {
+    let challenge = (
+        "www-authenticate",
+        r#"Bearer realm="https://attacker.example/token""#,
+    );
+    let (other, _) = serve(vec![answer("401 Unauthorized", &[challenge], b"")]);
+    let location = format!("http://{other}/steal");
+    let (origin, _) = serve(vec![answer(
+        "302 Found",
+        &[("location", location.as_str())],
+        b"",
+    )]);
+    let (outcome, refreshed) = send(
+        &RetryPolicy::new(),
+        origin,
+        "/me",
+        Some("expired"),
+        Some("good"),
+    )
+    .await;
+    assert_eq!(refreshed, 0, "the refresher is never called");
+    assert_eq!(
+        decisions(&outcome),
+        [(401, Decision::GiveUp(GiveUp::OtherOrigin))]
+    );
+
+    // The same 401 from the origin itself is re-authenticated, and the refresher hears
+    // which URL challenged.
+    let (same, _) = serve(vec![answer("401 Unauthorized", &[challenge], b""), ok()]);
+    let client = Client::new();
+    let request = client
+        .get(format!("http://{same}/me"))
+        .bearer_auth("expired")
+        .build()
+        .unwrap();
+    let outcome = RetryPolicy::new()
+        .send_reauthenticating(&client, request, |url, _| {
+            assert_eq!(url.as_str(), format!("http://{same}/me"));
+            async { Some(HeaderValue::from_static("Bearer good")) }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        decisions(&outcome),
+        [(401, Decision::Reauthenticate), (200, Decision::Return)]
     );
 }

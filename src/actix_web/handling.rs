@@ -206,7 +206,7 @@ where
                 match poll_caught(future, cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Ok(Ok(mut response))) => {
-                        if treatment(response.response()) == Treatment::Untouched {
+                        if treatment(response.response(), context) == Treatment::Untouched {
                             echo_request_id(context, response.headers_mut());
                             return Poll::Ready(Ok(response.map_into_left_body()));
                         }
@@ -238,7 +238,7 @@ where
                 return Poll::Ready(respond(None, response, context));
             }
         };
-        match treat(response) {
+        match treat(response, context) {
             Treated::Ready(response) => return Poll::Ready(respond(request, response, context)),
             Treated::Rewrite(future) => state.set(State::Rewriting {
                 future,
@@ -285,17 +285,20 @@ fn respond<B>(
     }
 }
 
-/// [`foreign::treatment`] of an actix-web response, read without allocating.
-fn treatment<B>(response: &HttpResponse<B>) -> Treatment {
+/// [`foreign::treatment`] of an actix-web response to the request of `context`, read without
+/// allocating.
+fn treatment<B>(response: &HttpResponse<B>, context: &RequestContext) -> Treatment {
     let headers = response.headers();
-    foreign::treatment_of(response.status().as_u16(), |name| {
+    let status = response.status().as_u16();
+    let header = |name| {
         let name = match name {
             Deciding::ContentType => CONTENT_TYPE,
             Deciding::WwwAuthenticate => WWW_AUTHENTICATE,
             Deciding::Allow => ALLOW,
         };
         headers.get(name).map(HeaderValue::as_bytes)
-    })
+    };
+    foreign::treatment_of(status, header, || foreign::rewrites_json(context, status))
 }
 
 enum Treated {
@@ -303,9 +306,9 @@ enum Treated {
     Rewrite(Rewriting),
 }
 
-/// What [`ErrorHandling`] sends instead of `response`.
-fn treat<B: MessageBody + 'static>(response: HttpResponse<B>) -> Treated {
-    match treatment(&response) {
+/// What [`ErrorHandling`] sends instead of `response`, the answer to the request of `context`.
+fn treat<B: MessageBody + 'static>(response: HttpResponse<B>, context: &RequestContext) -> Treated {
+    match treatment(&response, context) {
         Treatment::Untouched => Treated::Ready(response.map_into_boxed_body()),
         Treatment::FixHeaders => {
             let mut response = response.map_into_boxed_body();

@@ -76,7 +76,7 @@ macro_rules! actix_traits {
             }
 
             fn error_response(&self) -> HttpResponse<BoxBody> {
-                to_actix(self.render())
+                to_actix(self.render_with(std::convert::identity))
             }
         }
 
@@ -84,7 +84,7 @@ macro_rules! actix_traits {
             type Body = BoxBody;
 
             fn respond_to(self, _request: &HttpRequest) -> HttpResponse<BoxBody> {
-                to_actix(self.render())
+                to_actix(self.render_with(std::convert::identity))
             }
         }
     )+};

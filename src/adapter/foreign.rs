@@ -13,6 +13,8 @@ use crate::syntax::trim_ows;
 use crate::error::allow_value;
 use crate::adapter::json_body::is_json_content_type;
 use crate::challenge::Challenge;
+use crate::config::ForeignJson;
+use crate::context::RequestContext;
 use crate::error::{HttpError, Unauthorized};
 
 /// The most of a foreign error body a layer reads to keep as the hidden note.
@@ -41,32 +43,47 @@ pub(crate) enum Deciding {
 with_framework! {
     unused_without_rewrites_bodies:
     /// Decides from the status and headers alone, so a success costs one comparison and the
-    /// crate's own refusal one header lookup, and neither an allocation.
+    /// crate's own refusal one header lookup, and neither an allocation. `context` is the
+    /// request the response answers, which knows the crate's own response.
     #[inline]
-    pub(crate) fn treatment(status: StatusCode, headers: &HeaderMap) -> Treatment {
-        treatment_of(status.as_u16(), |name| {
+    pub(crate) fn treatment(
+        status: StatusCode,
+        headers: &HeaderMap,
+        context: Option<&RequestContext>,
+    ) -> Treatment {
+        let header = |name| {
             let name = match name {
                 Deciding::ContentType => CONTENT_TYPE,
                 Deciding::WwwAuthenticate => WWW_AUTHENTICATE,
                 Deciding::Allow => ALLOW,
             };
             headers.get(name).map(http::HeaderValue::as_bytes)
+        };
+        let status = status.as_u16();
+        treatment_of(status, header, || {
+            context.is_some_and(|context| rewrites_json(context, status))
         })
     }
 }
 
 /// [`treatment`] for any framework's headers: `header` gives the first value of a header, and
-/// is asked only about the headers the status makes relevant.
+/// is asked only about the headers the status makes relevant; `rewrites_json` says whether a
+/// JSON error gets the crate's body ([`rewrites_json`]).
 #[inline]
 pub(crate) fn treatment_of<'a>(
     status: u16,
     header: impl Fn(Deciding) -> Option<&'a [u8]>,
+    rewrites_json: impl FnOnce() -> bool,
 ) -> Treatment {
     if !(400..600).contains(&status) {
         return Treatment::Untouched;
     }
-    // JSON already: the crate's own body, or JSON the application wrote on purpose.
+    // Not JSON: the crate's body instead.
     if !header(Deciding::ContentType).is_some_and(is_json_content_type) {
+        return Treatment::Rewrite;
+    }
+    // JSON: the crate's own body, or JSON another wrote, which may carry internal text.
+    if rewrites_json() {
         return Treatment::Rewrite;
     }
     let needs_fix = match status {
@@ -80,6 +97,17 @@ pub(crate) fn treatment_of<'a>(
     } else {
         Treatment::Untouched
     }
+}
+
+/// Whether a JSON error of `status` on its way out gets the crate's body: one the crate did not
+/// make for this request, of a class the app's settings rewrite ([`ForeignJson`]).
+pub(crate) fn rewrites_json(context: &RequestContext, status: u16) -> bool {
+    let rewritten = match context.settings().foreign_json {
+        ForeignJson::RewriteServerErrors => status >= 500,
+        ForeignJson::RewriteAll => true,
+        ForeignJson::Pass => false,
+    };
+    rewritten && !context.sent(status)
 }
 
 /// Whether an `Allow` value is in the form [`allow_value`] writes: methods joined by `,`, each
@@ -272,7 +300,7 @@ with_framework! {
         context: &crate::context::RequestContext,
     ) -> Shaped<O> {
         use crate::context::serving;
-        match treatment(*status, headers) {
+        match treatment(*status, headers, Some(context)) {
             Treatment::Untouched => Shaped::Kept(body),
             Treatment::FixHeaders => {
                 serving(context, || fix_headers(*status, headers));
@@ -363,14 +391,14 @@ mod tests {
     fn successes_and_the_crates_refusals_are_untouched() {
         let ours = HttpError::not_found().render();
         assert_eq!(
-            treatment(ours.status(), ours.headers()),
+            treatment(ours.status(), ours.headers(), None),
             Treatment::Untouched
         );
         let ok = headers(&[("content-type", "text/plain")]);
-        assert_eq!(treatment(StatusCode::OK, &ok), Treatment::Untouched);
+        assert_eq!(treatment(StatusCode::OK, &ok, None), Treatment::Untouched);
         let allowed = HttpError::method_not_allowed([Method::GET, Method::HEAD]).render();
         assert_eq!(
-            treatment(allowed.status(), allowed.headers()),
+            treatment(allowed.status(), allowed.headers(), None),
             Treatment::Untouched
         );
     }
@@ -379,7 +407,7 @@ mod tests {
     fn a_json_error_gets_only_the_headers_its_status_needs() {
         let mut json_401 = headers(&[("content-type", "application/json")]);
         assert_eq!(
-            treatment(StatusCode::UNAUTHORIZED, &json_401),
+            treatment(StatusCode::UNAUTHORIZED, &json_401, None),
             Treatment::FixHeaders
         );
         fix_headers(StatusCode::UNAUTHORIZED, &mut json_401);
@@ -390,7 +418,7 @@ mod tests {
             ("allow", "GET, HEAD,GET"),
         ]);
         assert_eq!(
-            treatment(StatusCode::METHOD_NOT_ALLOWED, &axum_405),
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &axum_405, None),
             Treatment::FixHeaders
         );
         fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut axum_405);
@@ -403,7 +431,7 @@ mod tests {
     fn a_405_without_allow_gets_an_empty_one() {
         let mut json_405 = headers(&[("content-type", "application/json")]);
         assert_eq!(
-            treatment(StatusCode::METHOD_NOT_ALLOWED, &json_405),
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &json_405, None),
             Treatment::FixHeaders
         );
         fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut json_405);
@@ -411,7 +439,7 @@ mod tests {
 
         let mut plain_405 = headers(&[("content-type", "text/plain")]);
         assert_eq!(
-            treatment(StatusCode::METHOD_NOT_ALLOWED, &plain_405),
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &plain_405, None),
             Treatment::Rewrite
         );
         let note = note_of(StatusCode::METHOD_NOT_ALLOWED, b"no", false);
@@ -430,7 +458,7 @@ mod tests {
             ("access-control-allow-origin", "*"),
         ]);
         assert_eq!(
-            treatment(StatusCode::UNSUPPORTED_MEDIA_TYPE, &foreign),
+            treatment(StatusCode::UNSUPPORTED_MEDIA_TYPE, &foreign, None),
             Treatment::Rewrite
         );
         let (status, body) = rewrite(

@@ -117,7 +117,10 @@ where
                 return Poll::Ready(Ok(HttpError::internal().render_with(K::rendered)));
             }
         };
-        match foreign::treatment(response.status(), response.headers()) {
+        let treatment = context::with_current(|context| {
+            foreign::treatment(response.status(), response.headers(), context)
+        });
+        match treatment {
             Treatment::Untouched => return Poll::Ready(Ok(response.map(K::passed))),
             Treatment::FixHeaders => {
                 let mut response = response;

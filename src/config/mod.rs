@@ -50,6 +50,7 @@ pub struct Config {
     realm: Cow<'static, str>,
     problem_type_base: Option<Cow<'static, str>>,
     reason_details: bool,
+    foreign_json: ForeignJson,
     request_id_header: Option<HeaderName>,
     instance_from_path: bool,
     negotiate: bool,
@@ -72,6 +73,7 @@ impl Default for Config {
             realm: Cow::Borrowed(DEFAULT_REALM),
             problem_type_base: None,
             reason_details: true,
+            foreign_json: ForeignJson::default(),
             request_id_header: Some(DEFAULT_REQUEST_ID_HEADER),
             instance_from_path: false,
             negotiate: false,
@@ -89,6 +91,7 @@ impl fmt::Debug for Config {
             .field("realm", &self.realm)
             .field("problem_type_base", &self.problem_type_base)
             .field("reason_details", &self.reason_details)
+            .field("foreign_json", &self.foreign_json)
             .field("request_id_header", &self.request_id_header)
             .field("instance_from_path", &self.instance_from_path)
             .field("negotiate", &self.negotiate)
@@ -96,6 +99,22 @@ impl fmt::Debug for Config {
             .field("languages", &self.languages)
             .finish()
     }
+}
+
+/// What a framework layer does with an error response that is JSON already but that the crate
+/// did not render: the app's own `Json(..)` error, a proxied `application/problem+json`. See
+/// [`Config::foreign_json`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ForeignJson {
+    /// A 5xx gets the crate's generic body, its own kept as the hidden note (a database
+    /// error, an internal host, a stack); a 4xx, which apps send on purpose, passes as written.
+    #[default]
+    RewriteServerErrors,
+    /// Every 4xx and 5xx gets the crate's body, its own kept as the hidden note.
+    RewriteAll,
+    /// Every JSON error passes as written: the app vouches for its 5xx bodies.
+    Pass,
 }
 
 /// Sentences in one language, for [`Config::language`].
@@ -334,6 +353,26 @@ impl Config {
         self
     }
 
+    /// What a framework layer does with an error response that is JSON already but that the
+    /// crate did not render for the request (see [`ForeignJson`]). By default a 5xx gets the
+    /// crate's generic body, whatever its media type, its text kept as the hidden note, and a
+    /// 4xx passes as written. The layer knows the crate's own responses without looking at
+    /// their bodies: an error converted into the response a handler returns, not one rendered
+    /// with [`HttpError::render`](crate::HttpError::render) and discarded.
+    ///
+    /// ```
+    /// use denied::{Config, ForeignJson};
+    ///
+    /// // Our 5xx bodies are written for clients: let them through.
+    /// let config = Config::new().foreign_json(ForeignJson::Pass);
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn foreign_json(mut self, rule: ForeignJson) -> Self {
+        self.foreign_json = rule;
+        self
+    }
+
     /// The header a request's id is read from (default `X-Request-Id`). Under a framework
     /// layer, a request with one such header line of 1 to 128 visible ASCII characters gets
     /// it back on every response, and every error body carries it as `"request_id"`; any other
@@ -366,7 +405,10 @@ impl Config {
     }
 
     /// Under a framework layer, gives every problem details body `"instance"`: the request's
-    /// path as it was sent (percent-encoding kept), without the query. An error with its own
+    /// path without the query, always a path-absolute URI reference (RFC 9457 §3.1.5). A path
+    /// that is one is sent as it came (percent-encoding kept); a character a URI cannot carry
+    /// (raw UTF-8, a space, `"`) is percent-encoded, and a path starting with `//`, which
+    /// would name another host, is written `/.//...`. An error with its own
     /// [`with_instance`](crate::HttpError::with_instance) keeps it. Off by default.
     ///
     /// ```

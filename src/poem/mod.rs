@@ -53,13 +53,13 @@ macro_rules! poem_traits {
             }
 
             fn as_response(&self) -> Response {
-                to_poem(self.render())
+                to_poem(self.render_with(std::convert::identity))
             }
         }
 
         impl IntoResponse for $name {
             fn into_response(self) -> Response {
-                to_poem(self.render())
+                to_poem(self.render_with(std::convert::identity))
             }
         }
     )+};

@@ -229,13 +229,17 @@ fn path_matches(template: &str, segments: &[&str]) -> bool {
 
 /// Gives a response on its way out the crate's shape, with the request in scope.
 pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
-    let treatment = foreign::treatment_of(res.status().code, |deciding| {
+    let status_code = res.status().code;
+    let header = |deciding| {
         let name = match deciding {
             foreign::Deciding::ContentType => "Content-Type",
             foreign::Deciding::WwwAuthenticate => "WWW-Authenticate",
             foreign::Deciding::Allow => "Allow",
         };
         res.headers().get_one(name).map(str::as_bytes)
+    };
+    let treatment = foreign::treatment_of(status_code, header, || {
+        foreign::rewrites_json(context, status_code)
     });
     if treatment == Treatment::Untouched {
         return;

@@ -112,6 +112,9 @@ fn respond_in(error: &HttpError, context: Option<&RequestContext>) -> Response<'
         None => config::settings(),
     };
     let rendered = render::render(error, settings, context, |bytes| bytes);
+    if let Some(context) = context {
+        context.mark_sent(rendered.status());
+    }
     let (parts, body) = rendered.into_parts();
     let mut response = Response::new();
     response.set_status(Status::new(parts.status.as_u16()));

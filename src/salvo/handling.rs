@@ -67,7 +67,7 @@ impl Handler for ErrorHandling {
         if let Err(panic) = served {
             // Nothing the panicking handler left is sent: no header, no cookie.
             *res = Response::new();
-            let refusal = context::serving(&context, || HttpError::render(&panic));
+            let refusal = context::serving(&context, || panic.render_with(std::convert::identity));
             put(res, refusal);
         }
         shape(res, &context).await;

@@ -83,7 +83,7 @@ impl From<ParseError> for HttpError {
 /// Writes the crate's response for `error` into `res`, with the request in scope: its status,
 /// its headers (replacing any of the same name) and its body.
 fn write(res: &mut Response, error: &HttpError) {
-    let rendered = HttpError::render(error);
+    let rendered = error.render_with(std::convert::identity);
     put(res, rendered);
 }
 

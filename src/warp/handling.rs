@@ -115,7 +115,7 @@ impl RenderAgain {
     fn render_again(&self, early: Response) -> Response {
         let (mut parts, _) = early.into_parts();
         self.0.reported.store(true, Ordering::Relaxed);
-        let rendered = self.0.error.render();
+        let rendered = self.0.error.render_with(std::convert::identity);
         let (status, body) = foreign::adopt(&mut parts.headers, rendered, false);
         parts.status = status;
         Response::from_parts(parts, body.into())
