@@ -50,14 +50,14 @@ impl HttpError {
     pub(crate) fn render_with<B>(&self, wrap: impl FnOnce(Bytes) -> B) -> Response<B> {
         context::with_current(|request| {
             let settings = match request {
-                Some(request) => request.settings(),
+                Some(request) => {
+                    // Marked before, so that the response is built where it is returned.
+                    request.mark_sent(self.status());
+                    request.settings()
+                }
                 None => config::settings(),
             };
-            let response = render(self, settings, request, wrap);
-            if let Some(request) = request {
-                request.mark_sent(response.status());
-            }
-            response
+            render(self, settings, request, wrap)
         })
     }
 }
