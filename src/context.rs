@@ -181,7 +181,7 @@ impl RequestContext {
         let language = if settings.offers_languages() {
             let accept_language = &http::header::ACCEPT_LANGUAGE;
             Preference::of(keep(accept_language), 0, || {
-                preferred_language(lines(accept_language), settings)
+                preferred_language(|| lines(accept_language), settings)
             })
         } else {
             Preference::Read(0)
@@ -217,9 +217,10 @@ impl RequestContext {
     /// The app language the request prefers: 0 is the app's base language.
     pub(crate) fn language(&self) -> usize {
         match &self.language {
-            Preference::Kept(accept_language) => {
-                preferred_language(std::iter::once(accept_language.as_bytes()), self.settings())
-            }
+            Preference::Kept(accept_language) => preferred_language(
+                || std::iter::once(accept_language.as_bytes()),
+                self.settings(),
+            ),
             Preference::Read(language) => *language,
         }
     }
@@ -301,8 +302,8 @@ with_framework! {
 
 /// The place in the app's languages of the one `accept_language` prefers; 0, the base
 /// language, when it prefers none of them.
-fn preferred_language<'h>(
-    accept_language: impl Iterator<Item = &'h [u8]>,
+fn preferred_language<'h, I: Iterator<Item = &'h [u8]>>(
+    accept_language: impl Fn() -> I,
     settings: &Settings,
 ) -> usize {
     negotiate::preferred_language(accept_language, &settings.language_tags).unwrap_or(0)
@@ -441,7 +442,8 @@ with_framework! {
                 );
                 assert_eq!(
                     context.language(),
-                    negotiate::preferred_language(values("accept-language"), &TAGS).unwrap_or(0),
+                    negotiate::preferred_language(|| values("accept-language"), &TAGS)
+                        .unwrap_or(0),
                     "{lines:?}"
                 );
                 let id = negotiate::request_id(values("x-request-id"));

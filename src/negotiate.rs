@@ -63,55 +63,71 @@ pub(crate) fn preferred_format<'a>(accept: impl Iterator<Item = &'a [u8]>) -> Op
 /// every tag no other range matches (as RFC 2616 §14.4 spelled out for this, HTTP's
 /// traditional scheme), the first of them in `tags` order: with English first,
 /// `de;q=0.5, *` prefers English, and `de;q=0, *` anything but German.
-pub(crate) fn preferred_language<'a>(
-    accept_language: impl Iterator<Item = &'a [u8]>,
+pub(crate) fn preferred_language<'a, I>(
+    accept_language: impl Fn() -> I,
     tags: &[impl AsRef<str>],
-) -> Option<usize> {
+) -> Option<usize>
+where
+    I: Iterator<Item = &'a [u8]>,
+{
     let mut best: Option<(u16, usize)> = None;
-    // Which of the first 64 tags a range other than `*` matches, whatever its q-value.
-    let mut named: u64 = 0;
     let mut wildcard: u16 = 0;
-    for Entry { range, quality } in entries(accept_language) {
+    for Entry { range, quality } in entries(accept_language()) {
         let range = trim_ows(range);
         if range == b"*" {
             wildcard = wildcard.max(quality);
             continue;
         }
-        if !is_language_range(range) {
+        if quality == 0 || !is_language_range(range) {
             continue;
         }
-        for (index, tag) in tags.iter().enumerate().take(64) {
-            let tag = tag.as_ref().as_bytes();
-            if tag.eq_ignore_ascii_case(range)
-                || is_prefix_at_subtag(tag, range)
-                || is_prefix_at_subtag(range, tag)
-            {
-                named |= 1 << index;
-            }
-        }
-        if quality == 0 || best.is_some_and(|(best_quality, _)| best_quality >= quality) {
+        if best.is_some_and(|(best_quality, _)| best_quality >= quality) {
             continue;
         }
-        let exact = tags
-            .iter()
-            .position(|tag| tag.as_ref().as_bytes().eq_ignore_ascii_case(range));
-        let related = || {
-            tags.iter().position(|tag| {
-                let tag = tag.as_ref().as_bytes();
-                is_prefix_at_subtag(tag, range) || is_prefix_at_subtag(range, tag)
-            })
-        };
-        if let Some(index) = exact.or_else(related) {
+        if let Some(index) = matching(tags, range) {
             best = Some((quality, index));
         }
     }
     if wildcard > 0 && best.map_or(true, |(best_quality, _)| wildcard > best_quality) {
+        // `*` is weighed only when it could win: the header is read again for the ranges
+        // that name a tag, whatever their q-value (the first 64 tags).
+        let mut named: u64 = 0;
+        for Entry { range, .. } in entries(accept_language()) {
+            let range = trim_ows(range);
+            if !is_language_range(range) {
+                continue;
+            }
+            for (index, tag) in tags.iter().enumerate().take(64) {
+                if matches(tag.as_ref().as_bytes(), range) {
+                    named |= 1 << index;
+                }
+            }
+        }
         let unnamed = (0..tags.len().min(64)).find(|index| named & (1 << index) == 0);
         if let Some(index) = unnamed {
             best = Some((wildcard, index));
         }
     }
     best.map(|(_, index)| index)
+}
+
+/// The tag `range` names: one equal to it first, else one it is a prefix of or that is a
+/// prefix of it.
+fn matching(tags: &[impl AsRef<str>], range: &[u8]) -> Option<usize> {
+    let exact = tags
+        .iter()
+        .position(|tag| tag.as_ref().as_bytes().eq_ignore_ascii_case(range));
+    exact.or_else(|| {
+        tags.iter()
+            .position(|tag| matches(tag.as_ref().as_bytes(), range))
+    })
+}
+
+/// Whether `range` names `tag`: equal to it, a prefix of it, or it a prefix of `range`.
+fn matches(tag: &[u8], range: &[u8]) -> bool {
+    tag.eq_ignore_ascii_case(range)
+        || is_prefix_at_subtag(tag, range)
+        || is_prefix_at_subtag(range, tag)
 }
 
 /// Whether `prefix` is `text` up to a subtag boundary (`de` of `de-AT`), case aside.
@@ -270,7 +286,10 @@ mod tests {
     }
 
     fn language(accept_language: &str) -> Option<usize> {
-        preferred_language(std::iter::once(accept_language.as_bytes()), &["en", "de"])
+        preferred_language(
+            || std::iter::once(accept_language.as_bytes()),
+            &["en", "de"],
+        )
     }
 
     #[test]
@@ -373,7 +392,7 @@ mod tests {
         assert_eq!(language("en, de"), Some(0));
         assert_eq!(language("d\u{e9}"), None);
         assert_eq!(
-            preferred_language(std::iter::once(&b"de"[..]), &["en", "de-AT"]),
+            preferred_language(|| std::iter::once(&b"de"[..]), &["en", "de-AT"]),
             Some(1)
         );
     }
@@ -508,7 +527,7 @@ mod properties {
         ) {
             let lines = || lines.iter().map(Vec::as_slice);
             let _ = preferred_format(lines());
-            if let Some(index) = preferred_language(lines(), &["en", "de", "de-AT"]) {
+            if let Some(index) = preferred_language(lines, &["en", "de", "de-AT"]) {
                 prop_assert!(index < 3);
             }
             if let Some(id) = request_id(lines()) {
