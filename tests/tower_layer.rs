@@ -37,16 +37,6 @@ async fn handle(request: Request<Body>) -> Result<Response<Body>, HttpError> {
                 b"upstream billing-7 said: password=hunter2",
             )))
             .unwrap()),
-        // A 405 from elsewhere that names no methods, in plain text and in JSON.
-        "/bare-405" => Ok(Response::builder()
-            .status(StatusCode::METHOD_NOT_ALLOWED)
-            .body(Full::new(Bytes::from_static(b"method not allowed")))
-            .unwrap()),
-        "/json-405" => Ok(Response::builder()
-            .status(StatusCode::METHOD_NOT_ALLOWED)
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from_static(b"{}")))
-            .unwrap()),
         // What tower-http's `ServeDir` answers a range past the end of a file.
         "/range" => Ok(Response::builder()
             .status(StatusCode::RANGE_NOT_SATISFIABLE)
@@ -325,16 +315,4 @@ async fn a_rewritten_416_keeps_its_content_range() {
     check_body(&reply, Format::Json);
     assert_eq!(reply.header("content-range"), Some("bytes */1234"));
     assert_eq!(reply.header("content-type"), Some("application/json"));
-}
-
-/// A 405 never goes out without `Allow` (RFC 9110 §15.5.6): one that names no methods keeps
-/// its status with an empty `Allow` (RFC 9110 §10.2.1), in either shape.
-#[tokio::test]
-async fn a_405_without_allow_goes_out_with_an_empty_one() {
-    for path in ["/bare-405", "/json-405"] {
-        let reply = send(ErrorLayer::new(), get(path)).await;
-        assert_eq!(reply.status, 405, "{path}");
-        let allow: Vec<&str> = reply.headers_named("allow").collect();
-        assert_eq!(allow, [""], "{path}: {reply:?}");
-    }
 }
