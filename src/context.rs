@@ -230,30 +230,11 @@ impl RequestContext {
         self.app.get()
     }
 
-    /// The same request, answered under `request_id` instead of its own id: for an error
-    /// the app's response already names an id for.
-    pub(crate) fn answered_as(&self, request_id: Option<HeaderValue>) -> Self {
-        Self {
-            app: self.app.clone(),
-            line: self.line.clone(),
-            request_id,
-            format: self.format.clone(),
-            language: self.language.clone(),
-            sent: AtomicU16::new(0),
-        }
-    }
-
     /// Marks that the crate turned an error into the response of `status` this request is
     /// to be answered with (not one rendered and discarded).
     #[inline]
     pub(crate) fn mark_sent(&self, status: StatusCode) {
         self.sent.store(status.as_u16(), Ordering::Relaxed);
-    }
-
-    /// Whether a response of `status` on its way out is the one the crate made for this
-    /// request.
-    pub(crate) fn sent(&self, status: u16) -> bool {
-        self.sent.load(Ordering::Relaxed) == status
     }
 
     /// The request's method, when the settings keep it.
@@ -274,6 +255,30 @@ impl RequestContext {
         match crate::syntax::path_absolute(path) {
             Cow::Borrowed(path) => Some(path),
             Cow::Owned(encoded) => Some(line.encoded_path.get_or_init(|| encoded.into())),
+        }
+    }
+}
+
+with_framework! {
+    unused_without_rewrites_bodies:
+    impl RequestContext {
+        /// The same request, answered under `request_id` instead of its own id: for an error
+        /// the app's response already names an id for.
+        pub(crate) fn answered_as(&self, request_id: Option<HeaderValue>) -> Self {
+            Self {
+                app: self.app.clone(),
+                line: self.line.clone(),
+                request_id,
+                format: self.format.clone(),
+                language: self.language.clone(),
+                sent: AtomicU16::new(0),
+            }
+        }
+
+        /// Whether a response of `status` on its way out is the one the crate made for this
+        /// request.
+        pub(crate) fn sent(&self, status: u16) -> bool {
+            self.sent.load(Ordering::Relaxed) == status
         }
     }
 }

@@ -22,26 +22,6 @@ struct Order {
     item: String,
 }
 
-/// An upstream body that sends its first bytes and then stalls for good.
-struct Trickle {
-    sent: bool,
-}
-
-impl futures_core::Stream for Trickle {
-    type Item = Result<bytes::Bytes, actix_web::Error>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        if self.sent {
-            return std::task::Poll::Pending;
-        }
-        self.sent = true;
-        std::task::Poll::Ready(Some(Ok(bytes::Bytes::from_static(b"upstream 5f0e, "))))
-    }
-}
-
 macro_rules! app {
     () => {
         test::init_service(
@@ -79,7 +59,7 @@ macro_rules! app {
                 .route(
                     "/trickle",
                     web::get().to(|| async {
-                        HttpResponse::BadGateway().streaming(Trickle { sent: false })
+                        HttpResponse::BadGateway().streaming(support::Trickle::<actix_web::Error>::default())
                     }),
                 )
                 .service(web::resource("/resource").route(web::get().to(|| async { "fine" })))

@@ -70,31 +70,11 @@ fn app() -> ErrorService<Router> {
                 get(|| async {
                     (
                         StatusCode::BAD_GATEWAY,
-                        Body::from_stream(Trickle { sent: false }),
+                        Body::from_stream(support::Trickle::<std::io::Error>::default()),
                     )
                 }),
             ),
     )
-}
-
-/// An upstream body that sends its first bytes and then stalls for good.
-struct Trickle {
-    sent: bool,
-}
-
-impl futures_core::Stream for Trickle {
-    type Item = Result<bytes::Bytes, std::io::Error>;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        if self.sent {
-            return std::task::Poll::Pending;
-        }
-        self.sent = true;
-        std::task::Poll::Ready(Some(Ok(bytes::Bytes::from_static(b"upstream 5f0e, "))))
-    }
 }
 
 async fn send(path: &str) -> Reply {

@@ -21,6 +21,8 @@ pub(crate) struct Settings {
     pub(crate) realm: Cow<'static, str>,
     pub(crate) problem_type_base: Option<Cow<'static, str>>,
     pub(crate) reason_details: bool,
+    /// Read by the framework layers that rewrite bodies; a build without one has no reader.
+    #[allow(dead_code)]
     pub(crate) foreign_json: super::ForeignJson,
     pub(crate) request_id_header: Option<HeaderName>,
     pub(crate) instance_from_path: bool,

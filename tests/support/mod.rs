@@ -753,3 +753,34 @@ pub fn is_imf_fixdate(text: &str) -> bool {
         && time_ok(parts[4])
         && parts[5] == "GMT"
 }
+
+/// An upstream body that sends its first bytes, `upstream 5f0e, `, and then stalls for good:
+/// a layer that waits for the rest never answers.
+pub struct Trickle<E> {
+    sent: bool,
+    error: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> Default for Trickle<E> {
+    fn default() -> Self {
+        Self {
+            sent: false,
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<E> futures_core::Stream for Trickle<E> {
+    type Item = Result<bytes::Bytes, E>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.sent {
+            return std::task::Poll::Pending;
+        }
+        self.sent = true;
+        std::task::Poll::Ready(Some(Ok(bytes::Bytes::from_static(b"upstream 5f0e, "))))
+    }
+}
