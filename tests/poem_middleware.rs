@@ -29,6 +29,16 @@ fn plain() -> Response {
         .body("upstream billing-7 said: password=hunter2")
 }
 
+/// A foreign 502 whose body sends its first bytes and then stalls.
+#[handler]
+fn trickle() -> Response {
+    Response::builder()
+        .status(StatusCode::BAD_GATEWAY)
+        .body(poem::Body::from_bytes_stream(support::Trickle::<
+            std::io::Error,
+        >::default()))
+}
+
 #[handler]
 #[allow(clippy::panic)]
 fn panics() -> String {
@@ -60,6 +70,7 @@ fn app() -> impl Endpoint {
     Route::new()
         .at("/refused", get(refused))
         .at("/plain", get(plain))
+        .at("/trickle", get(trickle))
         .at("/panic", get(panics))
         .at(
             "/orders/:id",
@@ -225,4 +236,15 @@ async fn credentials_and_the_apps_own_settings() {
     .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("x-request-id"), Some("poem-2"));
+}
+
+/// A foreign error body that trickles does not hold back the response.
+#[tokio::test]
+async fn a_foreign_body_that_stalls_does_not_hold_back_the_response() {
+    // A liveness bound, not a measurement: a middleware that waits on the body never answers.
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(10), get_reply("/trickle"))
+        .await
+        .expect("the response goes out without waiting on the body");
+    assert_eq!(reply.status, 502);
+    check_body(&reply, Format::Json);
 }

@@ -33,6 +33,43 @@ fn orders(body: &str) -> String {
     body.to_owned()
 }
 
+/// An upstream body that sends its first bytes and then stalls for good.
+struct StallingBody {
+    sent: bool,
+}
+
+impl rocket::tokio::io::AsyncRead for StallingBody {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+        buf: &mut rocket::tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.sent {
+            return std::task::Poll::Pending;
+        }
+        self.sent = true;
+        buf.put_slice(b"upstream 5f0e, ");
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// A foreign 502 whose body stalls.
+struct Trickle;
+
+impl<'r> rocket::response::Responder<'r, 'static> for Trickle {
+    fn respond_to(self, _request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::Response::build()
+            .status(rocket::http::Status::BadGateway)
+            .streamed_body(StallingBody { sent: false })
+            .ok()
+    }
+}
+
+#[get("/trickle")]
+fn trickle() -> Trickle {
+    Trickle
+}
+
 async fn client() -> Client {
     let settings = rocket::Config {
         log_level: rocket::config::LogLevel::Off,
@@ -40,7 +77,7 @@ async fn client() -> Client {
     };
     let config = Config::new().format(BodyFormat::Problem).realm("shop");
     let app = rocket::custom(settings)
-        .mount("/", routes![item, secret, panicking, orders])
+        .mount("/", routes![item, secret, panicking, orders, trickle])
         .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
     Client::untracked(app).await.unwrap()
 }
@@ -163,4 +200,22 @@ async fn a_path_rocket_normalizes_is_no_path_for_a_405() {
         assert_eq!(reply.status, 404, "{target}: {:?}", reply.headers);
         assert_eq!(header(&reply, "allow"), None, "{target}");
     }
+}
+
+/// A foreign error body that trickles does not hold back the response.
+#[rocket::async_test]
+async fn a_foreign_body_that_stalls_does_not_hold_back_the_response() {
+    let client = client().await;
+    // A liveness bound, not a measurement: a fairing that waits on the body never answers.
+    let reply = rocket::tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        seen(client.get("/trickle").dispatch().await).await
+    })
+    .await
+    .expect("the response goes out without waiting on the body");
+    assert_eq!(reply.status, 502);
+    assert_eq!(
+        header(&reply, "content-type"),
+        Some("application/problem+json")
+    );
+    assert!(!reply.body.contains("5f0e"), "{}", reply.body);
 }

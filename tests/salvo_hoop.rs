@@ -9,7 +9,7 @@ use denied::{Forbidden, HttpError};
 use salvo::http::cookie::Cookie;
 use salvo::prelude::*;
 use salvo::test::{ResponseExt, TestClient};
-use support::{reply_of, Reply};
+use support::{check_body, reply_of, Format, Reply};
 
 #[handler]
 async fn concealed(res: &mut Response) -> Result<(), HttpError> {
@@ -43,8 +43,16 @@ async fn get(service: &Service, path: &str) -> Reply {
     reply_of(http_response)
 }
 
+/// A foreign 502 whose body sends its first bytes and then stalls.
+#[handler]
+async fn trickle(res: &mut Response) {
+    res.status_code(StatusCode::BAD_GATEWAY);
+    res.stream(support::Trickle::<std::io::Error>::default());
+}
+
 fn service() -> Service {
     let router = Router::new()
+        .push(Router::with_path("trickle").get(trickle))
         .push(Router::with_path("concealed").get(concealed))
         .push(Router::with_path("genuine").get(genuine))
         .push(Router::with_path("panicking").get(panicking));
@@ -72,4 +80,19 @@ async fn a_panic_sends_nothing_the_handler_left() {
     assert_eq!(reply.header("x-half"), None, "{reply:?}");
     assert!(!String::from_utf8_lossy(&reply.body).contains("hunter2"));
     assert_eq!(reply.json()["message"], "An internal error occurred");
+}
+
+/// A foreign error body that trickles does not hold back the response.
+#[tokio::test]
+async fn a_foreign_body_that_stalls_does_not_hold_back_the_response() {
+    let service = service();
+    // A liveness bound, not a measurement: a hoop that waits on the body never answers.
+    let reply = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        get(&service, "/trickle"),
+    )
+    .await
+    .expect("the response goes out without waiting on the body");
+    assert_eq!(reply.status, 502);
+    check_body(&reply, Format::Json);
 }
