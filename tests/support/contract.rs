@@ -83,7 +83,7 @@ pub fn check_example(name: &str) {
         let demo = Demo::start(name, format);
         check(&demo, format);
         check_shape(&demo, format);
-        check_request_context(&demo, format);
+        check_request_context(&demo, format, name);
     }
 }
 
@@ -594,9 +594,9 @@ fn check_vary(reply: &Reply, context: &str) {
 
 /// Section "Request context": request id, instance, type, the 429's member, negotiation,
 /// language, and concealment under all of them.
-pub fn check_request_context(demo: &Demo, format: Format) {
+pub fn check_request_context(demo: &Demo, format: Format, example: &str) {
     check_request_ids(demo, format);
-    check_problem_members(demo, format);
+    check_problem_members(demo, format, example);
     check_negotiation(demo, format);
     check_languages(demo, format);
     check_concealment_with_headers(demo);
@@ -654,7 +654,7 @@ fn check_request_ids(demo: &Demo, format: Format) {
     assert_eq!(member(&twice.json(), "request_id"), None);
 }
 
-fn check_problem_members(demo: &Demo, format: Format) {
+fn check_problem_members(demo: &Demo, format: Format, example: &str) {
     for (target, token, path) in [
         (
             "/admin/reports?message=Hallo",
@@ -662,6 +662,9 @@ fn check_problem_members(demo: &Demo, format: Format) {
             "/admin/reports",
         ),
         ("/anything/%C3%A4%20x?y=1", None, "/anything/%C3%A4%20x"),
+        // Always a path-absolute URI reference: a path that would name another host is
+        // written `/.//` (raw UTF-8 below).
+        ("//evil.example/phish", None, "/.//evil.example/phish"),
         ("/me", None, "/me"),
         ("/orders/abc", Some("good"), "/orders/abc"),
     ] {
@@ -673,6 +676,20 @@ fn check_problem_members(demo: &Demo, format: Format) {
             Format::Json => None,
         };
         assert_eq!(member(&reply.json(), "instance"), expected, "{context}");
+    }
+    // Raw UTF-8 in the path is percent-encoded as UTF-8. actix-http's parser refuses such a
+    // request target with an empty 400 of its own before any app code runs, where no
+    // middleware can reach it: that is what actix-web sends, and nothing of the crate's.
+    let raw = demo.get_with("/anything/caf\u{e9}/x", None, &[]);
+    if example == "actix-web" {
+        assert_eq!((raw.status, raw.body.len()), (400, 0), "{raw:?}");
+    } else {
+        check_body(&raw, format);
+        let expected = match format {
+            Format::Problem => Some(serde_json::Value::from("/anything/caf%C3%A9/x")),
+            Format::Json => None,
+        };
+        assert_eq!(member(&raw.json(), "instance"), expected, "{raw:?}");
     }
     if format == Format::Problem {
         let reply = demo.get_with("/admin/reports", Some("good"), &[]);
