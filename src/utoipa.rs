@@ -351,11 +351,7 @@ const REFUSALS: &[Refusal] = &[
         description: "No valid credentials. Authenticate (refresh the token) and retry once. \
             A Bearer challenge without `error` means no credentials were sent; with \
             `error=\"invalid_token\"`, the token sent is not valid.",
-        example: |settings| {
-            crate::error::Unauthorized::bearer()
-                .with_realm(settings.realm.clone())
-                .into()
-        },
+        example: |_| crate::error::Unauthorized::bearer().into(),
     },
     Refusal {
         name: "Forbidden",

@@ -9,13 +9,12 @@ use http::header::{
 };
 use http::{HeaderMap, Method, StatusCode};
 
-use crate::syntax::trim_ows;
-use crate::error::allow_value;
 use crate::adapter::json_body::is_json_content_type;
 use crate::challenge::Challenge;
 use crate::config::ForeignJson;
 use crate::context::RequestContext;
-use crate::error::{HttpError, Unauthorized};
+use crate::error::{allow_value, HttpError, Unauthorized};
+use crate::syntax::trim_ows;
 
 /// The most of a foreign error body a layer reads to keep as the hidden note.
 pub(crate) const NOTE_BODY_LIMIT: usize = 1024;
@@ -195,21 +194,27 @@ pub(crate) fn rewrite(
 
 /// Renders `error`, the rewrite of a response whose `headers` may name a request id already
 /// (tower-http's `PropagateRequestId` rule): that id is kept, and the body's `request_id` names
-/// it (none, if it is not 1 to 128 visible ASCII characters); otherwise the request's.
+/// it (none, if it is not 1 to 128 visible ASCII characters); otherwise the request's. The
+/// request is marked as answered by the crate, as any response it sends.
 fn render_under_its_own_id(error: &HttpError, headers: &HeaderMap) -> http::Response<Bytes> {
     use crate::context::{serving, with_current};
     with_current(|context| {
-        let own_id = context.and_then(|context| {
-            let name = context.settings().request_id_header.as_ref()?;
+        let Some(context) = context else {
+            return error.render_with(std::convert::identity);
+        };
+        let own_id = context.settings().request_id_header.as_ref().and_then(|name| {
             let lines = headers.get_all(name);
             let first = lines.iter().next()?;
             let lines = lines.iter().map(http::HeaderValue::as_bytes);
             let valid = crate::negotiate::request_id(lines).is_some();
-            Some((context, valid.then(|| first.clone())))
+            Some(valid.then(|| first.clone()))
         });
         match own_id {
-            Some((context, id)) => serving(&context.answered_as(id), || error.render()),
-            None => error.render(),
+            Some(id) => {
+                context.mark_sent(error.status());
+                serving(&context.answered_as(id), || error.render())
+            }
+            None => error.render_with(std::convert::identity),
         }
     })
 }

@@ -7,7 +7,7 @@ use ::salvo::http::ResBody;
 use ::salvo::{async_trait, Depot, FlowCtrl, Handler, Request, Response};
 use http::{HeaderValue, Method};
 
-use super::put;
+use super::write;
 use crate::adapter::foreign::{self, Shaped};
 use crate::adapter::scope::poll_caught;
 use crate::context::{self, AppSettings, RequestContext};
@@ -67,8 +67,7 @@ impl Handler for ErrorHandling {
         if let Err(panic) = served {
             // Nothing the panicking handler left is sent: no header, no cookie.
             *res = Response::new();
-            let refusal = context::serving(&context, || panic.render_with(std::convert::identity));
-            put(res, refusal);
+            context::serving(&context, || write(res, &panic));
         }
         shape(res, &context).await;
         context.echo_request_id(res.headers_mut());
