@@ -14,7 +14,7 @@
 /// | `request_head:` | the `http` 1 ones whose layer reads the request's head itself (not warp) | |
 /// | `tower_middleware:` | axum and tower | they share one tower middleware |
 /// | `rewrites_bodies:` | the layers that read a foreign error body (axum, poem, salvo, tower, warp) | |
-/// | `unused_without_rewrites_bodies:` | with any HTTP framework, unused without one of those | |
+/// | `unused_without_rewrites_bodies:` | always, unused without one of those | |
 /// | `shapes_on_the_way_out:` | poem, salvo and warp | they shape a response after the app made it |
 /// | `checks_json_head:` | the JSON readers that check the head first (poem, rocket, salvo, tower) | |
 /// | `limits_json_bodies:` | the JSON readers with a size limit (poem, rocket, salvo, tower, warp) | |

@@ -155,7 +155,8 @@ async fn read_bounded(response: &mut Response, limit: usize) -> Result<Vec<u8>, 
 /// reason: more than [`max_retries`](Self::max_retries) waits, a `Retry-After` beyond the cap,
 /// a method that is not idempotent (RFC 9110 §9.2.2) without
 /// [`retry_non_idempotent`](Self::retry_non_idempotent), a body that cannot be sent twice (a
-/// stream), no new credentials, or a second 401. A 401 is answered before the server acts on
+/// stream), no new credentials, a second 401, or a 401 from another origin than the
+/// request's, where a redirect led. A 401 is answered before the server acts on
 /// the request, and so are a 408, a 421 and a 425 (RFC 9110 §15.5.9, §15.5.20, RFC 8470 §5.2):
 /// those resend any method; a 429, a 503 or another 5xx may come after the server acted, so
 /// only an idempotent method is resent after them, unless told otherwise.

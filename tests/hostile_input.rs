@@ -605,8 +605,13 @@ fn scope_and_description_keep_their_rules_on_every_scheme() {
             .with_description("say \"hi\"");
         assert_eq!(challenge.param("scope"), None, "{scheme}");
         assert_eq!(challenge.param("error_description"), None, "{scheme}");
-        assert!(challenge.validate().is_err(), "{scheme}");
+        // The first value left out is reported: the empty scope.
+        let Err(InvalidChallenge::ParamValue { name, .. }) = challenge.validate() else {
+            panic!("{scheme}: {:?}", challenge.validate());
+        };
+        assert_eq!(name, "scope", "{scheme}");
         let reply = sent(Unauthorized::new(challenge));
+        assert_eq!(reply.status, 401, "{scheme}: {reply:?}");
         let parsed = challenges_of(&reply);
         assert_eq!(parsed.len(), 1, "{scheme}: {reply:?}");
         assert_eq!(parsed[0].param("scope"), None, "{scheme}: {reply:?}");

@@ -72,13 +72,11 @@ fn own_500() -> HttpError {
 /// it, where the app reads ids from that header (tower-http's `PropagateRequestId` rule).
 const UPSTREAM_ID: (&str, &str) = ("x-request-id", "upstream-7");
 
-/// App A: JSON, German as its one language with its own 403 sentence, realm `alpha`, ids from `X-Request-Id`.
+/// App A: JSON, French as its one language with its own 403 sentence (the requests ask for
+/// German, which A does not offer), realm `alpha`, ids from `X-Request-Id`.
 fn config_a(seen: &Seen) -> Config {
     Config::new()
-        .base_language(
-            "de",
-            Catalog::new().message(StatusCode::FORBIDDEN, "Nein A"),
-        )
+        .base_language("fr", Catalog::new().message(StatusCode::FORBIDDEN, "Non A"))
         .realm("alpha")
         .report(recording(seen))
 }
@@ -113,14 +111,14 @@ fn check_apps(a: &[Reply; 6], b: &[Reply; 6], seen_a: &Seen, seen_b: &Seen, fram
     check_json_errors(a, b, framework);
 
     assert_eq!(refused_a.status, 403, "{framework}: {refused_a:?}");
-    assert_eq!(check_body(refused_a, Format::Json), "Nein A", "{framework}");
+    assert_eq!(check_body(refused_a, Format::Json), "Non A", "{framework}");
     assert_eq!(refused_a.header("x-request-id"), Some("id-for-a"));
     assert_eq!(refused_a.header("x-correlation-id"), None);
     assert_eq!(refused_a.json()["request_id"], "id-for-a");
     assert_eq!(
         refused_a.header("content-language"),
-        Some("de"),
-        "A names its base language"
+        Some("fr"),
+        "A names its base language, whatever the request asks"
     );
     assert_eq!(refused_a.header("vary"), None, "A has one language");
 
@@ -217,6 +215,16 @@ fn check_answered_despite_the_hook(replies: &[Reply; 6], framework: &str) {
     check_body(me, Format::Json);
     assert_eq!(plain.status, 502, "{framework}: {plain:?}");
     check_body(plain, Format::Json);
+    let [.., json_500, json_400, own] = replies;
+    assert_eq!(json_500.status, 500, "{framework}: {json_500:?}");
+    check_body(json_500, Format::Json);
+    assert!(!String::from_utf8_lossy(&json_500.body).contains("10.0.3.7"));
+    assert_eq!(json_400.body, JSON_400.as_bytes(), "{framework}");
+    assert_eq!(
+        check_body(own, Format::Json),
+        "Try again in a minute",
+        "{framework}"
+    );
 }
 
 /// JSON errors the crate did not render: app A (the default) gives the app's JSON 500 the

@@ -852,10 +852,15 @@ proptest! {
     fn basic_credentials_decode_as_the_base64_crate_does(
         encoded in "[A-Za-z0-9+/=]{0,12}",
         canonical in proptest::collection::vec(any::<u8>(), 0..9),
+        credentials in "[ -9;-~\u{e9}]{0,6}:[ -~\u{e9}]{0,6}",
     ) {
         use base64::Engine as _;
-        let canonical = base64::engine::general_purpose::STANDARD.encode(&canonical);
-        for encoded in [encoded, canonical] {
+        let engine = base64::engine::general_purpose::STANDARD;
+        // Random text, random bytes, and credentials as a client sends them, so that the
+        // decoded branch is taken too.
+        let canonical = engine.encode(&canonical);
+        let credentials = engine.encode(credentials.as_bytes());
+        for encoded in [encoded, canonical, credentials] {
             let mut headers = http::HeaderMap::new();
             headers.insert(
                 http::header::AUTHORIZATION,

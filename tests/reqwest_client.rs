@@ -668,9 +668,13 @@ async fn a_401_from_another_origin_after_a_redirect_is_not_reauthenticated() {
         [(401, Decision::GiveUp(GiveUp::OtherOrigin))]
     );
 
-    // The same 401 from the origin itself is re-authenticated, and the refresher hears
-    // which URL challenged.
-    let (same, _) = serve(vec![answer("401 Unauthorized", &[challenge], b""), ok()]);
+    // The same 401 from the origin itself, where a redirect within it led, is
+    // re-authenticated, and the refresher hears which URL challenged: the redirect's.
+    let (same, _) = serve(vec![
+        answer("302 Found", &[("location", "/v2/me")], b""),
+        answer("401 Unauthorized", &[challenge], b""),
+        ok(),
+    ]);
     let client = Client::new();
     let request = client
         .get(format!("http://{same}/me"))
@@ -679,7 +683,7 @@ async fn a_401_from_another_origin_after_a_redirect_is_not_reauthenticated() {
         .unwrap();
     let outcome = RetryPolicy::new()
         .send_reauthenticating(&client, request, |url, _| {
-            assert_eq!(url.as_str(), format!("http://{same}/me"));
+            assert_eq!(url.as_str(), format!("http://{same}/v2/me"));
             async { Some(HeaderValue::from_static("Bearer good")) }
         })
         .await

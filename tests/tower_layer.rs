@@ -33,6 +33,7 @@ async fn handle(request: Request<Body>) -> Result<Response<Body>, HttpError> {
         "/plain" => Ok(Response::builder()
             .status(StatusCode::BAD_GATEWAY)
             .header("x-upstream", "billing")
+            .header("content-range", "bytes 0-40/41")
             .body(Full::new(Bytes::from_static(
                 b"upstream billing-7 said: password=hunter2",
             )))
@@ -315,4 +316,8 @@ async fn a_rewritten_416_keeps_its_content_range() {
     check_body(&reply, Format::Json);
     assert_eq!(reply.header("content-range"), Some("bytes */1234"));
     assert_eq!(reply.header("content-type"), Some("application/json"));
+    // Any other rewritten error loses the range of the body it replaced.
+    let plain = send(ErrorLayer::new(), get("/plain")).await;
+    assert_eq!(plain.status, 502);
+    assert_eq!(plain.header("content-range"), None, "{plain:?}");
 }

@@ -22,8 +22,9 @@ use settings::built_in_message;
 pub(crate) use settings::{KeptBody, Language, Settings};
 
 /// An app's settings: build them at start-up, then [`install`](Config::install) them for the
-/// whole process, or give them to one app's layer (`ErrorLayer::with_config` in axum,
-/// `ErrorHandling::with_config` in actix-web, `error_handling_with_config` in warp).
+/// whole process, or give them to one app's layer (`with_config` of each framework's layer:
+/// `ErrorLayer::with_config` in axum, tower and tonic, `ErrorHandling::with_config` in
+/// actix-web, poem, rocket and salvo, `error_handling_with_config` in warp).
 ///
 /// Handlers never name it: every error renders with the settings of the app that serves the
 /// request, or with the installed ones, or with the defaults.
@@ -117,7 +118,7 @@ pub enum ForeignJson {
     Pass,
 }
 
-/// Sentences in one language, for [`Config::language`].
+/// Sentences in one language, for [`Config::base_language`] and [`Config::language`].
 ///
 /// ```
 /// use denied::Catalog;
@@ -229,8 +230,8 @@ pub enum ConfigError {
     /// (RFC 5646: subtags of 1 to 8 letters or digits joined by `-`, the first all letters).
     #[error("{0:?} is not a language tag")]
     LanguageTag(String),
-    /// [`Config::language`] names a language the app has already: its base language, or
-    /// another catalog's tag in another case.
+    /// [`Config::language`] names the app's base language (`en` unless
+    /// [`Config::base_language`] names another), in any case.
     #[error("the app has the language {0:?} twice")]
     LanguageTwice(String),
     /// The [`problem_type_base`](Config::problem_type_base) cannot start a URI reference: it
@@ -311,10 +312,11 @@ impl Config {
         self
     }
 
-    /// Names the realm of the app's challenges (default `api`): the credential extractors
-    /// answer a request without usable credentials with `Bearer realm="..."` or
-    /// `Basic realm="..."`, and the framework layers give a 401 that arrives without a
-    /// challenge `Bearer realm="..."`.
+    /// Names the realm of the app's challenges (default `api`): every `Bearer` or `Basic`
+    /// challenge without a realm of its own is sent with it, first. That is every challenge of
+    /// `Unauthorized::bearer`, `basic` and `invalid_token`, `Forbidden::missing_scope`,
+    /// `HttpError::malformed_credentials` and the credential extractors, and the challenge a
+    /// framework layer gives a 401 that arrives without one.
     #[must_use]
     pub fn realm(mut self, realm: impl Into<Cow<'static, str>>) -> Self {
         self.realm = realm.into();

@@ -420,11 +420,11 @@ impl HttpError {
         self
     }
 
-    /// Sends `Retry-After`: a delay ([`Duration`](std::time::Duration), sent as whole seconds rounded up so that
-    /// the client never comes back early, at most [`RetryAfter::MAX_DELAY`]) or a date
-    /// ([`SystemTime`](std::time::SystemTime), sent as an IMF-fixdate; a
-    /// [`RetryAfter::Delay`] over [`RetryAfter::MAX_DELAY`] is sent as that too; one before 1970 or after 9999, which that
-    /// format cannot write, is left out of the response).
+    /// Sends `Retry-After`: a delay ([`Duration`](std::time::Duration), sent as whole seconds
+    /// rounded up so that the client never comes back early, at most
+    /// [`RetryAfter::MAX_DELAY`], however it is given) or a date
+    /// ([`SystemTime`](std::time::SystemTime), sent as an IMF-fixdate; one before 1970 or
+    /// after 9999, which that format cannot write, is left out of the response).
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
@@ -475,8 +475,8 @@ impl HttpError {
         error
     }
 
-    /// Gives every challenge `realm`; an interned challenge is moved into the box to be
-    /// changed.
+    /// Gives every challenge `realm`; an interned challenge is interned again in the new realm
+    /// when its texts are `'static`, and moved into the box otherwise.
     pub(crate) fn set_realm_of_challenges(&mut self, realm: Cow<'static, str>) {
         if let Some(interned) = self.interned_challenge {
             match interned.with_realm(realm.clone()) {

@@ -414,3 +414,80 @@ fn assert_default_refusal_is_decided_alike(
     assert_eq!(own_headers_sent, own_headers, "{error:?}");
     shape.default_refusal(error).is_some()
 }
+
+/// The challenge lines each refusal sends, written out, in the app's realm (`api` by default)
+/// where the refusal names none: the oracle above derives them; this states them.
+#[test]
+fn each_challenge_is_sent_as_written_here() {
+    let settings = Config::new().build().unwrap();
+    let misfit = Challenge::bearer("example").with_error(BearerError::InvalidRequest);
+    let cases: [(HttpError, u16, &[&str]); 9] = [
+        (
+            Unauthorized::bearer().into(),
+            401,
+            &[r#"Bearer realm="api""#],
+        ),
+        (
+            Unauthorized::bearer().with_realm("example").into(),
+            401,
+            &[r#"Bearer realm="example""#],
+        ),
+        (
+            Unauthorized::invalid_token("the token expired").into(),
+            401,
+            &[
+                r#"Bearer realm="api", error="invalid_token", error_description="the token expired""#,
+            ],
+        ),
+        (
+            Unauthorized::bearer()
+                .with_challenge(Challenge::basic("example"))
+                .into(),
+            401,
+            &[r#"Bearer realm="api""#, r#"Basic realm="example""#],
+        ),
+        (
+            Unauthorized::bearer()
+                .with_challenge(Challenge::basic("a\r\nb"))
+                .into(),
+            401,
+            &[r#"Bearer realm="api""#],
+        ),
+        (
+            Unauthorized::bearer().with_challenge(misfit).into(),
+            401,
+            &[r#"Bearer realm="api""#],
+        ),
+        (
+            HttpError::malformed_credentials("two tokens were sent"),
+            400,
+            &[
+                r#"Bearer realm="api", error="invalid_request", error_description="two tokens were sent""#,
+            ],
+        ),
+        (
+            Unauthorized::new(Challenge::new("Basic").with_utf8_charset()).into(),
+            401,
+            &[r#"Basic realm="api", charset="UTF-8""#],
+        ),
+        (
+            Unauthorized::new(
+                Challenge::bearer("example").with_error(BearerError::InsufficientScope),
+            )
+            .into(),
+            403,
+            &[r#"Bearer realm="example", error="insufficient_scope""#],
+        ),
+    ];
+    for (error, status, lines) in cases {
+        let sent = render_unreported(&error, &settings, None, |bytes| bytes);
+        assert_eq!(sent.status(), status, "{error:?}");
+        let sent_lines: Vec<&str> = sent
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .map(|value| value.to_str().unwrap())
+            .collect();
+        assert_eq!(sent_lines, lines, "{error:?}");
+    }
+}
