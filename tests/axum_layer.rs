@@ -133,6 +133,43 @@ async fn axums_own_405_and_404_get_the_crates_shape() {
     missing.assert_same_as(&reply_of(HttpError::not_found().render()), "unknown route");
 }
 
+/// Under `Router::layer`, axum names the path's methods on its own 405 after the layer: the
+/// layer leaves that `Allow` to the router and reports nothing amiss. A handler's 405 that names
+/// no methods gets an empty `Allow` (RFC 9110 §10.2.1) and a report that says so.
+#[tokio::test]
+async fn a_405_gets_the_routers_allow_or_an_empty_one_that_is_reported() {
+    let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&reports);
+    let config = denied::Config::new().report(move |report| {
+        seen.lock().unwrap().push(report.to_string());
+    });
+    let app = Router::new()
+        .route("/ok", get(|| async { "fine" }))
+        .route(
+            "/no-allow",
+            get(|| async { (StatusCode::METHOD_NOT_ALLOWED, "use the other method") }),
+        )
+        .layer(ErrorLayer::with_config(config).unwrap());
+
+    let wrong_method = Request::delete("/ok").body(Body::empty()).unwrap();
+    let routers = send(app.clone(), wrong_method).await;
+    assert_eq!(routers.status, 405);
+    let allow: Vec<&str> = routers.headers_named("allow").collect();
+    assert_eq!(allow, ["GET,HEAD"], "{routers:?}");
+    check_body(&routers, Format::Json);
+
+    let handlers = send(app, get_request("/no-allow")).await;
+    assert_eq!(handlers.status, 405);
+    let allow: Vec<&str> = handlers.headers_named("allow").collect();
+    assert_eq!(allow, [""], "{handlers:?}");
+    check_body(&handlers, Format::Json);
+
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert!(!reports[0].contains("without Allow"), "{}", reports[0]);
+    assert!(reports[1].contains("a 405 without Allow"), "{}", reports[1]);
+}
+
 #[tokio::test]
 async fn a_panic_is_the_generic_500_and_the_app_keeps_serving() {
     let app = app();

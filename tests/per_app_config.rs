@@ -45,12 +45,14 @@ const DISPOSITION: (&str, &str) = ("content-disposition", "attachment; filename=
 const LOCATION: (&str, &str) = ("content-location", "/exports/report.csv");
 
 /// The requests every app gets, in order: a refusal, missing credentials, a foreign plain-text
-/// 502, the app's own JSON 500 and 400, and the crate's own 500 with a sentence the app
-/// exposes.
-const PATHS: [&str; 6] = [
+/// 502, a plain-text and a JSON 405 that name no methods, the app's own JSON 500 and 400, and
+/// the crate's own 500 with a sentence the app exposes.
+const PATHS: [&str; 8] = [
     "/refused",
     "/me",
     "/plain",
+    "/no-allow",
+    "/json-405",
     "/json-500",
     "/json-400",
     "/own-500",
@@ -62,6 +64,10 @@ const JSON_500: &str =
 
 /// A JSON 400 the app wrote on purpose.
 const JSON_400: &str = r#"{"error":"the order is empty"}"#;
+
+/// A 405 a handler wrote without `Allow`, in plain text and in JSON.
+const WRONG_METHOD_TEXT: &str = "use the other method";
+const JSON_405: &str = r#"{"error":"use the other method"}"#;
 
 /// The crate's own 500, with a sentence the app exposes on purpose: it goes out as rendered.
 fn own_500() -> HttpError {
@@ -105,10 +111,11 @@ const HEADERS: [(&str, &str); 3] = [
 ];
 
 /// Checks the replies of app A and app B to [`PATHS`], all sent with [`HEADERS`].
-fn check_apps(a: &[Reply; 6], b: &[Reply; 6], seen_a: &Seen, seen_b: &Seen, framework: &str) {
+fn check_apps(a: &[Reply; 8], b: &[Reply; 8], seen_a: &Seen, seen_b: &Seen, framework: &str) {
     let [refused_a, me_a, plain_a, ..] = a;
     let [refused_b, me_b, plain_b, ..] = b;
     check_json_errors(a, b, framework);
+    check_405s_without_allow(a, b, framework);
 
     assert_eq!(refused_a.status, 403, "{framework}: {refused_a:?}");
     assert_eq!(check_body(refused_a, Format::Json), "Non A", "{framework}");
@@ -162,7 +169,14 @@ fn check_apps(a: &[Reply; 6], b: &[Reply; 6], seen_a: &Seen, seen_b: &Seen, fram
     // Every error the crate rendered is reported once (app A lets the app's JSON 400 pass
     // unrendered); the report names the id the response carries: app A's `/plain`, the
     // upstream's.
-    let reported_a = ["/refused", "/me", "/plain", "/json-500", "/own-500"];
+    let reported_a = [
+        "/refused",
+        "/me",
+        "/plain",
+        "/no-allow",
+        "/json-500",
+        "/own-500",
+    ];
     for (seen, ids, reported) in [
         (
             seen_a,
@@ -172,10 +186,11 @@ fn check_apps(a: &[Reply; 6], b: &[Reply; 6], seen_a: &Seen, seen_b: &Seen, fram
                 UPSTREAM_ID.1,
                 "id-for-a",
                 "id-for-a",
+                "id-for-a",
             ][..],
             &reported_a[..],
         ),
-        (seen_b, &["id-for-b"; 6][..], &PATHS[..]),
+        (seen_b, &["id-for-b"; 8][..], &PATHS[..]),
     ] {
         let seen = std::mem::take(&mut *seen.lock().unwrap());
         let paths: Vec<&str> = seen.iter().map(|(_, path, _, _)| path.as_str()).collect();
@@ -192,7 +207,35 @@ fn check_apps(a: &[Reply; 6], b: &[Reply; 6], seen_a: &Seen, seen_b: &Seen, fram
             "the hidden note, its control characters escaped: {plain_line}"
         );
         assert!(!plain_line.contains(char::is_control), "{plain_line:?}");
+        for (_, path, _, line) in &seen {
+            if ["/no-allow", "/json-405"].contains(&path.as_str()) {
+                assert!(line.contains("a 405 without Allow"), "{framework}: {line}");
+            }
+        }
     }
+}
+
+/// A 405 a handler wrote without `Allow` keeps its status and gets an empty `Allow` (RFC 9110
+/// §10.2.1: the resource allows no method now), never none (§15.5.6); its report says so (see
+/// [`check_apps`]). App A lets the app's JSON 405 pass but for that header; app B rewrites it.
+fn check_405s_without_allow(a: &[Reply; 8], b: &[Reply; 8], framework: &str) {
+    let [_, _, _, no_allow_a, json_405_a, ..] = a;
+    let [_, _, _, no_allow_b, json_405_b, ..] = b;
+    let sentence = "This method is not allowed for this resource";
+    for (reply, format) in [
+        (no_allow_a, Format::Json),
+        (no_allow_b, Format::Problem),
+        (json_405_b, Format::Problem),
+    ] {
+        assert_eq!(reply.status, 405, "{framework}: {reply:?}");
+        assert_eq!(check_body(reply, format), sentence, "{framework}");
+        let allow: Vec<&str> = reply.headers_named("allow").collect();
+        assert_eq!(allow, [""], "{framework}: {reply:?}");
+    }
+    assert_eq!(json_405_a.status, 405, "{framework}: {json_405_a:?}");
+    assert_eq!(json_405_a.body, JSON_405.as_bytes(), "{framework}");
+    let allow: Vec<&str> = json_405_a.headers_named("allow").collect();
+    assert_eq!(allow, [""], "{framework}: {json_405_a:?}");
 }
 
 /// Settings whose report hook panics on every report, as one that expects what a request
@@ -206,7 +249,7 @@ fn panicking_hook() -> Config {
 
 /// A report hook that panics stops at the hook: the handler's 403, the extractor's 401 and the
 /// rewritten 502 all go out whole, in the crate's body.
-fn check_answered_despite_the_hook(replies: &[Reply; 6], framework: &str) {
+fn check_answered_despite_the_hook(replies: &[Reply; 8], framework: &str) {
     let [refused, me, plain, ..] = replies;
     assert_eq!(refused.status, 403, "{framework}: {refused:?}");
     check_body(refused, Format::Json);
@@ -230,7 +273,7 @@ fn check_answered_despite_the_hook(replies: &[Reply; 6], framework: &str) {
 /// JSON errors the crate did not render: app A (the default) gives the app's JSON 500 the
 /// generic body and lets its JSON 400 pass; app B (`ForeignJson::RewriteAll`) rewrites both.
 /// The crate's own 500 passes in both, its exposed sentence kept.
-fn check_json_errors(a: &[Reply; 6], b: &[Reply; 6], framework: &str) {
+fn check_json_errors(a: &[Reply; 8], b: &[Reply; 8], framework: &str) {
     let [.., json_500_a, json_400_a, own_a] = a;
     let [.., json_500_b, json_400_b, own_b] = b;
     for (json_500, format) in [(json_500_a, Format::Json), (json_500_b, Format::Problem)] {
@@ -293,6 +336,17 @@ mod axum_apps {
                 }),
             )
             .route(
+                "/no-allow",
+                get(|| async { (StatusCode::METHOD_NOT_ALLOWED, WRONG_METHOD_TEXT) }),
+            )
+            .route(
+                "/json-405",
+                get(|| async {
+                    let json = [(http::header::CONTENT_TYPE, "application/json")];
+                    (StatusCode::METHOD_NOT_ALLOWED, json, JSON_405)
+                }),
+            )
+            .route(
                 "/json-500",
                 get(|| async {
                     let json = [(http::header::CONTENT_TYPE, "application/json")];
@@ -309,7 +363,7 @@ mod axum_apps {
             .route("/own-500", get(|| async { own_500() }))
     }
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let app = denied::axum::ErrorLayer::with_config(config)
             .unwrap()
             .layer(router());
@@ -396,7 +450,7 @@ mod actix_web_apps {
     use super::*;
     use actix_web::{test, web, App, HttpResponse};
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let app = test::init_service(
             App::new()
                 .route("/refused", web::get().to(|| async { Forbidden::new() }))
@@ -412,6 +466,19 @@ mod actix_web_apps {
                             .insert_header(LOCATION)
                             .insert_header(UPSTREAM_ID)
                             .body(UPSTREAM_TEXT)
+                    }),
+                )
+                .route(
+                    "/no-allow",
+                    web::get()
+                        .to(|| async { HttpResponse::MethodNotAllowed().body(WRONG_METHOD_TEXT) }),
+                )
+                .route(
+                    "/json-405",
+                    web::get().to(|| async {
+                        HttpResponse::MethodNotAllowed()
+                            .content_type("application/json")
+                            .body(JSON_405)
                     }),
                 )
                 .route(
@@ -467,7 +534,7 @@ mod warp_apps {
     use support::reply_of;
     use warp::Filter;
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let refused = warp::path!("refused").map(Forbidden::new);
         let me = warp::path!("me")
             .and(denied::warp::bearer_token())
@@ -483,6 +550,14 @@ mod warp_apps {
             let reply = warp::reply::with_status(body, status);
             warp::reply::with_header(reply, "content-type", "application/json")
         };
+        let no_allow = warp::path!("no-allow").map(|| {
+            warp::reply::with_status(
+                WRONG_METHOD_TEXT,
+                warp::http::StatusCode::METHOD_NOT_ALLOWED,
+            )
+        });
+        let json_405 = warp::path!("json-405")
+            .map(move || json(JSON_405, warp::http::StatusCode::METHOD_NOT_ALLOWED));
         let json_500 = warp::path!("json-500")
             .map(move || json(JSON_500, warp::http::StatusCode::INTERNAL_SERVER_ERROR));
         let json_400 = warp::path!("json-400")
@@ -493,6 +568,10 @@ mod warp_apps {
             .or(me.map(warp::Reply::into_response))
             .unify()
             .or(plain.map(warp::Reply::into_response))
+            .unify()
+            .or(no_allow.map(warp::Reply::into_response))
+            .unify()
+            .or(json_405.map(warp::Reply::into_response))
             .unify()
             .or(json_500.map(warp::Reply::into_response))
             .unify()
@@ -544,8 +623,13 @@ mod tower_apps {
                 BearerToken::from_headers(request.headers())?;
                 Ok(http::Response::new(Full::new(Bytes::from_static(b"alice"))))
             }
-            "/json-500" | "/json-400" => {
+            "/no-allow" => Ok(http::Response::builder()
+                .status(StatusCode::METHOD_NOT_ALLOWED)
+                .body(Full::new(Bytes::from_static(WRONG_METHOD_TEXT.as_bytes())))
+                .unwrap()),
+            "/json-405" | "/json-500" | "/json-400" => {
                 let (status, body) = match request.uri().path() {
+                    "/json-405" => (StatusCode::METHOD_NOT_ALLOWED, JSON_405),
                     "/json-500" => (StatusCode::INTERNAL_SERVER_ERROR, JSON_500),
                     _ => (StatusCode::BAD_REQUEST, JSON_400),
                 };
@@ -566,7 +650,7 @@ mod tower_apps {
         }
     }
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let service = denied::tower::ErrorLayer::with_config(config)
             .unwrap()
             .layer(service_fn(handle));
@@ -628,6 +712,21 @@ mod poem_apps {
     }
 
     #[handler]
+    fn no_allow() -> poem::Response {
+        poem::Response::builder()
+            .status(StatusCode::METHOD_NOT_ALLOWED)
+            .body(WRONG_METHOD_TEXT)
+    }
+
+    #[handler]
+    fn json_405() -> poem::Response {
+        poem::Response::builder()
+            .status(StatusCode::METHOD_NOT_ALLOWED)
+            .content_type("application/json")
+            .body(JSON_405)
+    }
+
+    #[handler]
     fn json_500() -> poem::Response {
         poem::Response::builder()
             .status(StatusCode::INTERNAL_SERVER_ERROR)
@@ -648,11 +747,13 @@ mod poem_apps {
         Err(own_500().into())
     }
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let app = Route::new()
             .at("/refused", get(refused))
             .at("/me", get(me))
             .at("/plain", get(plain))
+            .at("/no-allow", get(no_allow))
+            .at("/json-405", get(json_405))
             .at("/json-500", get(json_500))
             .at("/json-400", get(json_400))
             .at("/own-500", get(own))
@@ -719,6 +820,20 @@ mod salvo_apps {
     }
 
     #[handler]
+    async fn no_allow(res: &mut Response) {
+        res.status_code(StatusCode::METHOD_NOT_ALLOWED);
+        res.render(Text::Plain(WRONG_METHOD_TEXT));
+    }
+
+    #[handler]
+    async fn json_405(res: &mut Response) {
+        res.status_code(StatusCode::METHOD_NOT_ALLOWED);
+        res.add_header("content-type", "application/json", true)
+            .unwrap();
+        res.write_body(JSON_405).unwrap();
+    }
+
+    #[handler]
     async fn json_500(res: &mut Response) {
         res.status_code(StatusCode::INTERNAL_SERVER_ERROR);
         res.add_header("content-type", "application/json", true)
@@ -739,11 +854,13 @@ mod salvo_apps {
         Err(own_500())
     }
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let router = Router::new()
             .push(Router::with_path("refused").get(refused))
             .push(Router::with_path("me").get(me))
             .push(Router::with_path("plain").get(plain))
+            .push(Router::with_path("no-allow").get(no_allow))
+            .push(Router::with_path("json-405").get(json_405))
             .push(Router::with_path("json-500").get(json_500))
             .push(Router::with_path("json-400").get(json_400))
             .push(Router::with_path("own-500").get(own));
@@ -817,6 +934,20 @@ mod rocket_apps {
         }
     }
 
+    #[rocket::get("/no-allow")]
+    fn no_allow() -> (rocket::http::Status, &'static str) {
+        (rocket::http::Status::MethodNotAllowed, WRONG_METHOD_TEXT)
+    }
+
+    #[rocket::get("/json-405")]
+    fn json_405() -> (
+        rocket::http::Status,
+        (rocket::http::ContentType, &'static str),
+    ) {
+        let json = (rocket::http::ContentType::JSON, JSON_405);
+        (rocket::http::Status::MethodNotAllowed, json)
+    }
+
     #[rocket::get("/json-500")]
     fn json_500() -> (
         rocket::http::Status,
@@ -842,7 +973,7 @@ mod rocket_apps {
         Err(own_500())
     }
 
-    async fn send(config: Config) -> [Reply; 6] {
+    async fn send(config: Config) -> [Reply; 8] {
         let settings = rocket::Config {
             log_level: rocket::config::LogLevel::Off,
             ..rocket::Config::debug_default()
@@ -850,7 +981,7 @@ mod rocket_apps {
         let app = rocket::custom(settings)
             .mount(
                 "/",
-                rocket::routes![refused, me, plain, json_500, json_400, own],
+                rocket::routes![refused, me, plain, no_allow, json_405, json_500, json_400, own],
             )
             .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
         let client = Client::untracked(app).await.unwrap();

@@ -33,9 +33,11 @@ async fn panicking(res: &mut Response) {
 }
 
 async fn get(service: &Service, path: &str) -> Reply {
-    let mut response = TestClient::get(format!("http://127.0.0.1{path}"))
-        .send(service)
-        .await;
+    send(service, TestClient::get(format!("http://127.0.0.1{path}"))).await
+}
+
+async fn send(service: &Service, request: salvo::test::RequestBuilder) -> Reply {
+    let mut response = request.send(service).await;
     let body = response.take_bytes(None).await.unwrap();
     let mut http_response = http::Response::new(body);
     *http_response.status_mut() = response.status_code.unwrap();
@@ -94,5 +96,22 @@ async fn a_foreign_body_that_stalls_does_not_hold_back_the_response() {
     .await
     .expect("the response goes out without waiting on the body");
     assert_eq!(reply.status, 502);
+    check_body(&reply, Format::Json);
+}
+
+/// salvo names a path's methods on its own 405 after every hoop: the hoop leaves that `Allow`
+/// to it, rather than an empty one that would hide the methods.
+#[tokio::test]
+async fn salvos_own_405_keeps_the_methods_salvo_names() {
+    let request = TestClient::delete("http://127.0.0.1/genuine");
+    let reply = send(&service(), request).await;
+    assert_eq!(reply.status, 405);
+    let allow: Vec<&str> = reply.headers_named("allow").collect();
+    let methods: Vec<&str> = allow
+        .iter()
+        .flat_map(|line| line.split(','))
+        .map(str::trim)
+        .collect();
+    assert!(methods.contains(&"GET"), "{reply:?}");
     check_body(&reply, Format::Json);
 }

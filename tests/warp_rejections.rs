@@ -42,14 +42,18 @@ async fn an_unknown_route_is_the_crates_404() {
     reply.assert_same_as(&reply_of(HttpError::not_found().render()), "unknown route");
 }
 
+/// warp does not say which methods a path has: its 405 gets an empty `Allow` (RFC 9110
+/// §10.2.1), never none (§15.5.6). `denied::warp::allow` names them.
 #[tokio::test]
-async fn a_wrong_method_is_405() {
+async fn a_wrong_method_is_405_with_an_empty_allow() {
     let reply = answer(
         warp::post().map(ok),
         warp::test::request().method("GET").path("/"),
     )
     .await;
     assert_eq!(reply.status, 405);
+    let allow: Vec<&str> = reply.headers_named("allow").collect();
+    assert_eq!(allow, [""], "{reply:?}");
     check_body(&reply, Format::Json);
 }
 

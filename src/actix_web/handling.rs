@@ -17,7 +17,7 @@ use bytes::Bytes;
 use pin_project_lite::pin_project;
 
 use super::actix_status;
-use crate::adapter::foreign::{self, Deciding, Treatment};
+use crate::adapter::foreign::{self, Deciding, MissingAllow, Treatment};
 use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
 
@@ -341,7 +341,7 @@ async fn rewrite<B: MessageBody + 'static>(response: HttpResponse<B>) -> HttpRes
             Poll::Pending => break true,
         }
     };
-    let (status, body) = foreign::rewrite(status, &mut headers, &text, cut);
+    let (status, body) = foreign::rewrite(status, &mut headers, &text, cut, MissingAllow::Empty);
     *response.status_mut() = actix_status(status);
     replace_headers(response.headers_mut(), &headers);
     response.set_body(BoxBody::new(body))

@@ -87,7 +87,7 @@ pub(crate) fn treatment_of<'a>(
     }
     let needs_fix = match status {
         401 => header(Deciding::WwwAuthenticate).is_none(),
-        405 => header(Deciding::Allow).is_some_and(|allow| !is_crate_allow(allow)),
+        405 => !header(Deciding::Allow).is_some_and(is_crate_allow),
         _ => false,
     };
     if needs_fix {
@@ -133,14 +133,15 @@ fn methods_of(headers: &HeaderMap) -> Vec<Method> {
 }
 
 /// Gives a JSON error the headers its status needs: the app's challenge on a 401 without one,
-/// `Allow` in the crate's form on a 405.
+/// `Allow` in the crate's form on a 405 (empty, where it names no methods: see
+/// [`MissingAllow::Empty`]).
 pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap) {
     if status == StatusCode::UNAUTHORIZED && !headers.contains_key(WWW_AUTHENTICATE) {
         if let Ok(challenge) = app_challenge().to_header_value() {
             headers.insert(WWW_AUTHENTICATE, challenge);
         }
     }
-    if status == StatusCode::METHOD_NOT_ALLOWED && headers.contains_key(ALLOW) {
+    if status == StatusCode::METHOD_NOT_ALLOWED {
         if let Some(allow) = allow_value(methods_of(headers)) {
             headers.insert(ALLOW, allow);
         }
@@ -174,19 +175,45 @@ const REPRESENTATION_HEADERS: [http::HeaderName; 14] = [
     http::HeaderName::from_static("content-md5"),
 ];
 
+/// Who names the methods of a 405 on its way out that names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MissingAllow {
+    /// No one after the layer: it sends an empty `Allow`, which RFC 9110 §10.2.1 allows (the
+    /// resource allows no method now), and the report says "a 405 without Allow", for the app
+    /// to fix its route. A 500 instead would make clients retry what can never succeed.
+    Empty,
+    /// The router, after the layer, to a 405 whose body is empty: axum's router (under
+    /// `Router::layer`) and salvo's service make such a 405 for a method the path lacks, and
+    /// name the path's methods in `Allow` after every layer, where none is set. A 405 with a body
+    /// is a handler's: it gets [`MissingAllow::Empty`].
+    Router,
+}
+
 /// Renders a foreign error response again in the crate's shape, with the crate's sentence for
 /// its status. `body` is what was read of the foreign body (up to [`NOTE_BODY_LIMIT`]; `cut`
 /// says there was more); it becomes the hidden note, passed to the report hook and never sent.
 ///
 /// The status is kept; so are the foreign headers but those that describe the old body. A 401
-/// keeps its own challenges, or gets the app's; a 405 keeps its methods in the crate's `Allow`.
+/// keeps its own challenges, or gets the app's; a 405 keeps its methods in the crate's `Allow`,
+/// or gets what `missing_allow` says.
 pub(crate) fn rewrite(
     status: StatusCode,
     headers: &mut HeaderMap,
     body: &[u8],
     cut: bool,
+    missing_allow: MissingAllow,
 ) -> (StatusCode, Bytes) {
-    let error = refusal_for(status, headers, note_of(status, body, cut));
+    let note = note_of(status, body, cut);
+    let allow_from_router = missing_allow == MissingAllow::Router
+        && status == StatusCode::METHOD_NOT_ALLOWED
+        && !headers.contains_key(ALLOW)
+        && body.is_empty()
+        && !cut;
+    let error = if allow_from_router {
+        HttpError::with_status(status).with_note(note)
+    } else {
+        refusal_for(status, headers, note)
+    };
     let keeps_own_challenges = headers.contains_key(WWW_AUTHENTICATE);
     let rendered = render_under_its_own_id(&error, headers);
     adopt(headers, rendered, keeps_own_challenges)
@@ -220,19 +247,17 @@ fn render_under_its_own_id(error: &HttpError, headers: &HeaderMap) -> http::Resp
 }
 
 /// The crate's refusal for a foreign error answer of `status` with `headers`: a 401 gets the
-/// app's challenge, a 405 its methods from `Allow`; `note` is kept hidden.
+/// app's challenge, a 405 its methods from `Allow` ([`MissingAllow::Empty`] where it names
+/// none); `note` is kept hidden.
 pub(crate) fn refusal_for(status: StatusCode, headers: &HeaderMap, note: String) -> HttpError {
     match status {
         StatusCode::UNAUTHORIZED => Unauthorized::bearer().with_note(note).into(),
         StatusCode::METHOD_NOT_ALLOWED if headers.contains_key(ALLOW) => {
             HttpError::method_not_allowed(methods_of(headers)).with_note(note)
         }
-        // Nothing here says which methods the path has. The 405 is kept (a 500 would make a
-        // client retry what can never succeed) without an `Allow` of the crate's: a router
-        // outside this layer may add its own only where none is set (axum's, under
-        // `Router::layer`). The report says so, for the app to fix its route.
-        StatusCode::METHOD_NOT_ALLOWED => HttpError::with_status(StatusCode::METHOD_NOT_ALLOWED)
-            .with_note(format!("a 405 without Allow: {note}")),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            HttpError::method_not_allowed([]).with_note(format!("a 405 without Allow: {note}"))
+        }
         status => HttpError::with_status(status).with_note(note),
     }
 }
@@ -302,6 +327,7 @@ with_framework! {
         body: O,
         readable: impl FnOnce(O) -> B,
         context: &crate::context::RequestContext,
+        missing_allow: MissingAllow,
     ) -> Shaped<O> {
         use crate::context::serving;
         match treatment(*status, headers, Some(context)) {
@@ -313,7 +339,9 @@ with_framework! {
             Treatment::Rewrite => {
                 let (text, cut) = read_note(readable(body)).await;
                 let (rendered_status, rendered) =
-                    serving(context, || rewrite(*status, headers, &text, cut));
+                    serving(context, || {
+                        rewrite(*status, headers, &text, cut, missing_allow)
+                    });
                 *status = rendered_status;
                 Shaped::Rendered(rendered)
             }
@@ -430,10 +458,12 @@ mod tests {
     }
 
     /// A 405 that names no methods keeps its status (a 500 would make a client retry what can
-    /// never succeed), and the report says why the app should fix its route.
+    /// never succeed) with an empty `Allow`, and the report says why the app should fix its
+    /// route; where a router names the path's methods on its own empty 405 after the layer
+    /// (axum's, salvo's), such a 405 is left for it.
     #[test]
-    fn a_405_without_allow_stays_a_405_and_its_report_says_so() {
-        let mut plain_405 = headers(&[("content-type", "text/plain")]);
+    fn a_405_without_allow_stays_a_405_with_an_empty_allow_and_its_report_says_so() {
+        let plain_405 = headers(&[("content-type", "text/plain")]);
         assert_eq!(
             treatment(StatusCode::METHOD_NOT_ALLOWED, &plain_405, None),
             Treatment::Rewrite
@@ -441,8 +471,30 @@ mod tests {
         let note = note_of(StatusCode::METHOD_NOT_ALLOWED, b"no", false);
         let refusal = refusal_for(StatusCode::METHOD_NOT_ALLOWED, &plain_405, note);
         assert!(refusal.to_string().contains("a 405 without Allow"), "{refusal}");
-        let (status, _) = rewrite(StatusCode::METHOD_NOT_ALLOWED, &mut plain_405, b"no", false);
-        assert_eq!(status, 405);
+
+        let allow_after = |headers: &[(&'static str, &'static str)], body: &[u8], missing_allow| {
+            let mut headers = self::headers(headers);
+            let method_not_allowed = StatusCode::METHOD_NOT_ALLOWED;
+            let (status, _) = rewrite(method_not_allowed, &mut headers, body, false, missing_allow);
+            assert_eq!(status, 405);
+            let allow = headers.get_all(ALLOW).iter();
+            allow.map(|line| line.to_str().unwrap().to_owned()).collect::<Vec<_>>()
+        };
+        let plain = [("content-type", "text/plain")];
+        assert_eq!(allow_after(&plain, b"no", MissingAllow::Empty), [""]);
+        assert_eq!(allow_after(&[], b"", MissingAllow::Empty), [""]);
+        // A router after the layer names the methods on its own 405, which has no body; a
+        // handler's 405 with a body gets the empty `Allow`.
+        assert!(allow_after(&[], b"", MissingAllow::Router).is_empty());
+        assert_eq!(allow_after(&plain, b"no", MissingAllow::Router), [""]);
+
+        let mut json_405 = headers(&[("content-type", "application/json")]);
+        assert_eq!(
+            treatment(StatusCode::METHOD_NOT_ALLOWED, &json_405, None),
+            Treatment::FixHeaders
+        );
+        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut json_405);
+        assert_eq!(json_405.get_all(ALLOW).iter().collect::<Vec<_>>(), [""]);
     }
 
     #[test]
@@ -461,6 +513,7 @@ mod tests {
             &mut foreign,
             b"Expected request with `Content-Type: application/json`",
             false,
+            MissingAllow::Empty,
         );
         assert_eq!(status, 415);
         let expected = HttpError::new(crate::error::ErrorStatus::UNSUPPORTED_MEDIA_TYPE).render();

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::Response;
 use pin_project_lite::pin_project;
 
-use super::foreign::{self, Treatment};
+use super::foreign::{self, MissingAllow, Treatment};
 use super::scope::poll_caught;
 use crate::context::{self, RequestContext};
 use crate::error::HttpError;
@@ -21,6 +21,9 @@ pub(crate) trait Bodies: 'static {
     type App: http_body::Body + Send + 'static;
     /// The body of the responses the middleware sends.
     type Sent: Send + 'static;
+
+    /// Who names the methods of a 405 that names none.
+    const MISSING_ALLOW: MissingAllow = MissingAllow::Empty;
 
     fn passed(body: Self::App) -> Self::Sent;
     fn rendered(bytes: Bytes) -> Self::Sent;
@@ -143,7 +146,8 @@ where
 {
     let (mut parts, body) = response.into_parts();
     let (text, cut) = foreign::read_note(body).await;
-    let (status, body) = foreign::rewrite(parts.status, &mut parts.headers, &text, cut);
+    let (status, body) =
+        foreign::rewrite(parts.status, &mut parts.headers, &text, cut, K::MISSING_ALLOW);
     parts.status = status;
     Response::from_parts(parts, K::rendered(body))
 }

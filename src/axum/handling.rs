@@ -12,6 +12,7 @@ use http::Request;
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
+use crate::adapter::foreign::MissingAllow;
 use crate::adapter::tower::{self as middleware, Bodies, State};
 use crate::context::{AppSettings, RequestContext};
 
@@ -140,6 +141,8 @@ enum AxumBodies {}
 impl Bodies for AxumBodies {
     type App = Body;
     type Sent = Body;
+
+    const MISSING_ALLOW: MissingAllow = MissingAllow::Router;
 
     fn passed(body: Body) -> Body {
         body

@@ -8,7 +8,7 @@ use ::poem::error::MethodNotAllowedError;
 use ::poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use http::Method;
 
-use crate::adapter::foreign::{self, Shaped};
+use crate::adapter::foreign::{self, MissingAllow, Shaped};
 use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, RequestContext};
 use crate::error::HttpError;
@@ -136,6 +136,7 @@ async fn shape(response: Response, context: &RequestContext) -> Response {
         body,
         readable,
         context,
+        MissingAllow::Empty,
     )
     .await;
     match shaped {

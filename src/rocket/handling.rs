@@ -15,7 +15,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use super::{in_scope, respond_in, route_of, served, set_headers};
-use crate::adapter::foreign::{self, Treatment};
+use crate::adapter::foreign::{self, MissingAllow, Treatment};
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
 use crate::error::HttpError;
 
@@ -263,7 +263,7 @@ pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
     }
     let (text, cut) = read_ready_note(res.body_mut()).await;
     let (status, body): (StatusCode, Bytes) = context::serving(context, || {
-        foreign::rewrite(status, &mut headers, &text, cut)
+        foreign::rewrite(status, &mut headers, &text, cut, MissingAllow::Empty)
     });
     for header in res.headers().clone().iter() {
         res.remove_header(header.name().as_str());

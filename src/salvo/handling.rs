@@ -8,7 +8,7 @@ use ::salvo::{async_trait, Depot, FlowCtrl, Handler, Request, Response};
 use http::{HeaderValue, Method};
 
 use super::write;
-use crate::adapter::foreign::{self, Shaped};
+use crate::adapter::foreign::{self, MissingAllow, Shaped};
 use crate::adapter::scope::poll_caught;
 use crate::context::{self, AppSettings, RequestContext};
 use crate::error::HttpError;
@@ -104,7 +104,13 @@ async fn shape(res: &mut Response, context: &RequestContext) {
             // A `StatusError`: salvo's catcher would write it; its texts are the note.
             let note = format!("{}: {}", error.brief, error.detail.as_deref().unwrap_or(""));
             let (status, body) = context::serving(context, || {
-                foreign::rewrite(error.code, res.headers_mut(), note.as_bytes(), false)
+                foreign::rewrite(
+                    error.code,
+                    res.headers_mut(),
+                    note.as_bytes(),
+                    false,
+                    MissingAllow::Empty,
+                )
             });
             res.status_code(status);
             res.body(ResBody::Once(body));
@@ -112,7 +118,18 @@ async fn shape(res: &mut Response, context: &RequestContext) {
         }
         body => body,
     };
-    let shaped = foreign::shape(&mut status, res.headers_mut(), body, |body| body, context).await;
+    let headers = res.headers_mut();
+    // salvo's service names a path's methods on its own 405 after every hoop.
+    let missing_allow = MissingAllow::Router;
+    let shaped = foreign::shape(
+        &mut status,
+        headers,
+        body,
+        |body| body,
+        context,
+        missing_allow,
+    )
+    .await;
     res.status_code(status);
     match shaped {
         Shaped::Kept(body) => res.body(body),

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Method};
 
-use crate::adapter::foreign::{self, Shaped};
+use crate::adapter::foreign::{self, MissingAllow, Shaped};
 use crate::adapter::scope::poll_caught;
 use crate::config::{Config, ConfigError};
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
@@ -187,6 +187,7 @@ async fn shape(response: Response, request: &RequestContext) -> Response {
         body,
         |body| body,
         request,
+        MissingAllow::Empty,
     )
     .await;
     match shaped {

@@ -138,7 +138,7 @@ fn warp_rejection(rejection: &Rejection) -> HttpError {
     } else {
         return HttpError::internal().with_note(format!("unhandled warp rejection: {rejection:?}"));
     };
-    // Every status above is a 4xx other than 401; the 405 is the one sent without `Allow`,
-    // because warp does not say which methods the path has.
-    HttpError::with_status(status).with_note(format!("{rejection:?}"))
+    // Every status above is a 4xx other than 401. warp does not say which methods a path has:
+    // its 405 gets an empty `Allow`, as any other 405 that names none.
+    crate::adapter::foreign::refusal_for(status, &http::HeaderMap::new(), format!("{rejection:?}"))
 }
