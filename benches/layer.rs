@@ -5,6 +5,8 @@
 //! `cargo bench --bench layer --features axum` runs each case under criterion, then measures
 //! each layered case against the bare router interleaved round by round (median of per-round
 //! ratios), as `benches/render.rs` does, so that a machine whose speed drifts slows both alike.
+//! `DENIED_BENCH_ONLY=<case name>` answers that case's request `DENIED_BENCH_ITERATIONS` times
+//! (10,000 by default) and nothing else: for counting its instructions with callgrind.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -19,7 +21,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use criterion::{criterion_group, Criterion};
-use denied::axum::ErrorLayer;
+use denied::axum::{ErrorLayer, ErrorService};
 use denied::{Catalog, Config, Forbidden};
 use http::Request;
 use tower::util::MapResponseLayer;
@@ -171,49 +173,77 @@ const CHOOSING: &[(&str, &str)] = &[
     ("accept-language", "fr-CH, fr;q=0.9, de;q=0.8, en;q=0.7"),
 ];
 
+/// The services the request-context cases are answered by.
+struct Apps {
+    bare: Router,
+    around: ErrorService<Router>,
+    choosing: ErrorService<Router>,
+}
+
+impl Apps {
+    /// The apps, or `None` if the choosing app's config is refused.
+    fn new() -> Option<Self> {
+        let german = Catalog::new().message(http::StatusCode::FORBIDDEN, "Keine Berechtigung");
+        let choosing_config = Config::new().negotiate(true).language("de", german);
+        let choosing = match ErrorLayer::with_config(choosing_config) {
+            Ok(layer) => layer.layer(router()),
+            Err(error) => {
+                eprintln!("the benchmark's config is refused: {error}");
+                return None;
+            }
+        };
+        Some(Self {
+            bare: router(),
+            around: ErrorLayer::new().layer(router()),
+            choosing,
+        })
+    }
+}
+
+type Case<'a> = (&'a str, Box<dyn Fn() -> Response + 'a>);
+
+/// Errors that know their request: the floor first.
+fn request_context_cases(apps: &Apps) -> [Case<'_>; 6] {
+    let Apps {
+        bare,
+        around,
+        choosing,
+    } = apps;
+    [
+        (
+            "floor: static 403, bare router",
+            Box::new(|| call(bare, "/floor")),
+        ),
+        (
+            "default 403, layer, no id",
+            Box::new(|| call(around, "/refused")),
+        ),
+        (
+            "default 403, layer, request id",
+            Box::new(|| call_with(around, "/refused", WITH_ID)),
+        ),
+        (
+            "default 403, layer, id + Accept + Accept-Language, negotiating, German catalog",
+            Box::new(|| call_with(choosing, "/refused", CHOOSING)),
+        ),
+        (
+            "200, bare router, request id",
+            Box::new(|| call_with(bare, "/ok", WITH_ID)),
+        ),
+        (
+            "200, layer, request id echoed",
+            Box::new(|| call_with(around, "/ok", WITH_ID)),
+        ),
+    ]
+}
+
 /// Errors that know their request, each case's time over the floor's (a prebuilt static 403
 /// through the bare router) from the same round, median of many rounds.
 fn print_request_context_ratios() {
     const ROUNDS: usize = 201;
     const ITERATIONS: u32 = 2_000;
-    let bare = router();
-    let around = ErrorLayer::new().layer(router());
-    let german = Catalog::new().message(http::StatusCode::FORBIDDEN, "Keine Berechtigung");
-    let choosing_config = Config::new().negotiate(true).language("de", german);
-    let choosing = match ErrorLayer::with_config(choosing_config) {
-        Ok(layer) => layer.layer(router()),
-        Err(error) => {
-            eprintln!("the benchmark's config is refused: {error}");
-            return;
-        }
-    };
-    type Case<'a> = (&'a str, Box<dyn Fn() -> Response + 'a>);
-    let cases: [Case<'_>; 6] = [
-        (
-            "floor: static 403, bare router",
-            Box::new(|| call(&bare, "/floor")),
-        ),
-        (
-            "default 403, layer, no id",
-            Box::new(|| call(&around, "/refused")),
-        ),
-        (
-            "default 403, layer, request id",
-            Box::new(|| call_with(&around, "/refused", WITH_ID)),
-        ),
-        (
-            "default 403, layer, id + Accept + Accept-Language, negotiating, German catalog",
-            Box::new(|| call_with(&choosing, "/refused", CHOOSING)),
-        ),
-        (
-            "200, bare router, request id",
-            Box::new(|| call_with(&bare, "/ok", WITH_ID)),
-        ),
-        (
-            "200, layer, request id echoed",
-            Box::new(|| call_with(&around, "/ok", WITH_ID)),
-        ),
-    ];
+    let Some(apps) = Apps::new() else { return };
+    let cases = request_context_cases(&apps);
     let mut ratios = vec![Vec::new(); cases.len()];
     for round in 0..ROUNDS {
         let mut nanos = vec![0.0_f64; cases.len()];
@@ -247,7 +277,35 @@ criterion_group! {
     targets = layer
 }
 
+/// With `DENIED_BENCH_ONLY=<case name>`, answers that case's request `DENIED_BENCH_ITERATIONS`
+/// times (10,000 by default) and nothing else: for counting its instructions with callgrind.
+fn run_one_case(name: &str) {
+    let Some(apps) = Apps::new() else { return };
+    let cases = request_context_cases(&apps);
+    let Some((_, answer)) = cases.iter().find(|(case, _)| *case == name) else {
+        eprintln!("no case named {name:?}; the cases:");
+        for (case, _) in &cases {
+            eprintln!("  {case}");
+        }
+        std::process::exit(2);
+    };
+    let iterations: u32 = std::env::var("DENIED_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|iterations| iterations.parse().ok())
+        .unwrap_or(10_000);
+    // The first request fixes the settings: counted in every run, so a difference of two runs
+    // leaves it out.
+    black_box(answer());
+    for _ in 0..iterations {
+        black_box(answer());
+    }
+}
+
 fn main() {
+    if let Ok(name) = std::env::var("DENIED_BENCH_ONLY") {
+        run_one_case(&name);
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
     print_paired_ratios();

@@ -84,7 +84,14 @@ where
         if best.is_some_and(|(best_quality, _)| best_quality >= quality) {
             continue;
         }
-        if let Some(index) = matching(tags, range) {
+        let exact = tags
+            .iter()
+            .position(|tag| tag.as_ref().as_bytes().eq_ignore_ascii_case(range));
+        let related = || {
+            tags.iter()
+                .position(|tag| is_related(tag.as_ref().as_bytes(), range))
+        };
+        if let Some(index) = exact.or_else(related) {
             best = Some((quality, index));
         }
     }
@@ -111,23 +118,15 @@ where
     best.map(|(_, index)| index)
 }
 
-/// The tag `range` names: one equal to it first, else one it is a prefix of or that is a
-/// prefix of it.
-fn matching(tags: &[impl AsRef<str>], range: &[u8]) -> Option<usize> {
-    let exact = tags
-        .iter()
-        .position(|tag| tag.as_ref().as_bytes().eq_ignore_ascii_case(range));
-    exact.or_else(|| {
-        tags.iter()
-            .position(|tag| matches(tag.as_ref().as_bytes(), range))
-    })
-}
-
 /// Whether `range` names `tag`: equal to it, a prefix of it, or it a prefix of `range`.
 fn matches(tag: &[u8], range: &[u8]) -> bool {
-    tag.eq_ignore_ascii_case(range)
-        || is_prefix_at_subtag(tag, range)
-        || is_prefix_at_subtag(range, tag)
+    tag.eq_ignore_ascii_case(range) || is_related(tag, range)
+}
+
+/// Whether `range` is a prefix of `tag` or `tag` a prefix of `range`.
+#[inline]
+fn is_related(tag: &[u8], range: &[u8]) -> bool {
+    is_prefix_at_subtag(tag, range) || is_prefix_at_subtag(range, tag)
 }
 
 /// Whether `prefix` is `text` up to a subtag boundary (`de` of `de-AT`), case aside.

@@ -79,15 +79,17 @@ where
     K: Bodies,
     <K::App as http_body::Body>::Data: Send,
 {
-    let mut polled = context::serving(context, || poll_state::<F, E, K>(state, cx));
+    let mut polled = context::serving(context, || poll_state::<F, E, K>(context, state, cx));
     if let Poll::Ready(Ok(response)) = &mut polled {
         context.echo_request_id(response.headers_mut());
     }
     polled
 }
 
+/// [`poll`] with `context` in scope already.
 #[inline]
 fn poll_state<F, E, K>(
+    context: &RequestContext,
     mut state: Pin<&mut State<F, K::Sent>>,
     cx: &mut Context<'_>,
 ) -> Poll<Result<Response<K::Sent>, E>>
@@ -120,9 +122,7 @@ where
                 return Poll::Ready(Ok(HttpError::internal().render_with(K::rendered)));
             }
         };
-        let treatment = context::with_current(|context| {
-            foreign::treatment(response.status(), response.headers(), context)
-        });
+        let treatment = foreign::treatment(response.status(), response.headers(), Some(context));
         match treatment {
             Treatment::Untouched => return Poll::Ready(Ok(response.map(K::passed))),
             Treatment::FixHeaders => {
