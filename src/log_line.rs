@@ -22,9 +22,35 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
+/// Anything `Display` for a one-line log, written as [`Escaped`] writes text, without
+/// formatting it into a string first.
+pub(crate) struct EscapedDisplay<'a>(pub(crate) &'a dyn fmt::Display);
+
+impl fmt::Display for EscapedDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// Passes what is written on to the formatter, escaped.
+        struct Escaping<'a, 'b>(&'a mut fmt::Formatter<'b>);
+        impl fmt::Write for Escaping<'_, '_> {
+            fn write_str(&mut self, text: &str) -> fmt::Result {
+                write!(self.0, "{}", Escaped(text))
+            }
+        }
+        fmt::write(&mut Escaping(f), format_args!("{}", self.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Escaped;
+    use super::{Escaped, EscapedDisplay};
+
+    #[test]
+    fn a_display_is_escaped_as_text_is() {
+        let error = std::io::Error::other("db-primary\nrefused\u{1b}[2K");
+        assert_eq!(
+            EscapedDisplay(&error).to_string(),
+            "db-primary\\nrefused\\u{1b}[2K"
+        );
+    }
 
     #[test]
     fn control_characters_are_escaped_and_the_rest_kept() {

@@ -8,7 +8,18 @@ use std::sync::Arc;
 use http::Method;
 
 use crate::error::HttpError;
-use crate::log_line::Escaped;
+use crate::log_line::{Escaped, EscapedDisplay};
+
+/// How deep a hidden cause's chain is followed: a source may name itself.
+const MAX_CAUSES: usize = 16;
+
+/// The chain of errors from `first` on, each the source of the one before, at most
+/// [`MAX_CAUSES`] of them.
+pub(crate) fn causes<'a>(
+    first: Option<&'a (dyn std::error::Error + 'static)>,
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(first, |error| error.source()).take(MAX_CAUSES)
+}
 
 /// The report hook: sees every error just before it is rendered, with its hidden cause and the
 /// request it answers.
@@ -28,8 +39,9 @@ pub(crate) struct RequestView<'a> {
 ///
 /// Its `Display` is one log line (control characters in the request's or the app's text
 /// escaped, `\n` for a line break): `GET /admin (request id 7f3a): 403 forbidden: missing_role
-/// admin`, with the error's hidden note and a Bearer challenge's `error` and
-/// `error_description`, so that "token expired" and "unknown token" read apart.
+/// admin`, with the error's hidden note, a Bearer challenge's `error` and `error_description`
+/// (so that "token expired" and "unknown token" read apart), and the hidden source's chain:
+/// `GET /db: 500 internal server error: caused by: connection to db-primary refused`.
 ///
 /// ```
 /// let config = denied::Config::new().report(|report| {
@@ -137,6 +149,10 @@ impl fmt::Display for Report<'_> {
                     write!(f, " ({})", Escaped(description))?;
                 }
             }
+        }
+        for (depth, cause) in causes(self.error.hidden_source()).enumerate() {
+            let joint = if depth == 0 { ": caused by: " } else { ": " };
+            write!(f, "{joint}{}", EscapedDisplay(cause))?;
         }
         Ok(())
     }

@@ -45,12 +45,9 @@ pub(crate) fn rendered(report: &Report<'_>) {
     let bearer_error_description =
         challenge.and_then(|challenge| challenge.param("error_description"));
     let note = error.note();
-    let mut sources = Vec::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        sources.push(cause.to_string());
-        source = cause.source();
-    }
+    let sources: Vec<String> = crate::report::causes(std::error::Error::source(error))
+        .map(ToString::to_string)
+        .collect();
     let source = (!sources.is_empty()).then(|| sources.join(": "));
     let method = report.method().map(http::Method::as_str);
     let path = report.path();

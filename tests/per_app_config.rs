@@ -70,8 +70,28 @@ const WRONG_METHOD_TEXT: &str = "use the other method";
 const JSON_405: &str = r#"{"error":"use the other method"}"#;
 
 /// The crate's own 500, with a sentence the app exposes on purpose: it goes out as rendered.
+/// Its hidden source is a chain of two errors, which the report line names, escaped.
 fn own_500() -> HttpError {
-    HttpError::internal().with_exposed_message("Try again in a minute")
+    let refused = std::io::Error::other("connection to db-primary refused\nINFO forged");
+    HttpError::internal()
+        .with_exposed_message("Try again in a minute")
+        .with_source(PoolError(refused))
+}
+
+/// An error whose source is another, as a connection pool's would be.
+#[derive(Debug)]
+struct PoolError(std::io::Error);
+
+impl std::fmt::Display for PoolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no connection from the pool")
+    }
+}
+
+impl std::error::Error for PoolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
 /// The id the upstream of the foreign 502 gave it: the response keeps it, and its body names
@@ -212,6 +232,14 @@ fn check_apps(a: &[Reply; 8], b: &[Reply; 8], seen_a: &Seen, seen_b: &Seen, fram
                 assert!(line.contains("a 405 without Allow"), "{framework}: {line}");
             }
         }
+        let own_line = &seen.last().unwrap().3;
+        assert!(
+            own_line.ends_with(
+                ": caused by: no connection from the pool: \
+                 connection to db-primary refused\\nINFO forged"
+            ),
+            "the hidden source's chain, escaped: {own_line}"
+        );
     }
 }
 

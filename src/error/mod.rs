@@ -682,6 +682,13 @@ impl HttpError {
         self.hidden.get()?.concealed.as_ref()
     }
 
+    /// The hidden source given with [`with_source`](Self::with_source) (or `or_internal`), if
+    /// any: [`std::error::Error::source`] without the refusal a concealed 404 hides.
+    pub(crate) fn hidden_source(&self) -> Option<&(dyn StdError + 'static)> {
+        let source = self.hidden.get()?.source.as_ref()?;
+        Some(&**source as &(dyn StdError + 'static))
+    }
+
     /// The hidden note, if any.
     #[must_use]
     pub fn note(&self) -> Option<&str> {
@@ -791,9 +798,8 @@ impl fmt::Debug for HttpError {
 
 impl StdError for HttpError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        let source = self.hidden.get().and_then(|hidden| hidden.source.as_ref());
-        match (source, self.concealed()) {
-            (Some(source), _) => Some(&**source as &(dyn StdError + 'static)),
+        match (self.hidden_source(), self.concealed()) {
+            (Some(source), _) => Some(source),
             (None, Some(concealed)) => Some(concealed as &(dyn StdError + 'static)),
             (None, None) => None,
         }

@@ -102,7 +102,10 @@ async fn shape(res: &mut Response, context: &RequestContext) {
     let body = match res.replace_body(ResBody::None) {
         ResBody::Error(error) => {
             // A `StatusError`: salvo's catcher would write it; its texts are the note.
-            let note = format!("{}: {}", error.brief, error.detail.as_deref().unwrap_or(""));
+            let note = match error.detail.as_deref() {
+                Some(detail) => format!("{}: {detail}", error.brief),
+                None => error.brief.clone(),
+            };
             let (status, body) = context::serving(context, || {
                 foreign::rewrite(
                     error.code,
