@@ -280,6 +280,12 @@ with_framework! {
         pub(crate) fn sent(&self, status: u16) -> bool {
             self.sent.load(Ordering::Relaxed) == status
         }
+
+        /// The status of the error the crate made the response of, if it made one.
+        #[cfg(feature = "tonic")]
+        pub(crate) fn answered_with(&self) -> Option<StatusCode> {
+            StatusCode::from_u16(self.sent.load(Ordering::Relaxed)).ok()
+        }
     }
 }
 

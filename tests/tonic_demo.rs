@@ -437,6 +437,24 @@ fn the_report_hook_sees_the_call_with_its_hidden_cause() {
         ));
     });
     let layer = denied::tonic::ErrorLayer::with_config(config).unwrap();
+    let (address, server) = serve(layer, &[("Boom", boom)]);
+    let client = Client::connect(address);
+    let answer = client.call("Public/Boom", None, &[("x-request-id", "call-7")]);
+    assert_eq!(answer.refused().1, DEFAULT_500);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            r#"POST /demo.Public/Boom Some("call-7") connection to db-primary refused (password=hunter2)"#
+        ]
+    );
+    drop(server);
+}
+
+/// Serves `handlers` as `/demo.Public/<name>` behind `layer` on a loopback port, in a thread.
+fn serve(
+    layer: denied::tonic::ErrorLayer,
+    handlers: &'static [(&'static str, grpc::Handler)],
+) -> (std::net::SocketAddr, std::thread::JoinHandle<()>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -449,20 +467,104 @@ fn the_report_hook_sees_the_call_with_its_hidden_cause() {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             tonic::transport::Server::builder()
                 .layer(layer)
-                .add_service(Public(&[("Boom", boom)]))
+                .add_service(Public(handlers))
                 .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
                 .await
                 .unwrap();
         });
     });
-    let client = Client::connect(address);
-    let answer = client.call("Public/Boom", None, &[("x-request-id", "call-7")]);
-    assert_eq!(answer.refused().1, DEFAULT_500);
-    assert_eq!(
-        *seen.lock().unwrap(),
-        [
-            r#"POST /demo.Public/Boom Some("call-7") connection to db-primary refused (password=hunter2)"#
-        ]
+    (address, server)
+}
+
+/// Statuses a handler or an interceptor makes itself, as tonic's guide writes them: the report
+/// hook sees each, its message the hidden note; `Unauthenticated` gets the app's challenge; a
+/// server error's message and details never reach the client. A client error's message passes,
+/// and the crate's own statuses go out as the crate made them.
+#[test]
+fn statuses_the_crate_did_not_make_get_its_treatment() {
+    fn unauthenticated(_call: tonic::Request<Query>) -> Result<Reply, Status> {
+        Err(Status::unauthenticated("No valid auth token"))
+    }
+    fn internal(_call: tonic::Request<Query>) -> Result<Reply, Status> {
+        let leak = "pq: password authentication failed for user \"billing\" at 10.0.3.7:5432";
+        Err(Status::with_details(
+            Code::Internal,
+            leak,
+            bytes::Bytes::from_static(b"stack: db-primary"),
+        ))
+    }
+    fn not_found(_call: tonic::Request<Query>) -> Result<Reply, Status> {
+        Err(Status::not_found("order 7 is not here"))
+    }
+    fn own_unimplemented(_call: tonic::Request<Query>) -> Result<Reply, Status> {
+        Err(HttpError::method_not_allowed([denied::http::Method::POST]))?
+    }
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    let config = Config::new()
+        .realm("shop")
+        .report(move |report: &Report<'_>| sink.lock().unwrap().push(report.to_string()));
+    let layer = denied::tonic::ErrorLayer::with_config(config).unwrap();
+    let (address, _server) = serve(
+        layer,
+        &[
+            ("Unauthenticated", unauthenticated),
+            ("Internal", internal),
+            ("NotFound", not_found),
+            ("Own", own_unimplemented),
+        ],
     );
-    drop(server);
+    let client = Client::connect(address);
+
+    let unauthenticated = client.call("Public/Unauthenticated", None, &[]);
+    assert_eq!(unauthenticated.refused().0, Code::Unauthenticated);
+    assert_eq!(unauthenticated.refused().1, "No valid auth token");
+    let challenge = unauthenticated.bearer();
+    assert_eq!(
+        challenge.param("realm"),
+        Some("shop"),
+        "{unauthenticated:?}"
+    );
+
+    let internal = client.call("Public/Internal", None, &[]);
+    assert_eq!(internal.refused().0, Code::Internal);
+    assert_eq!(internal.refused().1, DEFAULT_500);
+    let Answer::Refused { details, .. } = &internal else {
+        unreachable!()
+    };
+    assert!(details.is_empty(), "{internal:?}");
+    assert!(
+        !format!("{internal:?}").contains("10.0.3.7"),
+        "{internal:?}"
+    );
+
+    let not_found = client.call("Public/NotFound", None, &[]);
+    assert_eq!(not_found.refused().0, Code::NotFound);
+    assert_eq!(not_found.refused().1, "order 7 is not here");
+
+    let own = client.call("Public/Own", None, &[]);
+    assert_eq!(own.refused().0, Code::Unimplemented);
+    assert_eq!(
+        own.refused().1,
+        "This method is not allowed for this resource"
+    );
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        seen[0].ends_with("401 unauthorized: tonic answered Unauthenticated: No valid auth token"),
+        "{}",
+        seen[0]
+    );
+    assert!(
+        seen[1].contains("tonic answered Internal: pq: password"),
+        "{}",
+        seen[1]
+    );
+    assert!(
+        seen[2].contains("tonic answered NotFound: order 7"),
+        "{}",
+        seen[2]
+    );
+    assert!(!seen[3].contains("tonic answered"), "{}", seen[3]);
 }

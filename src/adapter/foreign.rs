@@ -11,7 +11,6 @@ use http::{HeaderMap, Method, StatusCode};
 
 use crate::adapter::json_body::is_json_content_type;
 use crate::challenge::Challenge;
-use crate::config::ForeignJson;
 use crate::context::RequestContext;
 use crate::error::{allow_value, HttpError, Unauthorized};
 use crate::syntax::trim_ows;
@@ -98,14 +97,9 @@ pub(crate) fn treatment_of<'a>(
 }
 
 /// Whether a JSON error of `status` on its way out gets the crate's body: one the crate did not
-/// make for this request, of a class the app's settings rewrite ([`ForeignJson`]).
+/// make for this request, of a class the app's settings rewrite ([`ForeignJson`](crate::ForeignJson)).
 pub(crate) fn rewrites_json(context: &RequestContext, status: u16) -> bool {
-    let rewritten = match context.settings().foreign_json {
-        ForeignJson::RewriteServerErrors => status >= 500,
-        ForeignJson::RewriteAll => true,
-        ForeignJson::Pass => false,
-    };
-    rewritten && !context.sent(status)
+    context.settings().foreign_json.rewrites(status) && !context.sent(status)
 }
 
 /// Whether an `Allow` value is in the form [`allow_value`] writes: methods joined by `,`, each

@@ -118,6 +118,20 @@ pub enum ForeignJson {
     Pass,
 }
 
+with_framework! {
+    impl ForeignJson {
+        /// Whether an error of `status` the crate did not make gets the crate's body (or, in
+        /// gRPC, its sentence).
+        pub(crate) fn rewrites(self, status: u16) -> bool {
+            match self {
+                Self::RewriteServerErrors => status >= 500,
+                Self::RewriteAll => true,
+                Self::Pass => false,
+            }
+        }
+    }
+}
+
 /// Sentences in one language, for [`Config::base_language`] and [`Config::language`].
 ///
 /// ```
@@ -358,7 +372,8 @@ impl Config {
     /// What a framework layer does with an error response that is JSON already but that the
     /// crate did not render for the request (see [`ForeignJson`]). By default a 5xx gets the
     /// crate's generic body, whatever its media type, its text kept as the hidden note, and a
-    /// 4xx passes as written. The layer knows the crate's own responses without looking at
+    /// 4xx passes as written. tonic's layer treats the message of a gRPC status the crate did
+    /// not make the same way, by the HTTP status its code stands for. The layer knows the crate's own responses without looking at
     /// their bodies: an error converted into the response a handler returns, not one rendered
     /// with [`HttpError::render`](crate::HttpError::render) and discarded.
     ///

@@ -5,14 +5,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::{Request, Response};
+use http::header::{CONTENT_LANGUAGE, WWW_AUTHENTICATE};
+use http::{HeaderMap, Request, Response};
 use pin_project_lite::pin_project;
-use tonic::Status;
+use tonic::{Code, Status};
 use tower_service::Service;
 
 use crate::adapter::scope::{caught, poll_caught};
 use crate::context::{self, AppSettings, RequestContext};
-use crate::error::HttpError;
+use crate::error::{HttpError, Unauthorized};
 
 /// A tower [`Layer`](tower_layer::Layer) for a tonic server (`Server::builder().layer(..)`): while a call is
 /// served, every error converted into a [`Status`] sees the call and the settings of the app.
@@ -31,6 +32,13 @@ use crate::error::HttpError;
 ///   (`POST`), path (`/package.Service/Method`) and id.
 /// - A panic in a handler becomes `Internal` with the generic sentence; its text goes to the
 ///   report hook only.
+/// - A status the crate did not make (a handler's own, an interceptor's, tonic's for a message
+///   it cannot decode) is reported, its message the hidden note; `Unauthenticated` gets the
+///   app's challenge where it has none; a server error's message (the class
+///   [`Config::foreign_json`](crate::Config::foreign_json) says) gives way to the crate's
+///   sentence, and its binary details are dropped. Its code stays. This holds where tonic
+///   sends the status at once, in the response's headers; one sent in trailers after a response
+///   stream began goes out as it is.
 ///
 /// ```no_run
 /// # async fn serve(routes: tonic::service::Routes) -> Result<(), Box<dyn std::error::Error>> {
@@ -157,8 +165,71 @@ where
             }
         });
         if let Poll::Ready(Ok(response)) = &mut polled {
+            context::serving(context, || {
+                reshape_foreign(context, response.headers_mut());
+            });
             context.echo_request_id(response.headers_mut());
         }
         polled
+    }
+}
+
+/// Gives a status the crate did not make for the request of `context` the crate's treatment,
+/// where tonic sends a handler's or an interceptor's `Err(status)`: in the headers of a
+/// trailers-only response. The report hook sees it, its message the hidden note;
+/// `Unauthenticated` gets the app's challenge where it has none; a code of the class the app's
+/// [`ForeignJson`](crate::ForeignJson) rewrites (by default, a server error's: `Internal`,
+/// `Unknown`, `DataLoss`, `Unavailable`, ...) gets the crate's sentence instead of its message,
+/// and loses its binary details. The code stays. A status sent in trailers, after a response
+/// stream began, goes out as it is.
+fn reshape_foreign(context: &RequestContext, headers: &mut HeaderMap) {
+    let Some(code) = headers.get(Status::GRPC_STATUS) else {
+        return;
+    };
+    let code = Code::from_bytes(code.as_bytes());
+    let Some(status) = super::status_for(code) else {
+        return;
+    };
+    if context
+        .answered_with()
+        .is_some_and(|sent| super::code_for(sent) == code)
+    {
+        return;
+    }
+    let message = headers.get(Status::GRPC_MESSAGE).map(|message| {
+        percent_encoding::percent_decode(message.as_bytes())
+            .decode_utf8_lossy()
+            .into_owned()
+    });
+    let note = format!("tonic answered {code:?}: {}", message.unwrap_or_default());
+    let error = if code == Code::Unauthenticated {
+        HttpError::from(Unauthorized::bearer().with_note(note))
+    } else {
+        HttpError::with_status(status).with_note(note)
+    };
+    let rendered = super::status_of(&error);
+    let mut metadata = rendered.metadata().clone().into_headers();
+    if code == Code::Unauthenticated && !headers.contains_key(WWW_AUTHENTICATE) {
+        for challenge in metadata.get_all(WWW_AUTHENTICATE) {
+            headers.append(WWW_AUTHENTICATE, challenge.clone());
+        }
+    }
+    if !context.settings().foreign_json.rewrites(status.as_u16()) {
+        return;
+    }
+    let mut sentence = HeaderMap::new();
+    if Status::new(code, rendered.message())
+        .add_header(&mut sentence)
+        .is_err()
+    {
+        return;
+    }
+    headers.remove(Status::GRPC_STATUS_DETAILS);
+    headers.remove(Status::GRPC_MESSAGE);
+    if let Some(encoded) = sentence.remove(Status::GRPC_MESSAGE) {
+        headers.insert(Status::GRPC_MESSAGE, encoded);
+    }
+    if let Some(language) = metadata.remove(CONTENT_LANGUAGE) {
+        headers.insert(CONTENT_LANGUAGE, language);
     }
 }

@@ -124,12 +124,36 @@ pub fn code_for(status: StatusCode) -> Code {
     }
 }
 
+/// The HTTP status a gRPC code stands for, as `google.rpc.Code` pairs them: the other way
+/// from [`code_for`], for a status the crate did not make. `Ok` and `Cancelled` (the client
+/// gave up) stand for none.
+fn status_for(code: Code) -> Option<StatusCode> {
+    Some(match code {
+        Code::Ok | Code::Cancelled => return None,
+        Code::InvalidArgument | Code::FailedPrecondition | Code::OutOfRange => {
+            StatusCode::BAD_REQUEST
+        }
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::PermissionDenied => StatusCode::FORBIDDEN,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::AlreadyExists | Code::Aborted => StatusCode::CONFLICT,
+        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+        Code::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
+        Code::Unimplemented => StatusCode::NOT_IMPLEMENTED,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Code::Unknown | Code::Internal | Code::DataLoss => StatusCode::INTERNAL_SERVER_ERROR,
+    })
+}
+
 /// The status for `error`, rendered with the request in scope and the settings of the app
-/// serving it.
+/// serving it. The request is marked as answered by the crate with it.
 fn status_of(error: &HttpError) -> Status {
     context::with_current(|request| {
         let settings = match request {
-            Some(request) => request.settings(),
+            Some(request) => {
+                request.mark_sent(error.status());
+                request.settings()
+            }
             None => config::settings(),
         };
         let (head, message) = render::render_head(error, settings, request);
