@@ -1,11 +1,137 @@
-//! A JSON body read with the crate's refusals.
+//! The credentials and a JSON body as a handler's arguments, in salvo's style, and a JSON body
+//! read with the crate's refusals.
 
+use std::fmt;
+
+use ::salvo::extract::{Extractible, Metadata};
 use ::salvo::http::ParseError;
-use ::salvo::Request;
+use ::salvo::{Depot, Request, Writer};
 use serde::de::DeserializeOwned;
 
 use crate::adapter::json_body;
+use crate::credentials::{BasicCredentials, BearerToken};
 use crate::error::HttpError;
+
+/// A handler's `token: BearerToken`: read as [`BearerToken::from_headers`] reads it, refused
+/// with its 401 (and the app's challenge) or 400.
+///
+/// ```
+/// use denied::BearerToken;
+/// use salvo::prelude::*;
+///
+/// #[handler]
+/// async fn me(token: BearerToken) -> String {
+///     format!("{} characters", token.token().len())
+/// }
+/// # let _ = Router::with_path("me").get(me);
+/// ```
+impl<'ex> Extractible<'ex> for BearerToken {
+    fn metadata() -> &'static Metadata {
+        static METADATA: Metadata = Metadata::new("BearerToken");
+        &METADATA
+    }
+
+    async fn extract(
+        req: &'ex mut Request,
+        _depot: &'ex mut Depot,
+    ) -> Result<Self, impl Writer + Send + fmt::Debug + 'static> {
+        BearerToken::from_headers(req.headers())
+    }
+}
+
+/// A handler's `credentials: BasicCredentials`: read as [`BasicCredentials::from_headers`]
+/// reads them, refused with its 401 (and the app's Basic challenge) or 400.
+///
+/// ```
+/// use denied::BasicCredentials;
+/// use salvo::prelude::*;
+///
+/// #[handler]
+/// async fn login(credentials: BasicCredentials) -> String {
+///     credentials.user_id().to_owned()
+/// }
+/// # let _ = Router::with_path("login").post(login);
+/// ```
+impl<'ex> Extractible<'ex> for BasicCredentials {
+    fn metadata() -> &'static Metadata {
+        static METADATA: Metadata = Metadata::new("BasicCredentials");
+        &METADATA
+    }
+
+    async fn extract(
+        req: &'ex mut Request,
+        _depot: &'ex mut Depot,
+    ) -> Result<Self, impl Writer + Send + fmt::Debug + 'static> {
+        BasicCredentials::from_headers(req.headers())
+    }
+}
+
+/// The largest JSON body [`Json`] reads, put in the depot by a hoop (`depot.insert_typed(..)`,
+/// or salvo's `affix_state::inject(..)`). Without it, 2 MiB.
+///
+/// ```
+/// use salvo::prelude::*;
+///
+/// #[handler]
+/// async fn small_json(depot: &mut Depot) {
+///     depot.insert_typed(denied::salvo::JsonLimit(4096));
+/// }
+///
+/// let router = Router::new().hoop(small_json);
+/// # let _ = router;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonLimit(pub usize);
+
+impl Default for JsonLimit {
+    fn default() -> Self {
+        Self(2 * 1024 * 1024)
+    }
+}
+
+/// A JSON request body as a handler's argument, read as [`json`] reads it up to the
+/// [`JsonLimit`]: 415 without `Content-Type: application/json` (or `+json`), 413 over the
+/// limit, 400 for a syntax error, 422 for JSON of the wrong shape. (salvo's own `JsonBody`
+/// answers every one of them with 400.)
+///
+/// ```
+/// use denied::salvo::Json;
+/// use salvo::prelude::*;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Order {
+///     item: String,
+/// }
+///
+/// #[handler]
+/// async fn create(order: Json<Order>) -> String {
+///     let Json(order) = order;
+///     order.item
+/// }
+/// # let _ = Router::with_path("orders").post(create);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<'ex, T: DeserializeOwned + Send> Extractible<'ex> for Json<T> {
+    fn metadata() -> &'static Metadata {
+        static METADATA: Metadata = Metadata::new("Json");
+        &METADATA
+    }
+
+    async fn extract(
+        req: &'ex mut Request,
+        depot: &'ex mut Depot,
+    ) -> Result<Self, impl Writer + Send + fmt::Debug + 'static> {
+        let limit = depot
+            .get_typed::<JsonLimit>()
+            .ok()
+            .copied()
+            .unwrap_or_default()
+            .0;
+        json(req, limit).await.map(Json)
+    }
+}
 
 /// Reads a request's JSON body as a `T`, refusing with the crate's errors in the order a
 /// client should fix them: 415 without `Content-Type: application/json` (or `+json`), 413 over

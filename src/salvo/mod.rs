@@ -2,7 +2,9 @@
 //! uses `?`; [`ErrorHandling`] is the service hoop that gives salvo's own errors (no route, a
 //! wrong method, a `StatusError`, another hoop's plain answer) and panics the crate's shape and
 //! lets every error see its request; [`method_not_allowed`] gives a path's 405 its `Allow`;
-//! [`json`] reads a body as the other frameworks' extractors do; salvo's `ParseError`
+//! [`BearerToken`](crate::BearerToken), [`BasicCredentials`](crate::BasicCredentials) and
+//! [`Json`] are a handler's arguments as salvo's extractors are, and [`json`] reads a body the
+//! same way inside a handler; salvo's `ParseError`
 //! converts into the crate's 400, 413 or 415, so `req.try_param::<u32>("id")?` answers a
 //! path that does not fit.
 //!
@@ -32,7 +34,7 @@ use crate::error::{Forbidden, HttpError, Unauthorized};
 mod extract;
 mod handling;
 
-pub use extract::json;
+pub use extract::{json, Json, JsonLimit};
 pub use handling::ErrorHandling;
 
 impl Scribe for HttpError {
