@@ -28,7 +28,9 @@ use crate::error::HttpError;
 ///   fails; a panicking handler: 500) get the crate's body and sentence, and a refusal a guard left
 ///   ([`refuse`](super::refuse), the credential guards, [`Json`](super::Json)) is sent as it is
 ///   when rocket calls the catcher for its status at its route. A 404 from a handler goes through
-///   it too, so that it is the 404 for no route, byte for byte.
+///   it too, so that it is the 404 for no route, byte for byte. Where the app's own catcher
+///   (`#[catch(401)]`) answers instead, the fairing sends what the crate's catcher would have
+///   sent; the app's catcher's text goes to the hidden note.
 /// - rocket answers a method a path does not route with 404: the catcher answers 405 with
 ///   `Allow` listing the methods the app's routes have for that path (`HEAD` with `GET`).
 /// - A 4xx or 5xx in another shape (plain text, HTML, empty) that another fairing or a
@@ -78,7 +80,14 @@ impl Fairing for ErrorHandling {
         let Some(context) = served(req).context.get() else {
             return;
         };
-        shape(res, context).await;
+        let status = res.status();
+        // An app's own catcher (`#[catch(401)]`, `#[catch(404)]`) answered instead of the
+        // crate's: the refusal it answered goes out still.
+        let answered_by_app = status.code >= 400 && !context.sent(status.code);
+        match answered_by_app.then(|| left_for(status, req)).flatten() {
+            Some(refusal) => overrule(res, refusal, context).await,
+            None => shape(res, context).await,
+        }
         echo_request_id(res, context);
     }
 }
@@ -132,6 +141,23 @@ impl catcher::Handler for Catch {
 /// What the catcher sends: the refusal left for this status at this route, a 405 for a path
 /// routed for other methods, or the crate's refusal for rocket's status.
 fn catcher_refusal(status: Status, req: &Request<'_>) -> HttpError {
+    if let Some(refusal) = left_for(status, req) {
+        return refusal;
+    }
+    let status = StatusCode::from_u16(status.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    in_scope(req, || {
+        foreign::refusal_for(
+            status,
+            &HeaderMap::new(),
+            format!("rocket answered {}", status.as_u16()),
+        )
+    })
+}
+
+/// The refusal the crate answers rocket's `status` for `req` with, whichever catcher rocket
+/// calls: the one a guard left for this status at this route, or a 405 for a path routed for
+/// other methods (rocket answers it 404).
+fn left_for(status: Status, req: &Request<'_>) -> Option<HttpError> {
     let kept = served(req)
         .refusal
         .lock()
@@ -139,7 +165,7 @@ fn catcher_refusal(status: Status, req: &Request<'_>) -> HttpError {
         .and_then(|mut slot| slot.take());
     if let Some(kept) = kept {
         if kept.status == status && kept.route == route_of(req) {
-            return kept.refusal;
+            return Some(kept.refusal);
         }
     }
     let routed = matches!(status, Status::NotFound | Status::MethodNotAllowed)
@@ -154,18 +180,55 @@ fn catcher_refusal(status: Status, req: &Request<'_>) -> HttpError {
         || (status == Status::NotFound && req.route().is_none()))
         && !routed.is_empty()
         && !routed.contains(&asked);
-    if wrong_method {
-        return HttpError::method_not_allowed(routed)
-            .with_note(format!("rocket routes no {} for this path", req.method()));
-    }
-    let status = StatusCode::from_u16(status.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    in_scope(req, || {
-        foreign::refusal_for(
-            status,
-            &HeaderMap::new(),
-            format!("rocket answered {}", status.as_u16()),
-        )
+    wrong_method.then(|| {
+        HttpError::method_not_allowed(routed)
+            .with_note(format!("rocket routes no {} for this path", req.method()))
     })
+}
+
+/// Answers `refusal` in place of what an app's catcher made of it: the catcher's headers stay
+/// but those that describe its body, and its text is added to the hidden note.
+async fn overrule(res: &mut Response<'_>, refusal: HttpError, context: &RequestContext) {
+    let (text, cut) = read_ready_note(res.body_mut()).await;
+    let ellipsis = if cut { "... (cut)" } else { "" };
+    let catcher = format!(
+        "the app's catcher answered {}: {}{ellipsis}",
+        res.status().code,
+        String::from_utf8_lossy(&text).trim()
+    );
+    let note = match refusal.note() {
+        Some(own) => format!("{own} ({catcher})"),
+        None => catcher,
+    };
+    let refusal = refusal.with_note(note);
+    let mut headers = headers_of(res);
+    let rendered = super::rendered_in(&refusal, Some(context));
+    let (status, body) = foreign::adopt(&mut headers, rendered, false);
+    replace(res, &headers, status, body);
+}
+
+/// `res`'s headers, as `http`'s.
+fn headers_of(res: &Response<'_>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for header in res.headers().iter() {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(header.name().as_str().as_bytes()),
+            HeaderValue::from_str(header.value()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
+}
+
+/// Sends `status`, `headers` and `body` instead of what `res` had.
+fn replace(res: &mut Response<'_>, headers: &HeaderMap, status: StatusCode, body: Bytes) {
+    for header in res.headers().clone().iter() {
+        res.remove_header(header.name().as_str());
+    }
+    set_headers(res, headers);
+    res.set_status(Status::new(status.as_u16()));
+    res.set_sized_body(body.len(), Cursor::new(body));
 }
 
 /// The methods the app's routes have for the request's path, in a fixed order; `HEAD` with
@@ -247,15 +310,7 @@ pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
     let Ok(status) = StatusCode::from_u16(res.status().code) else {
         return;
     };
-    let mut headers = HeaderMap::new();
-    for header in res.headers().iter() {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(header.name().as_str().as_bytes()),
-            HeaderValue::from_str(header.value()),
-        ) {
-            headers.append(name, value);
-        }
-    }
+    let mut headers = headers_of(res);
     if treatment == Treatment::FixHeaders {
         context::serving(context, || foreign::fix_headers(status, &mut headers));
         set_headers(res, &headers);
@@ -265,12 +320,7 @@ pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
     let (status, body): (StatusCode, Bytes) = context::serving(context, || {
         foreign::rewrite(status, &mut headers, &text, cut, MissingAllow::Empty)
     });
-    for header in res.headers().clone().iter() {
-        res.remove_header(header.name().as_str());
-    }
-    set_headers(res, &headers);
-    res.set_status(Status::new(status.as_u16()));
-    res.set_sized_body(body.len(), Cursor::new(body));
+    replace(res, &headers, status, body);
 }
 
 /// Reads what is ready of a foreign error body, up to [`foreign::NOTE_BODY_LIMIT`] bytes, for

@@ -107,6 +107,20 @@ fn respond(req: &Request<'_>, error: &HttpError) -> Response<'static> {
 }
 
 fn respond_in(error: &HttpError, context: Option<&RequestContext>) -> Response<'static> {
+    let (parts, body) = rendered_in(error, context).into_parts();
+    let mut response = Response::new();
+    response.set_status(Status::new(parts.status.as_u16()));
+    set_headers(&mut response, &parts.headers);
+    response.set_sized_body(body.len(), Cursor::new(body));
+    response
+}
+
+/// The crate's response for `error`, with the settings of `context` and its request marked as
+/// answered by the crate.
+fn rendered_in(
+    error: &HttpError,
+    context: Option<&RequestContext>,
+) -> http::Response<bytes::Bytes> {
     let settings = match context {
         Some(context) => context.settings(),
         None => config::settings(),
@@ -115,12 +129,7 @@ fn respond_in(error: &HttpError, context: Option<&RequestContext>) -> Response<'
     if let Some(context) = context {
         context.mark_sent(rendered.status());
     }
-    let (parts, body) = rendered.into_parts();
-    let mut response = Response::new();
-    response.set_status(Status::new(parts.status.as_u16()));
-    set_headers(&mut response, &parts.headers);
-    response.set_sized_body(body.len(), Cursor::new(body));
-    response
+    rendered
 }
 
 /// Writes `headers` onto `response`, each name's lines replacing any it had.

@@ -1,0 +1,134 @@
+//! A rocket app written the way rocket's guide writes one: its own guard refusing through
+//! `refuse`, its own catchers for 401 and 404 (`#[catch]`). Whatever catcher rocket calls, the
+//! refusal the crate made reaches the client, the catcher's text only the report; a path routed
+//! for other methods still answers 405 with `Allow`. Driven with rocket's local client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use denied::{BearerToken, Config, Forbidden, HttpError, Unauthorized};
+use rocket::http::Header;
+use rocket::local::asynchronous::Client;
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{catch, catchers, get, routes};
+use support::{challenges_of, check_body, reply_of, Format, Reply};
+
+/// The user a valid token names, as rocket's guide writes a guard.
+struct User;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for User {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let token = match req.guard::<BearerToken>().await {
+            Outcome::Success(token) => token,
+            Outcome::Error(failed) => return Outcome::Error(failed),
+            Outcome::Forward(status) => return Outcome::Forward(status),
+        };
+        match token.token() {
+            "good" => Outcome::Success(User),
+            _ => denied::rocket::refuse(req, Unauthorized::invalid_token("unknown token")),
+        }
+    }
+}
+
+#[get("/me")]
+fn me(_user: User) -> &'static str {
+    "alice"
+}
+
+#[get("/secret")]
+fn secret(_user: User) -> HttpError {
+    Forbidden::not_owner().conceal()
+}
+
+#[catch(401)]
+fn please_log_in() -> &'static str {
+    "please log in"
+}
+
+#[catch(404)]
+fn not_here() -> &'static str {
+    "nothing here"
+}
+
+async fn client(seen: &Arc<Mutex<Vec<String>>>) -> Client {
+    let settings = rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    };
+    let sink = Arc::clone(seen);
+    let config = Config::new()
+        .realm("shop")
+        .report(move |report| sink.lock().unwrap().push(report.to_string()));
+    let app = rocket::custom(settings)
+        .mount("/", routes![me, secret])
+        .register("/", catchers![please_log_in, not_here])
+        .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
+    Client::untracked(app).await.unwrap()
+}
+
+async fn send(
+    client: &Client,
+    method: rocket::http::Method,
+    path: &str,
+    token: Option<&str>,
+) -> Reply {
+    let mut request = client.req(method, path.to_owned());
+    if let Some(token) = token {
+        request.add_header(Header::new("Authorization", format!("Bearer {token}")));
+    }
+    let response = request.dispatch().await;
+    let mut http_response = http::Response::new(bytes::Bytes::new());
+    *http_response.status_mut() = http::StatusCode::from_u16(response.status().code).unwrap();
+    for header in response.headers().iter() {
+        http_response.headers_mut().append(
+            http::HeaderName::from_bytes(header.name().as_str().as_bytes()).unwrap(),
+            header.value().parse().unwrap(),
+        );
+    }
+    let body = response.into_bytes().await.unwrap_or_default();
+    *http_response.body_mut() = bytes::Bytes::from(body);
+    reply_of(http_response)
+}
+
+#[rocket::async_test]
+async fn the_crates_refusal_reaches_the_client_past_the_apps_catchers() {
+    use rocket::http::Method::{Delete, Get};
+    let seen = Arc::default();
+    let client = client(&seen).await;
+
+    let unknown = send(&client, Get, "/me", Some("nope")).await;
+    assert_eq!(unknown.status, 401, "{unknown:?}");
+    check_body(&unknown, Format::Json);
+    let challenges = challenges_of(&unknown);
+    assert_eq!(challenges.len(), 1, "{unknown:?}");
+    assert_eq!(challenges[0].param("error"), Some("invalid_token"));
+    assert_eq!(challenges[0].param("realm"), Some("shop"));
+    assert!(!String::from_utf8_lossy(&unknown.body).contains("log in"));
+
+    let concealed = send(&client, Get, "/secret", Some("good")).await;
+    let unrouted = send(&client, Get, "/nowhere", None).await;
+    assert_eq!(concealed.status, 404, "{concealed:?}");
+    concealed.assert_same_as(&unrouted, "concealed vs no route");
+
+    let wrong_method = send(&client, Delete, "/me", Some("good")).await;
+    assert_eq!(wrong_method.status, 405, "{wrong_method:?}");
+    assert_eq!(wrong_method.header("allow"), Some("GET,HEAD"));
+    check_body(&wrong_method, Format::Json);
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(seen[0].contains("invalid_token"), "{}", seen[0]);
+    assert!(
+        seen[0].contains("the app's catcher answered 401: please log in"),
+        "{}",
+        seen[0]
+    );
+    assert!(seen[1].contains("concealed"), "{}", seen[1]);
+    assert!(seen[3].contains("405"), "{}", seen[3]);
+}
