@@ -6,7 +6,8 @@ use std::io::Cursor;
 use ::rocket::catcher::{self, Catcher};
 use ::rocket::data::Data;
 use ::rocket::fairing::{self, Fairing, Info, Kind};
-use ::rocket::http::Status;
+use ::rocket::http::uncased::UncasedStr;
+use ::rocket::http::{MediaType, Method as RocketMethod, Status};
 use ::rocket::request::Request;
 use ::rocket::response::Response;
 use ::rocket::{Build, Rocket};
@@ -17,7 +18,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use super::{in_scope, respond_in, route_of, served, set_headers};
 use crate::adapter::foreign::{self, MissingAllow, Treatment};
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
-use crate::error::HttpError;
+use crate::error::{ErrorStatus, HttpError};
 
 /// The fairing that gives every error response of a rocket app the crate's shape and lets
 /// every error see the request it answers: `rocket::build().attach(ErrorHandling::new())`,
@@ -32,7 +33,10 @@ use crate::error::HttpError;
 ///   (`#[catch(401)]`) answers instead, the fairing sends what the crate's catcher would have
 ///   sent; the app's catcher's text goes to the hidden note.
 /// - rocket answers a method a path does not route with 404: the catcher answers 405 with
-///   `Allow` listing the methods the app's routes have for that path (`HEAD` with `GET`).
+///   `Allow` listing the methods the app's routes have for that path (`HEAD` with `GET`). It
+///   answers 404 too where a route of the path and method takes another format
+///   (`format = "json"`): the catcher answers 415 (the body's `Content-Type`) or 406 (the
+///   request's `Accept`).
 /// - A 4xx or 5xx in another shape (plain text, HTML, empty) that another fairing or a
 ///   handler sends is rendered again; its text is the hidden note, seen by the report hook and
 ///   never sent. A 401 without a challenge gets the app's.
@@ -180,10 +184,65 @@ fn left_for(status: Status, req: &Request<'_>) -> Option<HttpError> {
         || (status == Status::NotFound && req.route().is_none()))
         && !routed.is_empty()
         && !routed.contains(&asked);
-    wrong_method.then(|| {
-        HttpError::method_not_allowed(routed)
-            .with_note(format!("rocket routes no {} for this path", req.method()))
-    })
+    if wrong_method {
+        return Some(
+            HttpError::method_not_allowed(routed)
+                .with_note(format!("rocket routes no {} for this path", req.method())),
+        );
+    }
+    (status == Status::NotFound && req.route().is_none())
+        .then(|| format_refusal(req))
+        .flatten()
+}
+
+/// The refusal for a request that a route of its path and method takes only in another format
+/// (`format = "json"`): rocket answers it as no route, 404. A body of the wrong `Content-Type`
+/// is a 415; a response in no type the request accepts, a 406.
+fn format_refusal(req: &Request<'_>) -> Option<HttpError> {
+    let segments = path_segments(req)?;
+    // rocket answers HEAD with the GET route.
+    let asked = match req.method() {
+        RocketMethod::Head => RocketMethod::Get,
+        method => method,
+    };
+    let mut refused_payload = None;
+    for route in req.rocket().routes() {
+        if route.method != asked || !path_matches(route.uri.path(), &segments) {
+            continue;
+        }
+        match &route.format {
+            Some(format) if !takes(route.method, format, req.format()) => {
+                refused_payload = Some(route.method.supports_payload());
+            }
+            // A route takes it: the 404 came from elsewhere (a guard that forwarded).
+            _ => return None,
+        }
+    }
+    let (status, header) = match refused_payload? {
+        true => (ErrorStatus::UNSUPPORTED_MEDIA_TYPE, "Content-Type"),
+        false => (ErrorStatus::NOT_ACCEPTABLE, "Accept"),
+    };
+    let sent = req.headers().get_one(header).unwrap_or("none");
+    Some(HttpError::new(status).with_note(format!(
+        "rocket routes this path and method for another format than {header} {sent}"
+    )))
+}
+
+/// Whether a route of `method` for `format` takes a request whose format (its `Content-Type`
+/// for a method with a body, else what it accepts) is `asked`, as rocket's router decides.
+fn takes(method: RocketMethod, format: &MediaType, asked: Option<&MediaType>) -> bool {
+    let collide = |asked: &MediaType| {
+        let part = |wanted: &UncasedStr, given: &UncasedStr| {
+            wanted == "*" || given == "*" || wanted == given
+        };
+        part(format.top(), asked.top()) && part(format.sub(), asked.sub())
+    };
+    match asked {
+        Some(asked) if method.supports_payload() => asked.specificity() == 2 && collide(asked),
+        None if method.supports_payload() => false,
+        Some(asked) => collide(asked),
+        None => true,
+    }
 }
 
 /// Answers `refusal` in place of what an app's catcher made of it: the catcher's headers stay
@@ -246,11 +305,9 @@ fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
         Method::OPTIONS,
         Method::TRACE,
     ];
-    let raw = req.uri().path().as_str();
-    if raw.len() > 1 && (raw.ends_with('/') || raw.contains("//")) {
+    let Some(segments) = path_segments(req) else {
         return Vec::new();
-    }
-    let segments: Vec<&str> = req.uri().path().segments().collect();
+    };
     let mut routed: Vec<Method> = Vec::new();
     for route in req.rocket().routes() {
         if path_matches(route.uri.path(), &segments) {
@@ -270,6 +327,16 @@ fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
         .into_iter()
         .filter(|method| routed.contains(method))
         .collect()
+}
+
+/// The decoded segments of the request's path, or `None` for a path rocket normalizes (`/me/`,
+/// `//me`), which no route of the other frameworks' routers matches.
+fn path_segments<'r>(req: &'r Request<'_>) -> Option<Vec<&'r str>> {
+    let raw = req.uri().path().as_str();
+    if raw.len() > 1 && (raw.ends_with('/') || raw.contains("//")) {
+        return None;
+    }
+    Some(req.uri().path().segments().collect())
 }
 
 /// Whether a route's path template (`/orders/<id>`, `/files/<path..>`) matches a path's
