@@ -9,7 +9,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use denied::{BearerToken, Config, Forbidden, HttpError, Unauthorized};
+use denied::{BearerToken, Challenge, Config, Forbidden, HttpError, Unauthorized};
 use rocket::http::Header;
 use rocket::local::asynchronous::Client;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -36,9 +36,37 @@ impl<'r> FromRequest<'r> for User {
     }
 }
 
+/// An API key, as rocket's guide writes the guard: an error type of its own.
+struct ApiKey;
+
+#[derive(Debug)]
+enum ApiKeyError {
+    Missing,
+    Invalid,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApiKey {
+    type Error = ApiKeyError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiKeyError> {
+        let refusal = || Unauthorized::new(Challenge::new("ApiKey"));
+        match req.headers().get_one("x-api-key") {
+            None => denied::rocket::refuse_with(req, refusal(), ApiKeyError::Missing),
+            Some("valid") => Outcome::Success(ApiKey),
+            Some(_) => denied::rocket::refuse_with(req, refusal(), ApiKeyError::Invalid),
+        }
+    }
+}
+
 #[get("/me")]
 fn me(_user: User) -> &'static str {
     "alice"
+}
+
+#[get("/reports")]
+fn reports(_key: ApiKey) -> &'static str {
+    "reports"
 }
 
 #[get("/secret")]
@@ -66,7 +94,7 @@ async fn client(seen: &Arc<Mutex<Vec<String>>>) -> Client {
         .realm("shop")
         .report(move |report| sink.lock().unwrap().push(report.to_string()));
     let app = rocket::custom(settings)
-        .mount("/", routes![me, secret])
+        .mount("/", routes![me, secret, reports])
         .register("/", catchers![please_log_in, not_here])
         .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
     Client::untracked(app).await.unwrap()
@@ -131,4 +159,27 @@ async fn the_crates_refusal_reaches_the_client_past_the_apps_catchers() {
     );
     assert!(seen[1].contains("concealed"), "{}", seen[1]);
     assert!(seen[3].contains("405"), "{}", seen[3]);
+}
+
+/// A guard with an error type of its own refuses with its own challenge, not the app's Bearer
+/// one, past the app's 401 catcher too.
+#[rocket::async_test]
+async fn a_guard_with_its_own_error_type_refuses_with_its_own_challenge() {
+    let seen = Arc::default();
+    let client = client(&seen).await;
+    let reply = send(&client, rocket::http::Method::Get, "/reports", None).await;
+    assert_eq!(reply.status, 401, "{reply:?}");
+    check_body(&reply, Format::Json);
+    let challenges = challenges_of(&reply);
+    assert_eq!(challenges.len(), 1, "{reply:?}");
+    assert!(
+        challenges[0].scheme.eq_ignore_ascii_case("apikey"),
+        "{reply:?}"
+    );
+    let mut keyed = client.get("/reports");
+    keyed.add_header(Header::new("x-api-key", "valid"));
+    assert_eq!(
+        keyed.dispatch().await.into_string().await.as_deref(),
+        Some("reports")
+    );
 }

@@ -43,7 +43,45 @@ pub fn refuse<T, S>(
     req: &Request<'_>,
     refusal: impl Into<HttpError>,
 ) -> ::rocket::outcome::Outcome<T, (Status, ()), S> {
-    ::rocket::outcome::Outcome::Error((keep(req, refusal.into()), ()))
+    refuse_with(req, refusal, ())
+}
+
+/// [`refuse`] for a guard with an error type of its own, as rocket's guide writes guards:
+/// `error` is what rocket logs and what a handler taking `Result<Guard, Guard::Error>` sees;
+/// the client gets `refusal`, with the challenge the guard names.
+///
+/// ```
+/// use denied::{Challenge, Unauthorized};
+/// use rocket::request::{FromRequest, Outcome, Request};
+///
+/// struct ApiKey;
+///
+/// #[derive(Debug)]
+/// enum ApiKeyError {
+///     Missing,
+///     Invalid,
+/// }
+///
+/// #[rocket::async_trait]
+/// impl<'r> FromRequest<'r> for ApiKey {
+///     type Error = ApiKeyError;
+///
+///     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiKeyError> {
+///         let refusal = || Unauthorized::new(Challenge::new("ApiKey"));
+///         match req.headers().get_one("x-api-key") {
+///             None => denied::rocket::refuse_with(req, refusal(), ApiKeyError::Missing),
+///             Some("valid") => Outcome::Success(ApiKey),
+///             Some(_) => denied::rocket::refuse_with(req, refusal(), ApiKeyError::Invalid),
+///         }
+///     }
+/// }
+/// ```
+pub fn refuse_with<T, E, S>(
+    req: &Request<'_>,
+    refusal: impl Into<HttpError>,
+    error: E,
+) -> ::rocket::outcome::Outcome<T, (Status, E), S> {
+    ::rocket::outcome::Outcome::Error((keep(req, refusal.into()), error))
 }
 
 /// Leaves `refusal` for the catcher; gives the status rocket is to call it with.

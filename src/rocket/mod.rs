@@ -5,8 +5,8 @@
 //! request guards and [`Json`] a data guard that refuse as the other frameworks' extractors do.
 //!
 //! rocket hands a catcher only a status, not the error of the guard that failed: a guard
-//! built on this module keeps its refusal with the request ([`refuse`]), and the fairing's
-//! catcher sends it.
+//! built on this module keeps its refusal with the request ([`refuse`], or [`refuse_with`] for
+//! a guard with an error type of its own), and the fairing's catcher sends it.
 //!
 //! ```
 //! use denied::{BearerToken, Forbidden, HttpError};
@@ -40,7 +40,7 @@ mod extract;
 mod handling;
 
 use extract::keep;
-pub use extract::{optional_bearer_token, refuse, Json};
+pub use extract::{optional_bearer_token, refuse, refuse_with, Json};
 pub use handling::ErrorHandling;
 
 /// Under [`ErrorHandling`] a 404, concealed or genuine, is answered by the catcher, as
