@@ -1,11 +1,12 @@
 //! [`ErrorHandling`]: every error response of a poem app in the crate's shape, panics included,
-//! each error seeing its request; [`allow`]: a route's 405 with its `Allow`.
+//! each error seeing its request; [`get`] and its kin, and [`allow`]: a route's 405 with its
+//! `Allow`.
 
 use std::fmt;
 use std::sync::Arc;
 
 use ::poem::error::MethodNotAllowedError;
-use ::poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use ::poem::{Endpoint, IntoEndpoint, IntoResponse, Middleware, Request, Response, RouteMethod};
 use http::Method;
 
 use crate::adapter::foreign::{self, MissingAllow, Shaped};
@@ -201,12 +202,140 @@ impl<E: Endpoint> Endpoint for AllowMethodsEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, request: Request) -> ::poem::Result<E::Output> {
-        self.inner.call(request).await.map_err(|error| {
-            if error.is::<MethodNotAllowedError>() {
-                HttpError::method_not_allowed(self.methods.iter().cloned()).into()
-            } else {
-                error
+        let result = self.inner.call(request).await;
+        result.map_err(|error| naming(error, &self.methods))
+    }
+}
+
+/// poem's 405 as the crate's, with `Allow: methods`; any other error as it is.
+fn naming(error: ::poem::Error, methods: &[Method]) -> ::poem::Error {
+    if error.is::<MethodNotAllowedError>() {
+        HttpError::method_not_allowed(methods.iter().cloned()).into()
+    } else {
+        error
+    }
+}
+
+/// poem's [`RouteMethod`] that knows its methods: a method the route lacks is answered with the
+/// crate's 405 and an `Allow` naming the route's methods (`HEAD` with `GET`, which poem answers
+/// with the `GET` endpoint), with no list to keep in step by hand. Start with [`get`],
+/// [`post`], [`put`], [`patch`] or [`delete`], in place of poem's functions of those names.
+///
+/// ```
+/// use poem::{handler, Route};
+///
+/// #[handler]
+/// fn me() -> &'static str {
+///     "alice"
+/// }
+///
+/// #[handler]
+/// fn rename() -> &'static str {
+///     "renamed"
+/// }
+///
+/// // `DELETE /me` answers 405 with `Allow: GET,HEAD,PATCH`.
+/// let app = Route::new().at("/me", denied::poem::get(me).patch(rename));
+/// # let _ = app;
+/// ```
+pub struct RouteMethods {
+    route: RouteMethod,
+    methods: Vec<Method>,
+}
+
+impl fmt::Debug for RouteMethods {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RouteMethods")
+            .field("methods", &self.methods)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! route_methods {
+    ($($name:ident $method:ident),*) => {
+        impl RouteMethods {
+            $(
+                #[doc = concat!("Sets the endpoint for `", stringify!($method), "`.")]
+                #[must_use]
+                pub fn $name<E>(self, endpoint: E) -> Self
+                where
+                    E: IntoEndpoint,
+                    E::Endpoint: 'static,
+                {
+                    self.with(Method::$method, endpoint)
+                }
+            )*
+        }
+
+        $(
+            #[doc = concat!(
+                "A [`RouteMethods`] with the endpoint for `", stringify!($method),
+                "`: poem's `", stringify!($name), "`, with the crate's 405."
+            )]
+            #[must_use]
+            pub fn $name<E>(endpoint: E) -> RouteMethods
+            where
+                E: IntoEndpoint,
+                E::Endpoint: 'static,
+            {
+                RouteMethods {
+                    route: RouteMethod::new(),
+                    methods: Vec::new(),
+                }
+                .$name(endpoint)
             }
-        })
+        )*
+    };
+}
+
+route_methods!(get GET, post POST, put PUT, patch PATCH, delete DELETE);
+
+impl RouteMethods {
+    /// Sets the endpoint for `HEAD`, where it must answer other than `GET`'s does.
+    #[must_use]
+    pub fn head<E>(self, endpoint: E) -> Self
+    where
+        E: IntoEndpoint,
+        E::Endpoint: 'static,
+    {
+        self.with(Method::HEAD, endpoint)
+    }
+
+    /// Sets the endpoint for `OPTIONS`.
+    #[must_use]
+    pub fn options<E>(self, endpoint: E) -> Self
+    where
+        E: IntoEndpoint,
+        E::Endpoint: 'static,
+    {
+        self.with(Method::OPTIONS, endpoint)
+    }
+
+    fn with<E>(mut self, method: Method, endpoint: E) -> Self
+    where
+        E: IntoEndpoint,
+        E::Endpoint: 'static,
+    {
+        self.route = self.route.method(method.clone(), endpoint);
+        let named = if method == Method::GET {
+            vec![Method::GET, Method::HEAD]
+        } else {
+            vec![method]
+        };
+        for method in named {
+            if !self.methods.contains(&method) {
+                self.methods.push(method);
+            }
+        }
+        self
+    }
+}
+
+impl Endpoint for RouteMethods {
+    type Output = Response;
+
+    async fn call(&self, request: Request) -> ::poem::Result<Response> {
+        let result = self.route.call(request).await;
+        result.map_err(|error| naming(error, &self.methods))
     }
 }

@@ -30,7 +30,8 @@ use bytes::Bytes;
 
 pub use extract::{Json, JsonLimit};
 pub use handling::{
-    allow, AllowMethods, AllowMethodsEndpoint, ErrorHandling, ErrorHandlingEndpoint,
+    allow, delete, get, patch, post, put, AllowMethods, AllowMethodsEndpoint, ErrorHandling,
+    ErrorHandlingEndpoint, RouteMethods,
 };
 
 use crate::credentials::{BasicCredentials, BearerToken};
