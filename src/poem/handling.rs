@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use ::poem::error::MethodNotAllowedError;
+use ::poem::middleware::ReqId;
 use ::poem::{Endpoint, IntoEndpoint, IntoResponse, Middleware, Request, Response, RouteMethod};
 use http::Method;
 
@@ -30,7 +31,14 @@ use crate::error::HttpError;
 ///   says, its path becomes the problem `instance`, its `Accept` chooses the format and its
 ///   `Accept-Language` the language.
 ///
-/// A route's own 405 names no method unless the route is wrapped with [`allow`].
+/// - Under poem's own `RequestId` (applied after it: `.with(ErrorHandling::new())
+///   .with(RequestId::new())`), errors name the id `RequestId` gave the request, in the body
+///   and the report, and `RequestId` writes it on the response, once. Applied the other way
+///   round, errors name the request's own id (`x-request-id`), and `RequestId` cannot name its
+///   own on them.
+///
+/// A route's own 405 names no method unless the route is built with [`get`] and its kin, or
+/// wrapped with [`allow`].
 ///
 /// Put it around the whole `Route`, last:
 ///
@@ -93,12 +101,20 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> ::poem::Result<Response> {
-        let context = RequestContext::of_request(
+        let mut context = RequestContext::of_request(
             &self.app,
             request.method(),
             request.uri(),
             request.headers(),
         );
+        // poem's own `RequestId` outside this middleware gave the request its id, and writes
+        // it on the response on the way out: errors name that id, and it is written once.
+        let given_id = request.data::<ReqId>().map(ToString::to_string);
+        if let Some(id) = &given_id {
+            let valid = crate::negotiate::request_id(std::iter::once(id.as_bytes()));
+            let id = valid.and_then(|id| http::HeaderValue::from_bytes(id).ok());
+            context = context.answered_as(id);
+        }
         // The app runs with its request in scope, and a panic in it, or in turning its answer
         // into a response, is caught where it happens.
         let answering = context::serving(&context, || caught(|| self.inner.call(request)));
@@ -121,7 +137,13 @@ impl<E: Endpoint> Endpoint for ErrorHandlingEndpoint<E> {
             Err(panic) => context::serving(&context, || panic.into_response()),
         };
         let mut response = shape(answered, &context).await;
-        context.echo_request_id(response.headers_mut());
+        match (&given_id, &context.settings().request_id_header) {
+            (None, _) => context.echo_request_id(response.headers_mut()),
+            (Some(_), Some(name)) => {
+                response.headers_mut().remove(name);
+            }
+            (Some(_), None) => {}
+        }
         Ok(response)
     }
 }
