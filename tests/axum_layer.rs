@@ -14,7 +14,7 @@ use axum::Router;
 use denied::axum::ErrorLayer;
 use denied::{Forbidden, HttpError};
 use support::{challenges_of, check_body, reply_of, Format, Reply};
-use tower::ServiceExt;
+use tower::{Layer, ServiceExt};
 
 async fn send(app: Router, request: Request<Body>) -> Reply {
     let response = app.oneshot(request).await.unwrap();
@@ -133,9 +133,10 @@ async fn axums_own_405_and_404_get_the_crates_shape() {
     missing.assert_same_as(&reply_of(HttpError::not_found().render()), "unknown route");
 }
 
-/// Under `Router::layer`, axum names the path's methods on its own 405 after the layer: the
-/// layer leaves that `Allow` to the router and reports nothing amiss. A handler's 405 that names
-/// no methods gets an empty `Allow` (RFC 9110 §10.2.1) and a report that says so.
+/// axum names a path's methods on its own 405: under `Router::layer` after the layer, which
+/// leaves every 405 to it and reports nothing amiss; around the whole router before it. There,
+/// a handler's 405 that names no methods gets an empty `Allow` (RFC 9110 §10.2.1) and a report
+/// that says so.
 #[tokio::test]
 async fn a_405_gets_the_routers_allow_or_an_empty_one_that_is_reported() {
     let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -143,31 +144,38 @@ async fn a_405_gets_the_routers_allow_or_an_empty_one_that_is_reported() {
     let config = denied::Config::new().report(move |report| {
         seen.lock().unwrap().push(report.to_string());
     });
-    let app = Router::new()
-        .route("/ok", get(|| async { "fine" }))
-        .route(
+    let routes = || {
+        Router::new().route("/ok", get(|| async { "fine" })).route(
             "/no-allow",
-            get(|| async { (StatusCode::METHOD_NOT_ALLOWED, "use the other method") }),
+            get(|| async { StatusCode::METHOD_NOT_ALLOWED }),
         )
-        .layer(ErrorLayer::with_config(config).unwrap());
+    };
+    let inside = routes().layer(ErrorLayer::with_config(config.clone()).unwrap());
+    let around = ErrorLayer::with_config(config).unwrap().layer(routes());
+    let allow = |reply: &Reply| -> Vec<String> {
+        reply.headers_named("allow").map(str::to_owned).collect()
+    };
 
-    let wrong_method = Request::delete("/ok").body(Body::empty()).unwrap();
-    let routers = send(app.clone(), wrong_method).await;
+    let wrong_method = || Request::delete("/ok").body(Body::empty()).unwrap();
+    let routers = send(inside, wrong_method()).await;
     assert_eq!(routers.status, 405);
-    let allow: Vec<&str> = routers.headers_named("allow").collect();
-    assert_eq!(allow, ["GET,HEAD"], "{routers:?}");
+    assert_eq!(allow(&routers), ["GET,HEAD"], "{routers:?}");
     check_body(&routers, Format::Json);
+    let response = around.clone().oneshot(wrong_method()).await.unwrap();
+    let routers_around = support::axum_reply(response).await;
+    assert_eq!(allow(&routers_around), ["GET,HEAD"], "{routers_around:?}");
 
-    let handlers = send(app, get_request("/no-allow")).await;
+    let response = around.oneshot(get_request("/no-allow")).await.unwrap();
+    let handlers = support::axum_reply(response).await;
     assert_eq!(handlers.status, 405);
-    let allow: Vec<&str> = handlers.headers_named("allow").collect();
-    assert_eq!(allow, [""], "{handlers:?}");
+    assert_eq!(allow(&handlers), [""], "{handlers:?}");
     check_body(&handlers, Format::Json);
 
     let reports = reports.lock().unwrap();
-    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports.len(), 3, "{reports:?}");
     assert!(!reports[0].contains("without Allow"), "{}", reports[0]);
-    assert!(reports[1].contains("a 405 without Allow"), "{}", reports[1]);
+    assert!(!reports[1].contains("without Allow"), "{}", reports[1]);
+    assert!(reports[2].contains("a 405 without Allow"), "{}", reports[2]);
 }
 
 #[tokio::test]

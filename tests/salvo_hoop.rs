@@ -32,6 +32,12 @@ async fn panicking(res: &mut Response) {
     panic!("connection to db-primary refused (password=hunter2)");
 }
 
+/// A handler's own 405 that names no methods.
+#[handler]
+async fn bare_405(res: &mut Response) {
+    res.status_code(StatusCode::METHOD_NOT_ALLOWED);
+}
+
 async fn get(service: &Service, path: &str) -> Reply {
     send(service, TestClient::get(format!("http://127.0.0.1{path}"))).await
 }
@@ -57,7 +63,8 @@ fn service() -> Service {
         .push(Router::with_path("trickle").get(trickle))
         .push(Router::with_path("concealed").get(concealed))
         .push(Router::with_path("genuine").get(genuine))
-        .push(Router::with_path("panicking").get(panicking));
+        .push(Router::with_path("panicking").get(panicking))
+        .push(Router::with_path("bare-405").get(bare_405));
     Service::new(router).hoop(denied::salvo::ErrorHandling::new())
 }
 
@@ -113,5 +120,16 @@ async fn salvos_own_405_keeps_the_methods_salvo_names() {
         .map(str::trim)
         .collect();
     assert!(methods.contains(&"GET"), "{reply:?}");
+    check_body(&reply, Format::Json);
+}
+
+/// A 405 a matched handler made, naming no methods, gets an empty `Allow` (RFC 9110 §10.2.1):
+/// salvo names methods only on its own 405.
+#[tokio::test]
+async fn a_handlers_405_without_allow_gets_an_empty_one() {
+    let reply = get(&service(), "/bare-405").await;
+    assert_eq!(reply.status, 405);
+    let allow: Vec<&str> = reply.headers_named("allow").collect();
+    assert_eq!(allow, [""], "{reply:?}");
     check_body(&reply, Format::Json);
 }

@@ -176,10 +176,10 @@ pub(crate) enum MissingAllow {
     /// resource allows no method now), and the report says "a 405 without Allow", for the app
     /// to fix its route. A 500 instead would make clients retry what can never succeed.
     Empty,
-    /// The router, after the layer, to a 405 whose body is empty: axum's router (under
-    /// `Router::layer`) and salvo's service make such a 405 for a method the path lacks, and
-    /// name the path's methods in `Allow` after every layer, where none is set. A 405 with a body
-    /// is a handler's: it gets [`MissingAllow::Empty`].
+    /// The router, after the layer: axum's router (under `Router::layer`) and salvo's service
+    /// name the path's methods on the 405 they make for a method the path lacks, after every
+    /// layer, where no `Allow` is set. The layer cannot tell that 405 from a handler's, so it
+    /// writes none: an empty one would hide the methods.
     Router,
 }
 
@@ -200,9 +200,7 @@ pub(crate) fn rewrite(
     let note = note_of(status, body, cut);
     let allow_from_router = missing_allow == MissingAllow::Router
         && status == StatusCode::METHOD_NOT_ALLOWED
-        && !headers.contains_key(ALLOW)
-        && body.is_empty()
-        && !cut;
+        && !headers.contains_key(ALLOW);
     let error = if allow_from_router {
         HttpError::with_status(status).with_note(note)
     } else {
@@ -453,8 +451,8 @@ mod tests {
 
     /// A 405 that names no methods keeps its status (a 500 would make a client retry what can
     /// never succeed) with an empty `Allow`, and the report says why the app should fix its
-    /// route; where a router names the path's methods on its own empty 405 after the layer
-    /// (axum's, salvo's), such a 405 is left for it.
+    /// route; where a router names the path's methods on its own 405 after the layer (axum's,
+    /// salvo's), the 405 is left for it.
     #[test]
     fn a_405_without_allow_stays_a_405_with_an_empty_allow_and_its_report_says_so() {
         let plain_405 = headers(&[("content-type", "text/plain")]);
@@ -477,10 +475,9 @@ mod tests {
         let plain = [("content-type", "text/plain")];
         assert_eq!(allow_after(&plain, b"no", MissingAllow::Empty), [""]);
         assert_eq!(allow_after(&[], b"", MissingAllow::Empty), [""]);
-        // A router after the layer names the methods on its own 405, which has no body; a
-        // handler's 405 with a body gets the empty `Allow`.
+        // A router after the layer names the methods on its own 405: none is written here.
         assert!(allow_after(&[], b"", MissingAllow::Router).is_empty());
-        assert_eq!(allow_after(&plain, b"no", MissingAllow::Router), [""]);
+        assert!(allow_after(&plain, b"no", MissingAllow::Router).is_empty());
 
         let mut json_405 = headers(&[("content-type", "application/json")]);
         assert_eq!(

@@ -22,9 +22,6 @@ pub(crate) trait Bodies: 'static {
     /// The body of the responses the middleware sends.
     type Sent: Send + 'static;
 
-    /// Who names the methods of a 405 that names none.
-    const MISSING_ALLOW: MissingAllow = MissingAllow::Empty;
-
     fn passed(body: Self::App) -> Self::Sent;
     fn rendered(bytes: Bytes) -> Self::Sent;
 }
@@ -68,18 +65,21 @@ pub(crate) fn call<R>(context: &RequestContext, call: impl FnOnce() -> R) -> R {
 }
 
 /// Polls the app with its request in scope, then gives its response the crate's shape and the
-/// request's id.
+/// request's id; `missing_allow` says who names the methods of a 405 that names none.
 pub(crate) fn poll<F, E, K>(
     context: &RequestContext,
     state: Pin<&mut State<F, K::Sent>>,
     cx: &mut Context<'_>,
+    missing_allow: MissingAllow,
 ) -> Poll<Result<Response<K::Sent>, E>>
 where
     F: Future<Output = Result<Response<K::App>, E>>,
     K: Bodies,
     <K::App as http_body::Body>::Data: Send,
 {
-    let mut polled = context::serving(context, || poll_state::<F, E, K>(context, state, cx));
+    let mut polled = context::serving(context, || {
+        poll_state::<F, E, K>(context, state, cx, missing_allow)
+    });
     if let Poll::Ready(Ok(response)) = &mut polled {
         context.echo_request_id(response.headers_mut());
     }
@@ -92,6 +92,7 @@ fn poll_state<F, E, K>(
     context: &RequestContext,
     mut state: Pin<&mut State<F, K::Sent>>,
     cx: &mut Context<'_>,
+    missing_allow: MissingAllow,
 ) -> Poll<Result<Response<K::Sent>, E>>
 where
     F: Future<Output = Result<Response<K::App>, E>>,
@@ -132,7 +133,7 @@ where
                 return Poll::Ready(Ok(response.map(K::passed)));
             }
             Treatment::Rewrite => state.set(State::Rewriting {
-                future: Box::pin(rewrite::<K>(response)),
+                future: Box::pin(rewrite::<K>(response, missing_allow)),
             }),
         }
     }
@@ -140,14 +141,17 @@ where
 
 /// Reads up to [`foreign::NOTE_BODY_LIMIT`] bytes of a foreign error body for the note, and
 /// answers in the crate's shape instead.
-async fn rewrite<K: Bodies>(response: Response<K::App>) -> Response<K::Sent>
+async fn rewrite<K: Bodies>(
+    response: Response<K::App>,
+    missing_allow: MissingAllow,
+) -> Response<K::Sent>
 where
     <K::App as http_body::Body>::Data: Send,
 {
     let (mut parts, body) = response.into_parts();
     let (text, cut) = foreign::read_note(body).await;
     let (status, body) =
-        foreign::rewrite(parts.status, &mut parts.headers, &text, cut, K::MISSING_ALLOW);
+        foreign::rewrite(parts.status, &mut parts.headers, &text, cut, missing_allow);
     parts.status = status;
     Response::from_parts(parts, K::rendered(body))
 }

@@ -1,5 +1,6 @@
 //! [`ErrorLayer`]: every error response of an axum app in the crate's shape, panics included.
 
+use std::any::TypeId;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -88,7 +89,7 @@ let app = denied::axum::ErrorService::new(router);
 
 impl<S> ErrorService<S>
 where
-    S: Service<Request<Body>, Response = Response>,
+    S: Service<Request<Body>, Response = Response> + 'static,
 {
     /// The app as `axum::serve` takes it, as `Router::into_make_service` gives a router.
     ///
@@ -110,7 +111,7 @@ where
 
 impl<S, ReqBody> Service<Request<ReqBody>> for ErrorService<S>
 where
-    S: Service<Request<ReqBody>, Response = Response>,
+    S: Service<Request<ReqBody>, Response = Response> + 'static,
 {
     type Response = Response;
     type Error = S::Error;
@@ -128,9 +129,17 @@ where
             request.headers(),
         );
         let future = middleware::call(&context, || self.inner.call(request));
+        // Around the whole router, axum has named a path's methods on its own 405 already.
+        // Under `Router::layer` it does so after this layer, only where no `Allow` is set.
+        let missing_allow = if TypeId::of::<S>() == TypeId::of::<axum::Router>() {
+            MissingAllow::Empty
+        } else {
+            MissingAllow::Router
+        };
         ResponseFuture {
             context,
             state: State::new(future),
+            missing_allow,
         }
     }
 }
@@ -141,8 +150,6 @@ enum AxumBodies {}
 impl Bodies for AxumBodies {
     type App = Body;
     type Sent = Body;
-
-    const MISSING_ALLOW: MissingAllow = MissingAllow::Router;
 
     fn passed(body: Body) -> Body {
         body
@@ -159,6 +166,7 @@ pin_project! {
         context: RequestContext,
         #[pin]
         state: State<F, Body>,
+        missing_allow: MissingAllow,
     }
 }
 
@@ -176,6 +184,6 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        middleware::poll::<F, E, AxumBodies>(this.context, this.state, cx)
+        middleware::poll::<F, E, AxumBodies>(this.context, this.state, cx, *this.missing_allow)
     }
 }

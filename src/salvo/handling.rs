@@ -63,13 +63,20 @@ impl Handler for ErrorHandling {
     ) {
         let context = RequestContext::of_request(&self.app, req.method(), req.uri(), req.headers());
         let is_head = req.method() == Method::HEAD;
+        // salvo sets 405 before the hoops only where no route takes the method: it then names
+        // the path's methods in `Allow` after every hoop.
+        let missing_allow = if res.status_code == Some(http::StatusCode::METHOD_NOT_ALLOWED) {
+            MissingAllow::Router
+        } else {
+            MissingAllow::Empty
+        };
         let served = serve(&context, ctrl.call_next(req, depot, res)).await;
         if let Err(panic) = served {
             // Nothing the panicking handler left is sent: no header, no cookie.
             *res = Response::new();
             context::serving(&context, || write(res, &panic));
         }
-        shape(res, &context).await;
+        shape(res, &context, missing_allow).await;
         context.echo_request_id(res.headers_mut());
         if is_head {
             keep_content_length(res);
@@ -95,7 +102,7 @@ async fn serve<F: Future>(context: &RequestContext, next: F) -> Result<F::Output
 }
 
 /// The response in the crate's shape.
-async fn shape(res: &mut Response, context: &RequestContext) {
+async fn shape(res: &mut Response, context: &RequestContext, missing_allow: MissingAllow) {
     let Some(mut status) = res.status_code else {
         return;
     };
@@ -112,7 +119,7 @@ async fn shape(res: &mut Response, context: &RequestContext) {
                     res.headers_mut(),
                     note.as_bytes(),
                     false,
-                    MissingAllow::Empty,
+                    missing_allow,
                 )
             });
             res.status_code(status);
@@ -122,8 +129,6 @@ async fn shape(res: &mut Response, context: &RequestContext) {
         body => body,
     };
     let headers = res.headers_mut();
-    // salvo's service names a path's methods on its own 405 after every hoop.
-    let missing_allow = MissingAllow::Router;
     let shaped = foreign::shape(
         &mut status,
         headers,

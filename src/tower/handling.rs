@@ -12,6 +12,7 @@ use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use super::ResponseBody;
+use crate::adapter::foreign::MissingAllow;
 use crate::adapter::scope::caught;
 use crate::adapter::tower::{self as middleware, Bodies, State};
 use crate::context::{AppSettings, RequestContext};
@@ -178,7 +179,8 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let context = &*this.context;
-        match middleware::poll::<F, E, TowerBodies<B>>(context, this.state, cx) {
+        let missing_allow = MissingAllow::Empty;
+        match middleware::poll::<F, E, TowerBodies<B>>(context, this.state, cx, missing_allow) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(response)) => Poll::Ready(Ok(response)),
             // The service's refusal, rendered for its request.
