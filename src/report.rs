@@ -150,7 +150,12 @@ impl fmt::Display for Report<'_> {
                 }
             }
         }
-        for (depth, cause) in causes(self.error.hidden_source()).enumerate() {
+        // A concealed refusal's hidden source is the cause of the 404 that hides it.
+        let hidden_source = self.error.hidden_source().or_else(|| {
+            let concealed = self.error.concealed()?;
+            concealed.as_http_error().hidden_source()
+        });
+        for (depth, cause) in causes(hidden_source).enumerate() {
             let joint = if depth == 0 { ": caused by: " } else { ": " };
             write!(f, "{joint}{}", EscapedDisplay(cause))?;
         }
@@ -183,4 +188,29 @@ pub(crate) fn report_once(hook: &ReportHook, report: &Report<'_>) {
     let _reporting = Reporting;
     // The hook sees the report only; nothing it could leave half-changed is used after it.
     let _ = catch_unwind(AssertUnwindSafe(|| hook(report)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Report, RequestView};
+    use crate::error::{Forbidden, HttpError};
+
+    /// The line ends with the hidden source's chain, escaped; a concealed refusal's source is
+    /// the 404's.
+    #[test]
+    fn the_line_names_the_hidden_sources_chain_concealed_or_not() {
+        let refused = || std::io::Error::other("db-primary\nrefused");
+        let internal = HttpError::internal().with_source(refused());
+        let concealed = HttpError::from(Forbidden::not_owner().with_source(refused()).conceal());
+        for error in [internal, concealed] {
+            let line = Report::new(&error, RequestView::default()).to_string();
+            assert!(
+                line.ends_with(": caused by: db-primary\\nrefused"),
+                "{line}"
+            );
+        }
+        let plain = HttpError::forbidden();
+        let line = Report::new(&plain, RequestView::default()).to_string();
+        assert!(!line.contains("caused by"), "{line}");
+    }
 }

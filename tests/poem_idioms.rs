@@ -41,7 +41,7 @@ async fn read(response: poem::test::TestResponse) -> Reply {
 #[tokio::test]
 async fn a_route_of_the_crates_methods_names_them_on_its_405() {
     let app = Route::new()
-        .at("/me", denied::poem::get(me).patch(rename))
+        .at("/me", denied::poem::patch(rename).get(me))
         .at("/plain", poem::get(me))
         .with(ErrorHandling::new());
     let client = TestClient::new(app);

@@ -10,7 +10,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use denied::{BearerToken, Challenge, Config, Forbidden, HttpError, Unauthorized};
-use rocket::http::Header;
+use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{catch, catchers, get, routes};
@@ -69,6 +69,22 @@ fn reports(_key: ApiKey) -> &'static str {
     "reports"
 }
 
+/// A handler that takes the guard's outcome and answers a refused one with its own JSON 401.
+#[get("/mine")]
+fn mine(user: Result<User, ()>) -> Result<&'static str, (Status, (ContentType, &'static str))> {
+    match user {
+        Ok(User) => Ok("mine"),
+        Err(()) => Err((Status::Unauthorized, (ContentType::JSON, OWN_401))),
+    }
+}
+
+const OWN_401: &str = r#"{"error":"sign in at /login"}"#;
+
+#[get("/report", format = "json")]
+fn report() -> &'static str {
+    "{}"
+}
+
 #[get("/secret")]
 fn secret(_user: User) -> HttpError {
     Forbidden::not_owner().conceal()
@@ -94,7 +110,7 @@ async fn client(seen: &Arc<Mutex<Vec<String>>>) -> Client {
         .realm("shop")
         .report(move |report| sink.lock().unwrap().push(report.to_string()));
     let app = rocket::custom(settings)
-        .mount("/", routes![me, secret, reports])
+        .mount("/", routes![me, secret, reports, mine, report])
         .register("/", catchers![please_log_in, not_here])
         .attach(denied::rocket::ErrorHandling::with_config(config).unwrap());
     Client::untracked(app).await.unwrap()
@@ -158,7 +174,11 @@ async fn the_crates_refusal_reaches_the_client_past_the_apps_catchers() {
         seen[0]
     );
     assert!(seen[1].contains("concealed"), "{}", seen[1]);
-    assert!(seen[3].contains("405"), "{}", seen[3]);
+    assert!(
+        seen[3].contains("rocket routes no DELETE for this path"),
+        "{}",
+        seen[3]
+    );
 }
 
 /// A guard with an error type of its own refuses with its own challenge, not the app's Bearer
@@ -182,4 +202,29 @@ async fn a_guard_with_its_own_error_type_refuses_with_its_own_challenge() {
         keyed.dispatch().await.into_string().await.as_deref(),
         Some("reports")
     );
+}
+
+/// A JSON 401 a handler wrote on purpose passes as written, given the app's challenge, though a
+/// guard left its own refusal; a `format = "json"` route answers 406 to a request that accepts
+/// no JSON, where rocket says 404.
+#[rocket::async_test]
+async fn the_apps_own_json_error_passes_and_a_format_route_refuses_with_406() {
+    let seen = Arc::default();
+    let client = client(&seen).await;
+    let own = send(&client, rocket::http::Method::Get, "/mine", Some("nope")).await;
+    assert_eq!(own.status, 401, "{own:?}");
+    assert_eq!(own.body, OWN_401.as_bytes(), "{own:?}");
+    let challenges = challenges_of(&own);
+    assert_eq!(challenges.len(), 1, "{own:?}");
+    assert_eq!(challenges[0].param("error"), None, "{own:?}");
+
+    let mut html = client.get("/report");
+    html.add_header(Header::new("Accept", "text/html"));
+    let response = html.dispatch().await;
+    assert_eq!(response.status().code, 406);
+    let body = response.into_string().await.unwrap_or_default();
+    assert!(body.contains("\"status\":406"), "{body}");
+    let mut json = client.get("/report");
+    json.add_header(Header::new("Accept", "application/json"));
+    assert_eq!(json.dispatch().await.status().code, 200);
 }

@@ -29,9 +29,12 @@ async fn login(credentials: BasicCredentials) -> String {
 }
 
 #[handler]
-async fn create(order: Json<Order>) -> String {
-    let Json(order) = order;
-    format!("{} x{}", order.item, order.quantity)
+async fn create(order: Json<Order>, res: &mut Response) {
+    let order = order.into_inner();
+    res.status_code(StatusCode::CREATED);
+    res.render(Json(
+        serde_json::json!({ "item": order.item, "quantity": order.quantity }),
+    ));
 }
 
 #[handler]
@@ -106,7 +109,12 @@ async fn the_json_argument_answers_415_413_400_and_422_as_the_extractors_do() {
             .raw_json(body.to_owned())
     };
     let good = send(order("application/json", r#"{"item":"tea","quantity":2}"#)).await;
-    assert_eq!((good.status, good.body.as_slice()), (200, &b"tea x2"[..]));
+    assert_eq!(good.status, 201, "{good:?}");
+    assert_eq!(good.header("content-type"), Some("application/json"));
+    assert_eq!(
+        good.json(),
+        serde_json::json!({ "item": "tea", "quantity": 2 })
+    );
     for (request, status) in [
         (order("text/plain", r#"{"item":"tea","quantity":2}"#), 415),
         (

@@ -313,11 +313,9 @@ impl Config {
     ///
     /// ```
     /// let config = denied::Config::new().report(|report| {
-    ///     // 'GET /admin (request id 7f3a): 403 forbidden: missing_role admin'
+    ///     // 'GET /admin (request id 7f3a): 403 forbidden: missing_role admin', and for an
+    ///     // error with a hidden source ': caused by: ' and the source's chain, escaped.
     ///     eprintln!("{report}");
-    ///     if let Some(cause) = std::error::Error::source(report.error()) {
-    ///         eprintln!("  caused by: {cause}");
-    ///     }
     /// });
     /// ```
     #[must_use]
@@ -373,7 +371,8 @@ impl Config {
     /// crate did not render for the request (see [`ForeignJson`]). By default a 5xx gets the
     /// crate's generic body, whatever its media type, its text kept as the hidden note, and a
     /// 4xx passes as written. tonic's layer treats the message of a gRPC status the crate did
-    /// not make the same way, by the HTTP status its code stands for. The layer knows the crate's own responses without looking at
+    /// not make the same way, by the HTTP status its code stands for: `Pass` lets an
+    /// `Internal` status's own message through too. The layer knows the crate's own responses without looking at
     /// their bodies: an error converted into the response a handler returns, not one rendered
     /// with [`HttpError::render`](crate::HttpError::render) and discarded.
     ///

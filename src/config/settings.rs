@@ -425,7 +425,7 @@ impl Settings {
     }
 
     /// Every tag a response may name in `Content-Language`.
-    #[cfg(feature = "utoipa")]
+    #[cfg(any(feature = "utoipa", test))]
     pub(crate) fn sent_language_tags(&self) -> Vec<&str> {
         let english = self
             .english

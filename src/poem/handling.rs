@@ -312,6 +312,17 @@ macro_rules! route_methods {
 
 route_methods!(get GET, post POST, put PUT, patch PATCH, delete DELETE);
 
+/// The order a route's methods are named in.
+const METHOD_ORDER: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+
 impl RouteMethods {
     /// Sets the endpoint for `HEAD`, where it must answer other than `GET`'s does.
     #[must_use]
@@ -349,6 +360,13 @@ impl RouteMethods {
                 self.methods.push(method);
             }
         }
+        // In one order whatever the order of the calls, as the other frameworks name them.
+        self.methods.sort_by_key(|method| {
+            METHOD_ORDER
+                .iter()
+                .position(|known| known == method)
+                .unwrap_or(METHOD_ORDER.len())
+        });
         self
     }
 }

@@ -17,6 +17,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use super::{in_scope, respond_in, route_of, served, set_headers};
 use crate::adapter::foreign::{self, MissingAllow, Treatment};
+use crate::adapter::json_body::is_json_content_type;
 use crate::context::{self, AppSettings, HeaderLines, RequestContext};
 use crate::error::{ErrorStatus, HttpError};
 
@@ -86,8 +87,13 @@ impl Fairing for ErrorHandling {
         };
         let status = res.status();
         // An app's own catcher (`#[catch(401)]`, `#[catch(404)]`) answered instead of the
-        // crate's: the refusal it answered goes out still.
-        let answered_by_app = status.code >= 400 && !context.sent(status.code);
+        // crate's: the refusal it answered goes out still. A JSON error the app wrote on
+        // purpose (a handler that took a guard's `Result`) passes, as every JSON 4xx does.
+        let is_json = res
+            .headers()
+            .get_one("Content-Type")
+            .is_some_and(|media_type| is_json_content_type(media_type.as_bytes()));
+        let answered_by_app = status.code >= 400 && !context.sent(status.code) && !is_json;
         match answered_by_app.then(|| left_for(status, req)).flatten() {
             Some(refusal) => overrule(res, refusal, context).await,
             None => shape(res, context).await,

@@ -4,9 +4,10 @@
 use std::fmt;
 
 use ::salvo::extract::{Extractible, Metadata};
-use ::salvo::http::ParseError;
-use ::salvo::{Depot, Request, Writer};
+use ::salvo::http::{ParseError, ResBody};
+use ::salvo::{Depot, Request, Response, Scribe, Writer};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::adapter::json_body;
 use crate::credentials::{BasicCredentials, BearerToken};
@@ -92,7 +93,8 @@ impl Default for JsonLimit {
 /// A JSON request body as a handler's argument, read as [`json`] reads it up to the
 /// [`JsonLimit`]: 415 without `Content-Type: application/json` (or `+json`), 413 over the
 /// limit, 400 for a syntax error, 422 for JSON of the wrong shape. (salvo's own `JsonBody`
-/// answers every one of them with 400.)
+/// answers every one of them with 400.) salvo's handler macro takes an argument by name, not
+/// by pattern: `order: Json<Order>`, then `order.into_inner()` or `let Json(order) = order`.
 ///
 /// ```
 /// use denied::salvo::Json;
@@ -110,8 +112,46 @@ impl Default for JsonLimit {
 /// }
 /// # let _ = Router::with_path("orders").post(create);
 /// ```
+///
+/// It is also a response, as salvo's own `Json` is (which `use denied::salvo::Json` shadows in
+/// salvo's prelude): `application/json`, or the crate's 500 for a value that does not
+/// serialize.
+///
+/// ```
+/// use denied::salvo::Json;
+/// use salvo::prelude::*;
+///
+/// #[handler]
+/// async fn created(res: &mut Response) {
+///     res.status_code(StatusCode::CREATED);
+///     res.render(Json(serde_json::json!({ "id": 1 })));
+/// }
+/// # let _ = Router::with_path("orders").post(created);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The value read.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: Serialize> Scribe for Json<T> {
+    fn render(self, res: &mut Response) {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => {
+                res.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/json"),
+                );
+                res.body(ResBody::Once(body.into()));
+            }
+            Err(error) => HttpError::internal().with_source(error).render(res),
+        }
+    }
+}
 
 impl<'ex, T: DeserializeOwned + Send> Extractible<'ex> for Json<T> {
     fn metadata() -> &'static Metadata {
