@@ -201,7 +201,7 @@ mod tests {
     fn the_line_names_the_hidden_sources_chain_concealed_or_not() {
         let refused = || std::io::Error::other("db-primary\nrefused");
         let internal = HttpError::internal().with_source(refused());
-        let concealed = HttpError::from(Forbidden::not_owner().with_source(refused()).conceal());
+        let concealed = Forbidden::not_owner().with_source(refused()).conceal();
         for error in [internal, concealed] {
             let line = Report::new(&error, RequestView::default()).to_string();
             assert!(
