@@ -314,7 +314,7 @@ fn treat<B: MessageBody + 'static>(response: HttpResponse<B>, context: &RequestC
             let mut response = response.map_into_boxed_body();
             let status = http_status(&response);
             let mut headers = to_http(response.headers());
-            foreign::fix_headers(status, &mut headers);
+            foreign::fix_headers(status, &mut headers, MissingAllow::Empty);
             replace_headers(response.headers_mut(), &headers);
             Treated::Ready(response)
         }

@@ -127,15 +127,15 @@ fn methods_of(headers: &HeaderMap) -> Vec<Method> {
 }
 
 /// Gives a JSON error the headers its status needs: the app's challenge on a 401 without one,
-/// `Allow` in the crate's form on a 405 (empty, where it names no methods: see
-/// [`MissingAllow::Empty`]).
-pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap) {
+/// `Allow` in the crate's form on a 405, or what `missing_allow` says where it names no methods.
+pub(crate) fn fix_headers(status: StatusCode, headers: &mut HeaderMap, missing_allow: MissingAllow) {
     if status == StatusCode::UNAUTHORIZED && !headers.contains_key(WWW_AUTHENTICATE) {
         if let Ok(challenge) = app_challenge().to_header_value() {
             headers.insert(WWW_AUTHENTICATE, challenge);
         }
     }
-    if status == StatusCode::METHOD_NOT_ALLOWED {
+    let left_to_router = missing_allow == MissingAllow::Router && !headers.contains_key(ALLOW);
+    if status == StatusCode::METHOD_NOT_ALLOWED && !left_to_router {
         if let Some(allow) = allow_value(methods_of(headers)) {
             headers.insert(ALLOW, allow);
         }
@@ -325,7 +325,7 @@ with_framework! {
         match treatment(*status, headers, Some(context)) {
             Treatment::Untouched => Shaped::Kept(body),
             Treatment::FixHeaders => {
-                serving(context, || fix_headers(*status, headers));
+                serving(context, || fix_headers(*status, headers, missing_allow));
                 Shaped::Kept(body)
             }
             Treatment::Rewrite => {
@@ -434,7 +434,7 @@ mod tests {
             treatment(StatusCode::UNAUTHORIZED, &json_401, None),
             Treatment::FixHeaders
         );
-        fix_headers(StatusCode::UNAUTHORIZED, &mut json_401);
+        fix_headers(StatusCode::UNAUTHORIZED, &mut json_401, MissingAllow::Empty);
         assert_eq!(json_401[WWW_AUTHENTICATE], r#"Bearer realm="api""#);
 
         let mut axum_405 = headers(&[
@@ -445,7 +445,7 @@ mod tests {
             treatment(StatusCode::METHOD_NOT_ALLOWED, &axum_405, None),
             Treatment::FixHeaders
         );
-        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut axum_405);
+        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut axum_405, MissingAllow::Router);
         assert_eq!(axum_405[ALLOW], "GET,HEAD");
     }
 
@@ -484,8 +484,11 @@ mod tests {
             treatment(StatusCode::METHOD_NOT_ALLOWED, &json_405, None),
             Treatment::FixHeaders
         );
-        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut json_405);
+        let mut left = json_405.clone();
+        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut json_405, MissingAllow::Empty);
         assert_eq!(json_405.get_all(ALLOW).iter().collect::<Vec<_>>(), [""]);
+        fix_headers(StatusCode::METHOD_NOT_ALLOWED, &mut left, MissingAllow::Router);
+        assert!(!left.contains_key(ALLOW), "{left:?}");
     }
 
     #[test]

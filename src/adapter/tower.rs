@@ -129,7 +129,7 @@ where
             Treatment::FixHeaders => {
                 let mut response = response;
                 let status = response.status();
-                foreign::fix_headers(status, response.headers_mut());
+                foreign::fix_headers(status, response.headers_mut(), missing_allow);
                 return Poll::Ready(Ok(response.map(K::passed)));
             }
             Treatment::Rewrite => state.set(State::Rewriting {

@@ -385,7 +385,9 @@ pub(super) async fn shape(res: &mut Response<'_>, context: &RequestContext) {
     };
     let mut headers = headers_of(res);
     if treatment == Treatment::FixHeaders {
-        context::serving(context, || foreign::fix_headers(status, &mut headers));
+        context::serving(context, || {
+            foreign::fix_headers(status, &mut headers, MissingAllow::Empty)
+        });
         set_headers(res, &headers);
         return;
     }
