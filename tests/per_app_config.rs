@@ -717,7 +717,6 @@ mod poem_apps {
     use super::*;
     use poem::test::TestClient;
     use poem::{get, handler, EndpointExt, Route};
-    use support::reply_of;
 
     #[handler]
     fn refused() -> Forbidden {
@@ -793,14 +792,7 @@ mod poem_apps {
             for (name, value) in HEADERS {
                 request = request.header(name, value);
             }
-            let response = request.send().await.0;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.into_body().into_bytes().await.unwrap();
-            let mut http_response = http::Response::new(body);
-            *http_response.status_mut() = status;
-            *http_response.headers_mut() = headers;
-            replies.push(reply_of(http_response));
+            replies.push(support::poem_reply(request.send().await).await);
         }
         replies.try_into().unwrap()
     }
@@ -824,8 +816,7 @@ mod poem_apps {
 mod salvo_apps {
     use super::*;
     use salvo::prelude::*;
-    use salvo::test::{ResponseExt, TestClient};
-    use support::reply_of;
+    use salvo::test::TestClient;
 
     #[handler]
     async fn refused() -> Forbidden {
@@ -900,12 +891,7 @@ mod salvo_apps {
             for (name, value) in HEADERS {
                 request = request.add_header(name, value, true);
             }
-            let mut response = request.send(&service).await;
-            let body = response.take_bytes(None).await.unwrap();
-            let mut http_response = http::Response::new(body);
-            *http_response.status_mut() = response.status_code.unwrap();
-            *http_response.headers_mut() = response.headers().clone();
-            replies.push(reply_of(http_response));
+            replies.push(support::salvo_reply(request.send(&service).await).await);
         }
         replies.try_into().unwrap()
     }

@@ -15,7 +15,7 @@ use denied::{Config, Forbidden};
 use poem::middleware::RequestId;
 use poem::test::TestClient;
 use poem::{handler, EndpointExt, Route};
-use support::{check_body, reply_of, Format, Reply};
+use support::{check_body, Format, Reply};
 
 #[handler]
 fn me() -> &'static str {
@@ -28,14 +28,7 @@ fn rename() -> &'static str {
 }
 
 async fn read(response: poem::test::TestResponse) -> Reply {
-    let response = response.0;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().into_bytes().await.unwrap();
-    let mut http_response = http::Response::new(body);
-    *http_response.status_mut() = status;
-    *http_response.headers_mut() = headers;
-    reply_of(http_response)
+    support::poem_reply(response).await
 }
 
 #[tokio::test]

@@ -12,9 +12,7 @@ use poem::http::StatusCode;
 use poem::test::TestClient;
 use poem::web::Path;
 use poem::{get, handler, post, Endpoint, EndpointExt, Response, Route};
-use support::{
-    assert_rewritten_upstream_error, challenges_of, check_body, reply_of, Format, Reply,
-};
+use support::{assert_rewritten_upstream_error, challenges_of, check_body, Format, Reply};
 
 #[handler]
 fn refused() -> Result<String, HttpError> {
@@ -82,14 +80,7 @@ fn app() -> impl Endpoint {
 }
 
 async fn read(response: poem::test::TestResponse) -> Reply {
-    let response = response.0;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().into_bytes().await.unwrap();
-    let mut http_response = http::Response::new(body);
-    *http_response.status_mut() = status;
-    *http_response.headers_mut() = headers;
-    reply_of(http_response)
+    support::poem_reply(response).await
 }
 
 async fn get_reply(path: &str) -> Reply {

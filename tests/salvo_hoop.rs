@@ -8,8 +8,8 @@ mod support;
 use denied::{Forbidden, HttpError};
 use salvo::http::cookie::Cookie;
 use salvo::prelude::*;
-use salvo::test::{ResponseExt, TestClient};
-use support::{check_body, reply_of, Format, Reply};
+use salvo::test::TestClient;
+use support::{check_body, Format, Reply};
 
 #[handler]
 async fn concealed(res: &mut Response) -> Result<(), HttpError> {
@@ -43,12 +43,7 @@ async fn get(service: &Service, path: &str) -> Reply {
 }
 
 async fn send(service: &Service, request: salvo::test::RequestBuilder) -> Reply {
-    let mut response = request.send(service).await;
-    let body = response.take_bytes(None).await.unwrap();
-    let mut http_response = http::Response::new(body);
-    *http_response.status_mut() = response.status_code.unwrap();
-    *http_response.headers_mut() = response.headers().clone();
-    reply_of(http_response)
+    support::salvo_reply(request.send(service).await).await
 }
 
 /// A foreign 502 whose body sends its first bytes and then stalls.

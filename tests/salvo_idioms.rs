@@ -9,8 +9,8 @@ mod support;
 use denied::salvo::{Json, JsonLimit};
 use denied::{BasicCredentials, BearerToken};
 use salvo::prelude::*;
-use salvo::test::{RequestBuilder, ResponseExt, TestClient};
-use support::{challenges_of, check_body, reply_of, Format, Reply};
+use salvo::test::{RequestBuilder, TestClient};
+use support::{challenges_of, check_body, Format, Reply};
 
 #[derive(serde::Deserialize)]
 struct Order {
@@ -53,12 +53,7 @@ fn service() -> Service {
 }
 
 async fn send(request: RequestBuilder) -> Reply {
-    let mut response = request.send(&service()).await;
-    let body = response.take_bytes(None).await.unwrap();
-    let mut http_response = http::Response::new(body);
-    *http_response.status_mut() = response.status_code.unwrap();
-    *http_response.headers_mut() = response.headers().clone();
-    reply_of(http_response)
+    support::salvo_reply(request.send(&service()).await).await
 }
 
 fn url(path: &str) -> String {

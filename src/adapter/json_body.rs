@@ -7,6 +7,17 @@ use crate::syntax::trim_ows;
 use crate::body::BodyFormat;
 use crate::error::HttpError;
 
+/// The largest JSON body a `Json` extractor reads where the app sets no limit: 2 MiB.
+#[cfg(any(feature = "poem", feature = "salvo"))]
+pub(crate) const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
+
+/// `value` as a JSON response body, or the crate's 500 for a value that does not serialize
+/// (the serializer's error its hidden source).
+#[cfg(any(feature = "poem", feature = "salvo"))]
+pub(crate) fn response_body<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, HttpError> {
+    serde_json::to_vec(value).map_err(|error| HttpError::internal().with_source(error))
+}
+
 /// `application/json` or any `application/...+json` type, in any case, with or without
 /// parameters.
 pub(crate) fn is_json_content_type(content_type: &[u8]) -> bool {

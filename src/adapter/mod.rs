@@ -16,3 +16,17 @@ with_framework! {
     tower_middleware:
     pub(crate) mod tower;
 }
+
+/// The order the crate names a route's methods in, whatever order the app registered them in
+/// (poem's `RouteMethods`, rocket's routes for a path).
+#[cfg(any(feature = "poem", feature = "rocket"))]
+pub(crate) const METHOD_ORDER: [http::Method; 8] = [
+    http::Method::GET,
+    http::Method::HEAD,
+    http::Method::POST,
+    http::Method::PUT,
+    http::Method::PATCH,
+    http::Method::DELETE,
+    http::Method::OPTIONS,
+    http::Method::TRACE,
+];

@@ -20,7 +20,7 @@ pub struct JsonLimit(pub usize);
 
 impl Default for JsonLimit {
     fn default() -> Self {
-        Self(2 * 1024 * 1024)
+        Self(json_body::DEFAULT_LIMIT)
     }
 }
 
@@ -61,13 +61,11 @@ pub struct Json<T>(pub T);
 
 impl<T: Serialize + Send> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_vec(&self.0) {
+        match json_body::response_body(&self.0) {
             Ok(body) => Response::builder()
                 .content_type("application/json")
                 .body(body),
-            Err(error) => crate::error::HttpError::internal()
-                .with_source(error)
-                .into_response(),
+            Err(error) => error.into_response(),
         }
     }
 }

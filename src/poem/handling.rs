@@ -312,17 +312,6 @@ macro_rules! route_methods {
 
 route_methods!(get GET, post POST, put PUT, patch PATCH, delete DELETE);
 
-/// The order a route's methods are named in.
-const METHOD_ORDER: [Method; 7] = [
-    Method::GET,
-    Method::HEAD,
-    Method::POST,
-    Method::PUT,
-    Method::PATCH,
-    Method::DELETE,
-    Method::OPTIONS,
-];
-
 impl RouteMethods {
     /// Sets the endpoint for `HEAD`, where it must answer other than `GET`'s does.
     #[must_use]
@@ -362,10 +351,10 @@ impl RouteMethods {
         }
         // In one order whatever the order of the calls, as the other frameworks name them.
         self.methods.sort_by_key(|method| {
-            METHOD_ORDER
+            crate::adapter::METHOD_ORDER
                 .iter()
                 .position(|known| known == method)
-                .unwrap_or(METHOD_ORDER.len())
+                .unwrap_or(crate::adapter::METHOD_ORDER.len())
         });
         self
     }

@@ -301,16 +301,7 @@ fn replace(res: &mut Response<'_>, headers: &HeaderMap, status: StatusCode, body
 /// segments; but a path rocket normalizes (`/me/`, `//me`) names no methods, as the other
 /// frameworks' routers know no such path: it is answered 404, not 405.
 fn methods_routed_for(req: &Request<'_>) -> Vec<Method> {
-    const ORDER: [Method; 8] = [
-        Method::GET,
-        Method::HEAD,
-        Method::POST,
-        Method::PUT,
-        Method::PATCH,
-        Method::DELETE,
-        Method::OPTIONS,
-        Method::TRACE,
-    ];
+    use crate::adapter::METHOD_ORDER as ORDER;
     let Some(segments) = path_segments(req) else {
         return Vec::new();
     };

@@ -86,7 +86,7 @@ pub struct JsonLimit(pub usize);
 
 impl Default for JsonLimit {
     fn default() -> Self {
-        Self(2 * 1024 * 1024)
+        Self(json_body::DEFAULT_LIMIT)
     }
 }
 
@@ -140,7 +140,7 @@ impl<T> Json<T> {
 
 impl<T: Serialize> Scribe for Json<T> {
     fn render(self, res: &mut Response) {
-        match serde_json::to_vec(&self.0) {
+        match json_body::response_body(&self.0) {
             Ok(body) => {
                 res.headers_mut().insert(
                     http::header::CONTENT_TYPE,
@@ -148,7 +148,7 @@ impl<T: Serialize> Scribe for Json<T> {
                 );
                 res.body(ResBody::Once(body.into()));
             }
-            Err(error) => HttpError::internal().with_source(error).render(res),
+            Err(error) => error.render(res),
         }
     }
 }

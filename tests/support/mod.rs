@@ -730,6 +730,30 @@ pub async fn axum_reply(response: axum::response::Response) -> Reply {
     reply_of(http::Response::from_parts(parts, bytes))
 }
 
+/// A poem test response, its body read whole, seen as a client would see it.
+#[cfg(feature = "poem")]
+pub async fn poem_reply(response: poem::test::TestResponse) -> Reply {
+    let response = response.0;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().into_bytes().await.unwrap();
+    let mut http_response = http::Response::new(body);
+    *http_response.status_mut() = status;
+    *http_response.headers_mut() = headers;
+    reply_of(http_response)
+}
+
+/// A salvo test response, its body read whole, seen as a client would see it.
+#[cfg(feature = "salvo")]
+pub async fn salvo_reply(mut response: salvo::Response) -> Reply {
+    use salvo::test::ResponseExt;
+    let body = response.take_bytes(None).await.unwrap();
+    let mut http_response = http::Response::new(body);
+    *http_response.status_mut() = response.status_code.unwrap();
+    *http_response.headers_mut() = response.headers().clone();
+    reply_of(http_response)
+}
+
 /// An IMF-fixdate (RFC 9110 §5.6.7), checked character class by character class.
 pub fn is_imf_fixdate(text: &str) -> bool {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
